@@ -1,0 +1,2 @@
+/** Typed rtnetlink operations: links, addresses, routes, neighbours, bridge VLANs; sysctl. */
+package dev.jcni.netlink.route;

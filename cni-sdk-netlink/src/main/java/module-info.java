@@ -1,0 +1,12 @@
+/**
+ * The kernel side of CNI plugins: rtnetlink over a raw netlink socket, network namespaces
+ * and sysctl, through jnr-ffi. No {@code ip} binary is ever executed.
+ */
+module dev.jcni.netlink {
+    requires transitive dev.jcni.sdk;
+    requires org.jnrproject.ffi;
+
+    exports dev.jcni.netlink;
+    exports dev.jcni.netlink.route;
+    exports dev.jcni.netns;
+}

@@ -1,0 +1,15 @@
+/**
+ * The CNI protocol for Java: typed configuration and results for every spec version,
+ * version negotiation and conversion, the plugin skeleton, plugin invocation and the
+ * runtime side (libcni).
+ */
+module dev.jcni.sdk {
+    requires com.fasterxml.jackson.databind;
+
+    exports dev.jcni.sdk.types;
+    // exports dev.jcni.sdk.version; (filled by the protocol-core work)
+    // exports dev.jcni.sdk.skel; (filled by the protocol-core work)
+    // exports dev.jcni.sdk.invoke; (filled by the protocol-core work)
+    // exports dev.jcni.sdk.runtime; (filled by the protocol-core work)
+    // exports dev.jcni.sdk.testing; (filled by the protocol-core work)
+}

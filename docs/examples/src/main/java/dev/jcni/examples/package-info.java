@@ -1,0 +1,2 @@
+/** Examples from docs/: a minimal plugin on the skel. */
+package dev.jcni.examples;

@@ -1,0 +1,5 @@
+/** The reference CNI plugins: bridge, ptp, host-local and portmap. */
+module dev.jcni.plugins {
+    requires dev.jcni.sdk;
+    requires dev.jcni.netlink;
+}
