@@ -4,9 +4,12 @@
  */
 module dev.jcni.netlink {
     requires transitive dev.jcni.sdk;
+    // automatic module name from jnr-ffi 2.2.17's MANIFEST.MF
     requires org.jnrproject.ffi;
 
     exports dev.jcni.netlink;
     exports dev.jcni.netlink.route;
     exports dev.jcni.netns;
+    // internal: exported only because jnr-ffi's generated class must implement LibC; not API
+    exports dev.jcni.netlink.sys;
 }
