@@ -148,6 +148,11 @@ public final class NetlinkMessage {
         return Arrays.copyOfRange(buf, off, off + len);
     }
 
+    /** @return the whole message, header included, as received (for logging and golden tests) */
+    public byte[] toBytes() {
+        return Arrays.copyOfRange(buf, off - HEADER_LENGTH, off + len);
+    }
+
     /**
      * @param at payload offset
      * @return the unsigned byte there
