@@ -537,8 +537,9 @@ public final class NetlinkHandle implements AutoCloseable {
     }
 
     /**
-     * Deletes a route (Go: {@code RouteDel}). Protocol and type are not matched; the scope is
-     * matched only when it is not universe, as with {@code ip route del}.
+     * Deletes a route (Go: {@code RouteDel}). Destination, gateway, source, interface, table and
+     * priority are matched; protocol, type and metrics (mtu, advmss) are not, and the scope only
+     * when it is not universe, as with {@code ip route del}.
      *
      * @param route the route
      * @throws NetlinkException {@code ESRCH} when no route matches

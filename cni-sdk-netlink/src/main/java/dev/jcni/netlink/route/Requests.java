@@ -216,7 +216,7 @@ final class Requests {
         if (r.priority() != 0) {
             m.attrU32(Rt.RTA_PRIORITY, r.priority());
         }
-        if (r.mtu() != 0 || r.advmss() != 0) {
+        if (!del && (r.mtu() != 0 || r.advmss() != 0)) {
             m.nest(Rt.RTA_METRICS);
             if (r.mtu() != 0) {
                 m.attrU32(Rt.RTAX_MTU, r.mtu());
