@@ -35,17 +35,51 @@ public final class NetlinkSocket implements AutoCloseable {
     private static final int RX_BUFFER = 64 * 1024;
     private static final long RECEIVE_TIMEOUT_MILLIS = 60_000;
 
+    /** Moves datagrams to and from the kernel; replaced by canned replies in unit tests. */
+    interface Transport {
+        void send(byte[] message);
+
+        /** Receives one datagram into {@code buf} from position 0; returns its full length (MSG_TRUNC). */
+        int receive(ByteBuffer buf);
+
+        void close();
+    }
+
+    private static final class KernelTransport implements Transport {
+        private final int fd;
+
+        KernelTransport(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public void send(byte[] message) {
+            Sys.sendToKernel(fd, message, message.length);
+        }
+
+        @Override
+        public int receive(ByteBuffer buf) {
+            return Sys.recv(fd, buf, Sys.MSG_TRUNC);
+        }
+
+        @Override
+        public void close() {
+            Sys.close(fd);
+        }
+    }
+
     private final int protocol;
     private final int portId;
-    private int fd;
+    private final Transport transport;
+    private boolean closed;
     private int seq;
     private ByteBuffer rx;
 
-    private NetlinkSocket(int protocol, int fd, int portId) {
+    NetlinkSocket(int protocol, Transport transport, int portId, int firstSeq) {
         this.protocol = protocol;
-        this.fd = fd;
+        this.transport = transport;
         this.portId = portId;
-        this.seq = (int) (System.nanoTime() & 0x3fffffff);
+        this.seq = firstSeq;
     }
 
     /**
@@ -62,11 +96,42 @@ public final class NetlinkSocket implements AutoCloseable {
             Sys.setsockoptInt(fd, Sys.SOL_NETLINK, NETLINK_CAP_ACK, 1, "NETLINK_CAP_ACK");
             Sys.setsockoptTimeval(fd, Sys.SO_RCVTIMEO, RECEIVE_TIMEOUT_MILLIS);
             Sys.bindNetlink(fd, 0, 0);
-            return new NetlinkSocket(protocol, fd, Sys.netlinkPortId(fd));
+            return new NetlinkSocket(protocol, new KernelTransport(fd), Sys.netlinkPortId(fd),
+                    (int) (System.nanoTime() & 0x3fffffff));
         } catch (RuntimeException e) {
             Sys.close(fd);
             throw e;
         }
+    }
+
+    /**
+     * Opens a kernel socket whose every received datagram is also handed to {@code tap} (for
+     * capturing golden test data).
+     */
+    static NetlinkSocket openTapped(int protocol, java.util.function.Consumer<byte[]> tap) {
+        NetlinkSocket real = open(protocol);
+        Transport inner = real.transport;
+        Transport tapped = new Transport() {
+            @Override
+            public void send(byte[] message) {
+                inner.send(message);
+            }
+
+            @Override
+            public int receive(ByteBuffer buf) {
+                int n = inner.receive(buf);
+                byte[] copy = new byte[Math.min(n, buf.capacity())];
+                buf.get(0, copy);
+                tap.accept(copy);
+                return n;
+            }
+
+            @Override
+            public void close() {
+                inner.close();
+            }
+        };
+        return new NetlinkSocket(protocol, tapped, real.portId, real.seq);
     }
 
     /**
@@ -134,13 +199,13 @@ public final class NetlinkSocket implements AutoCloseable {
         ensureOpen();
         int s = ++seq;
         putU32(bytes, 8, s);
-        Sys.sendToKernel(fd, bytes, bytes.length);
+        transport.send(bytes);
         boolean interrupted = false;
         if (rx == null) {
             rx = ByteBuffer.allocateDirect(RX_BUFFER).order(ByteOrder.nativeOrder());
         }
         while (true) {
-            int n = Sys.recv(fd, rx, Sys.MSG_TRUNC);
+            int n = transport.receive(rx);
             if (n > rx.capacity()) {
                 throw new NetlinkCodecException("reply of " + n + " bytes did not fit the " + rx.capacity()
                         + "-byte buffer");
@@ -202,7 +267,7 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     private void ensureOpen() {
-        if (fd < 0) {
+        if (closed) {
             throw NetlinkException.of("netlink", "netlink socket is closed", null);
         }
     }
@@ -216,14 +281,14 @@ public final class NetlinkSocket implements AutoCloseable {
     /** Closes the socket; later requests fail. Idempotent. */
     @Override
     public synchronized void close() {
-        if (fd >= 0) {
-            Sys.close(fd);
-            fd = -1;
+        if (!closed) {
+            closed = true;
+            transport.close();
         }
     }
 
     @Override
     public String toString() {
-        return "NetlinkSocket[protocol=" + protocol + ", portId=" + portId + (fd < 0 ? ", closed" : "") + "]";
+        return "NetlinkSocket[protocol=" + protocol + ", portId=" + portId + (closed ? ", closed" : "") + "]";
     }
 }

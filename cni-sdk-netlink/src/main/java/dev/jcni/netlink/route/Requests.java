@@ -25,6 +25,10 @@ final class Requests {
     static MessageBuilder linkAdd(LinkSpec s) {
         int up = s.up ? Rt.IFF_UP : 0;
         MessageBuilder m = ifinfo(Rt.RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, Rt.AF_UNSPEC, 0, up, up);
+        // attribute order and the unterminated IFLA_INFO_KIND follow iproute2 (and Go), so the bytes match theirs
+        if (s.parentIndex > 0) {
+            m.attrU32(Rt.IFLA_LINK, s.parentIndex);
+        }
         m.attrString(Rt.IFLA_IFNAME, s.name);
         if (s.mtu > 0) {
             m.attrU32(Rt.IFLA_MTU, s.mtu);
@@ -38,13 +42,10 @@ final class Requests {
         if (s.masterIndex > 0) {
             m.attrU32(Rt.IFLA_MASTER, s.masterIndex);
         }
-        if (s.parentIndex > 0) {
-            m.attrU32(Rt.IFLA_LINK, s.parentIndex);
-        }
         if (s.namespace != null) {
             m.attrU32(Rt.IFLA_NET_NS_FD, s.namespace.fd());
         }
-        m.nest(Rt.IFLA_LINKINFO).attrString(Rt.IFLA_INFO_KIND, s.kind);
+        m.nest(Rt.IFLA_LINKINFO).attr(Rt.IFLA_INFO_KIND, s.kind.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         switch (s.kind) {
             case "veth":
                 m.nest(Rt.IFLA_INFO_DATA).nest(Rt.VETH_INFO_PEER);
