@@ -24,51 +24,87 @@ public final class Attribute {
         this.len = len;
     }
 
-    /** @return the type without the {@code NLA_F_NESTED} / {@code NLA_F_NET_BYTEORDER} flag bits */
+    /**
+
+     * @return the type without the {@code NLA_F_NESTED} / {@code NLA_F_NET_BYTEORDER} flag bits
+
+     */
     public int type() {
         return rawType & NetlinkMessage.NLA_TYPE_MASK;
     }
 
-    /** @return the type as sent, flag bits included */
+    /**
+
+     * @return the type as sent, flag bits included
+
+     */
     public int rawType() {
         return rawType;
     }
 
-    /** @return the value's length in bytes (without padding) */
+    /**
+
+     * @return the value's length in bytes (without padding)
+
+     */
     public int length() {
         return len;
     }
 
-    /** @return a copy of the value */
+    /**
+
+     * @return a copy of the value
+
+     */
     public byte[] bytes() {
         return Arrays.copyOfRange(buf, off, off + len);
     }
 
-    /** @return the value as an unsigned byte */
+    /**
+
+     * @return the value as an unsigned byte
+
+     */
     public int u8() {
         need(1);
         return buf[off] & 0xff;
     }
 
-    /** @return the value as a native-order unsigned 16-bit number */
+    /**
+
+     * @return the value as a native-order unsigned 16-bit number
+
+     */
     public int u16() {
         need(2);
         return readU16(buf, off);
     }
 
-    /** @return the value as a network-order (big-endian) unsigned 16-bit number */
+    /**
+
+     * @return the value as a network-order (big-endian) unsigned 16-bit number
+
+     */
     public int u16Be() {
         need(2);
         return (buf[off] & 0xff) << 8 | (buf[off + 1] & 0xff);
     }
 
-    /** @return the value as a native-order 32-bit number (reinterpret as unsigned with {@link Integer#toUnsignedLong}) */
+    /**
+
+     * @return the value as a native-order 32-bit number (reinterpret as unsigned with {@link Integer#toUnsignedLong})
+
+     */
     public int u32() {
         need(4);
         return readU32(buf, off);
     }
 
-    /** @return the value as a native-order 64-bit number */
+    /**
+
+     * @return the value as a native-order 64-bit number
+
+     */
     public long u64() {
         need(8);
         long lo = readU32(buf, LITTLE ? off : off + 4) & 0xffffffffL;
@@ -76,7 +112,11 @@ public final class Attribute {
         return hi << 32 | lo;
     }
 
-    /** @return the value as a string, up to the first NUL (UTF-8) */
+    /**
+
+     * @return the value as a string, up to the first NUL (UTF-8)
+
+     */
     public String string() {
         int end = off;
         while (end < off + len && buf[end] != 0) {
@@ -85,7 +125,11 @@ public final class Attribute {
         return new String(buf, off, end - off, StandardCharsets.UTF_8);
     }
 
-    /** @return the value parsed as nested attributes */
+    /**
+
+     * @return the value parsed as nested attributes
+
+     */
     public Attributes nested() {
         return Attributes.parse(buf, off, len);
     }

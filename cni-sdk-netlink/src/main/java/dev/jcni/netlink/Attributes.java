@@ -58,7 +58,11 @@ public final class Attributes {
         return parse(buf, 0, buf.length);
     }
 
-    /** @return every attribute, in order */
+    /**
+
+     * @return every attribute, in order
+
+     */
     public List<Attribute> list() {
         return list;
     }
@@ -149,7 +153,11 @@ public final class Attributes {
         return a == null ? EMPTY : a.nested();
     }
 
-    /** @return the number of attributes */
+    /**
+
+     * @return the number of attributes
+
+     */
     public int size() {
         return list.size();
     }

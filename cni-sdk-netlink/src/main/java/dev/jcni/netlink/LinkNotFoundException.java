@@ -5,8 +5,10 @@ package dev.jcni.netlink;
  * Its message is {@code Link not found} followed by the name or index.
  */
 public final class LinkNotFoundException extends NetlinkException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The name or index looked up. */
     private final String link;
 
     /**
@@ -17,7 +19,11 @@ public final class LinkNotFoundException extends NetlinkException {
         this.link = link;
     }
 
-    /** @return the name, or the index as text, that was looked up */
+    /**
+
+     * @return the name, or the index as text, that was looked up
+
+     */
     public String link() {
         return link;
     }

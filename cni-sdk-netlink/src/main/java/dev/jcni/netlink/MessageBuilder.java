@@ -34,12 +34,20 @@ public final class MessageBuilder {
         putU16At(6, flags);
     }
 
-    /** @return the message type */
+    /**
+
+     * @return the message type
+
+     */
     public int type() {
         return getU16(4);
     }
 
-    /** @return the flags set so far */
+    /**
+
+     * @return the flags set so far
+
+     */
     public int flags() {
         return getU16(6);
     }

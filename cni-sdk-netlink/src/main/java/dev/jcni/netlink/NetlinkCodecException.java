@@ -5,6 +5,7 @@ package dev.jcni.netlink;
  * attribute too short for its type, a truncated message. The only exception the decoder throws.
  */
 public final class NetlinkCodecException extends NetlinkException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
     /**

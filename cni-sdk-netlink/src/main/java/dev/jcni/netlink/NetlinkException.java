@@ -11,10 +11,14 @@ import java.util.Optional;
  * text when the kernel sent one.
  */
 public class NetlinkException extends RuntimeException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** What failed. */
     private final String operation;
+    /** The errno, or 0. */
     private final int errno;
+    /** The kernel's extended-ack text, or null. */
     private final String extAck;
 
     /**
@@ -68,22 +72,38 @@ public class NetlinkException extends RuntimeException {
         return new NetlinkException(operation, errno, null, message, null);
     }
 
-    /** @return what failed, e.g. {@code setns} or {@code RTM_NEWLINK} */
+    /**
+
+     * @return what failed, e.g. {@code setns} or {@code RTM_NEWLINK}
+
+     */
     public String operation() {
         return operation;
     }
 
-    /** @return the positive error number (compare with {@link Errno}), or 0 when no errno applies */
+    /**
+
+     * @return the positive error number (compare with {@link Errno}), or 0 when no errno applies
+
+     */
     public int errno() {
         return errno;
     }
 
-    /** @return the errno's symbolic name, e.g. {@code EEXIST}, or empty when there is no errno */
+    /**
+
+     * @return the errno's symbolic name, e.g. {@code EEXIST}, or empty when there is no errno
+
+     */
     public Optional<String> errnoName() {
         return errno == 0 ? Optional.empty() : Optional.of(Errno.name(errno));
     }
 
-    /** @return the kernel's extended-ack message (NETLINK_EXT_ACK), when it sent one */
+    /**
+
+     * @return the kernel's extended-ack message (NETLINK_EXT_ACK), when it sent one
+
+     */
     public Optional<String> extAck() {
         return Optional.ofNullable(extAck);
     }

@@ -118,37 +118,65 @@ public final class NetlinkMessage {
         return all.get(0);
     }
 
-    /** @return {@code nlmsg_type} */
+    /**
+
+     * @return {@code nlmsg_type}
+
+     */
     public int type() {
         return type;
     }
 
-    /** @return {@code nlmsg_flags} */
+    /**
+
+     * @return {@code nlmsg_flags}
+
+     */
     public int flags() {
         return flags;
     }
 
-    /** @return {@code nlmsg_seq} */
+    /**
+
+     * @return {@code nlmsg_seq}
+
+     */
     public int seq() {
         return seq;
     }
 
-    /** @return {@code nlmsg_pid} (the port id) */
+    /**
+
+     * @return {@code nlmsg_pid} (the port id)
+
+     */
     public int pid() {
         return pid;
     }
 
-    /** @return the payload length (after the 16-byte header) */
+    /**
+
+     * @return the payload length (after the 16-byte header)
+
+     */
     public int payloadLength() {
         return len;
     }
 
-    /** @return a copy of the payload */
+    /**
+
+     * @return a copy of the payload
+
+     */
     public byte[] payload() {
         return Arrays.copyOfRange(buf, off, off + len);
     }
 
-    /** @return the whole message, header included, as received (for logging and golden tests) */
+    /**
+
+     * @return the whole message, header included, as received (for logging and golden tests)
+
+     */
     public byte[] toBytes() {
         return Arrays.copyOfRange(buf, off - HEADER_LENGTH, off + len);
     }

@@ -146,12 +146,20 @@ public final class NetlinkSocket implements AutoCloseable {
         return ns.call(() -> open(protocol));
     }
 
-    /** @return the netlink protocol */
+    /**
+
+     * @return the netlink protocol
+
+     */
     public int protocol() {
         return protocol;
     }
 
-    /** @return the port id the kernel gave this socket */
+    /**
+
+     * @return the port id the kernel gave this socket
+
+     */
     public int portId() {
         return portId;
     }
@@ -194,7 +202,11 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
-    /** @return true when the dump was interrupted */
+    /**
+
+     * @return true when the dump was interrupted
+
+     */
     private boolean exchange(byte[] bytes, boolean dump, String operation, List<NetlinkMessage> out) {
         ensureOpen();
         int s = ++seq;

@@ -328,7 +328,11 @@ public final class NetNs implements AutoCloseable {
         }
     }
 
-    /** @return the path this handle was opened from */
+    /**
+
+     * @return the path this handle was opened from
+
+     */
     public String path() {
         return path;
     }
@@ -344,7 +348,11 @@ public final class NetNs implements AutoCloseable {
         return fd;
     }
 
-    /** @return true when the namespace is the calling thread's current one */
+    /**
+
+     * @return true when the namespace is the calling thread's current one
+
+     */
     public boolean isCurrent() {
         try (NetNs cur = current()) {
             return equals(cur);
@@ -374,7 +382,11 @@ public final class NetNs implements AutoCloseable {
         return Long.hashCode(dev * 31 + ino);
     }
 
-    /** @return {@code NetNs[<path> net:[<inode>]]} */
+    /**
+
+     * @return {@code NetNs[<path> net:[<inode>]]}
+
+     */
     @Override
     public String toString() {
         return "NetNs[" + path + " net:[" + ino + "]" + (fd < 0 ? " closed" : "") + "]";

@@ -4,6 +4,7 @@ import dev.jcni.netlink.NetlinkException;
 
 /** A network namespace could not be opened, created, entered or deleted (Go: errors of {@code pkg/ns}). */
 public class NetNsException extends NetlinkException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
     /**

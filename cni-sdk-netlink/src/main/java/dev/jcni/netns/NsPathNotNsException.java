@@ -5,6 +5,7 @@ package dev.jcni.netns;
  * Go's, {@code unknown FS magic on "<path>": <hex>}.
  */
 public final class NsPathNotNsException extends NetNsException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
     /**

@@ -114,17 +114,29 @@ public record Address(int linkIndex, IpPrefix prefix, int scope, int flags, Opti
                 preferredLifetime);
     }
 
-    /** @return true when IPv4 */
+    /**
+
+     * @return true when IPv4
+
+     */
     public boolean isIpv4() {
         return prefix.address() instanceof Inet4Address;
     }
 
-    /** @return true while duplicate address detection runs ({@code IFA_F_TENTATIVE}) */
+    /**
+
+     * @return true while duplicate address detection runs ({@code IFA_F_TENTATIVE})
+
+     */
     public boolean isTentative() {
         return (flags & IFA_F_TENTATIVE) != 0;
     }
 
-    /** @return true when duplicate address detection failed ({@code IFA_F_DADFAILED}) */
+    /**
+
+     * @return true when duplicate address detection failed ({@code IFA_F_DADFAILED})
+
+     */
     public boolean isDadFailed() {
         return (flags & IFA_F_DADFAILED) != 0;
     }
@@ -143,7 +155,11 @@ public record Address(int linkIndex, IpPrefix prefix, int scope, int flags, Opti
                 && !limitedBroadcast;
     }
 
-    /** @return e.g. {@code 10.1.2.3/24 dev#4 scope universe} */
+    /**
+
+     * @return e.g. {@code 10.1.2.3/24 dev#4 scope universe}
+
+     */
     @Override
     public String toString() {
         return prefix + " dev#" + linkIndex + " scope " + Scope.name(scope)

@@ -75,17 +75,29 @@ public record Link(int index, String name, Optional<String> kind, int mtu, Optio
         Objects.requireNonNull(vlanId, "vlanId");
     }
 
-    /** @return true when administratively up ({@code IFF_UP}) */
+    /**
+
+     * @return true when administratively up ({@code IFF_UP})
+
+     */
     public boolean isUp() {
         return (flags & IFF_UP) != 0;
     }
 
-    /** @return true when the {@code IFF_PROMISC} flag is set */
+    /**
+
+     * @return true when the {@code IFF_PROMISC} flag is set
+
+     */
     public boolean isPromisc() {
         return (flags & IFF_PROMISC) != 0;
     }
 
-    /** @return for a veth, the peer's interface index ({@code IFLA_LINK}); empty for other kinds */
+    /**
+
+     * @return for a veth, the peer's interface index ({@code IFLA_LINK}); empty for other kinds
+
+     */
     public OptionalInt peerIndex() {
         return kind.filter("veth"::equals).isPresent() ? parentIndex : OptionalInt.empty();
     }

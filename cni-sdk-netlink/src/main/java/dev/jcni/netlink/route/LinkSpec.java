@@ -232,27 +232,47 @@ public final class LinkSpec {
                 peerNamespace, parentIndex, vlanId, macvlanMode, on);
     }
 
-    /** @return the link kind: veth, bridge, dummy, vlan, macvlan */
+    /**
+
+     * @return the link kind: veth, bridge, dummy, vlan, macvlan
+
+     */
     public String kind() {
         return kind;
     }
 
-    /** @return the name */
+    /**
+
+     * @return the name
+
+     */
     public String name() {
         return name;
     }
 
-    /** @return the veth peer's name, for a veth */
+    /**
+
+     * @return the veth peer's name, for a veth
+
+     */
     public Optional<String> peerName() {
         return Optional.ofNullable(peerName);
     }
 
-    /** @return the MTU, when set */
+    /**
+
+     * @return the MTU, when set
+
+     */
     public OptionalInt mtu() {
         return mtu > 0 ? OptionalInt.of(mtu) : OptionalInt.empty();
     }
 
-    /** @return the MAC address, when set */
+    /**
+
+     * @return the MAC address, when set
+
+     */
     public Optional<MacAddress> mac() {
         return Optional.ofNullable(mac);
     }

@@ -69,7 +69,11 @@ public final class NetlinkHandle implements AutoCloseable {
         return new NetlinkHandle(NetlinkSocket.openAt(NetlinkSocket.NETLINK_ROUTE, ns));
     }
 
-    /** @return the underlying socket, for requests this class does not type */
+    /**
+
+     * @return the underlying socket, for requests this class does not type
+
+     */
     public NetlinkSocket socket() {
         return socket;
     }

@@ -91,12 +91,20 @@ public record Route(int family, Optional<IpPrefix> dst, Optional<InetAddress> sr
         }
     }
 
-    /** @return a builder with Go's defaults: main table, universe scope, boot protocol, unicast */
+    /**
+
+     * @return a builder with Go's defaults: main table, universe scope, boot protocol, unicast
+
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder starting from this route's values */
+    /**
+
+     * @return a builder starting from this route's values
+
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.family = family;
@@ -116,17 +124,29 @@ public record Route(int family, Optional<IpPrefix> dst, Optional<InetAddress> sr
         return b;
     }
 
-    /** @return true when this is a default route (no destination, or a /0 one) */
+    /**
+
+     * @return true when this is a default route (no destination, or a /0 one)
+
+     */
     public boolean isDefault() {
         return dst.isEmpty() || dst.get().prefixLength() == 0;
     }
 
-    /** @return true for an {@code RTN_LOCAL} route: the destination is this host (Go's route lookup {@code local}) */
+    /**
+
+     * @return true for an {@code RTN_LOCAL} route: the destination is this host (Go's route lookup {@code local})
+
+     */
     public boolean isLocal() {
         return type == TYPE_LOCAL;
     }
 
-    /** @return e.g. {@code 10.9.0.0/16 via 10.1.2.1 dev#3 table 254 proto 3 scope universe} as {@code ip route} would */
+    /**
+
+     * @return e.g. {@code 10.9.0.0/16 via 10.1.2.1 dev#3 table 254 proto 3 scope universe} as {@code ip route} would
+
+     */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
@@ -177,85 +197,169 @@ public record Route(int family, Optional<IpPrefix> dst, Optional<InetAddress> sr
         private Builder() {
         }
 
-        /** @param family {@link Family#V4} or {@link Family#V6}, needed for a default route without gateway @return this */
+        /**
+
+         * @param family {@link Family#V4} or {@link Family#V6}, needed for a default route without gateway
+
+         * @return this
+
+         */
         public Builder family(int family) {
             this.family = family;
             return this;
         }
 
-        /** @param dst the destination (host bits are cleared) @return this */
+        /**
+
+         * @param dst the destination (host bits are cleared)
+
+         * @return this
+
+         */
         public Builder dst(IpPrefix dst) {
             this.dst = dst.network();
             return this;
         }
 
-        /** @param src the preferred source address @return this */
+        /**
+
+         * @param src the preferred source address
+
+         * @return this
+
+         */
         public Builder src(InetAddress src) {
             this.src = src;
             return this;
         }
 
-        /** @param gateway the gateway @return this */
+        /**
+
+         * @param gateway the gateway
+
+         * @return this
+
+         */
         public Builder gateway(InetAddress gateway) {
             this.gateway = gateway;
             return this;
         }
 
-        /** @param linkIndex the output interface @return this */
+        /**
+
+         * @param linkIndex the output interface
+
+         * @return this
+
+         */
         public Builder linkIndex(int linkIndex) {
             this.linkIndex = linkIndex;
             return this;
         }
 
-        /** @param table the table @return this */
+        /**
+
+         * @param table the table
+
+         * @return this
+
+         */
         public Builder table(int table) {
             this.table = table;
             return this;
         }
 
-        /** @param scope a {@link Scope} @return this */
+        /**
+
+         * @param scope a {@link Scope}
+
+         * @return this
+
+         */
         public Builder scope(int scope) {
             this.scope = scope;
             return this;
         }
 
-        /** @param protocol an {@code RTPROT_*} value @return this */
+        /**
+
+         * @param protocol an {@code RTPROT_*} value
+
+         * @return this
+
+         */
         public Builder protocol(int protocol) {
             this.protocol = protocol;
             return this;
         }
 
-        /** @param type an {@code RTN_*} value @return this */
+        /**
+
+         * @param type an {@code RTN_*} value
+
+         * @return this
+
+         */
         public Builder type(int type) {
             this.type = type;
             return this;
         }
 
-        /** @param priority the metric @return this */
+        /**
+
+         * @param priority the metric
+
+         * @return this
+
+         */
         public Builder priority(int priority) {
             this.priority = priority;
             return this;
         }
 
-        /** @param mtu the path MTU metric @return this */
+        /**
+
+         * @param mtu the path MTU metric
+
+         * @return this
+
+         */
         public Builder mtu(int mtu) {
             this.mtu = mtu;
             return this;
         }
 
-        /** @param advmss the advertised MSS metric @return this */
+        /**
+
+         * @param advmss the advertised MSS metric
+
+         * @return this
+
+         */
         public Builder advmss(int advmss) {
             this.advmss = advmss;
             return this;
         }
 
-        /** @param flags {@code RTNH_F_*} flags, e.g. {@link #FLAG_ONLINK} @return this */
+        /**
+
+         * @param flags {@code RTNH_F_*} flags, e.g. {@link #FLAG_ONLINK}
+
+         * @return this
+
+         */
         public Builder flags(int flags) {
             this.flags = flags;
             return this;
         }
 
-        /** @param nextHops the next hops of a multipath route @return this */
+        /**
+
+         * @param nextHops the next hops of a multipath route
+
+         * @return this
+
+         */
         public Builder nextHops(List<NextHop> nextHops) {
             this.nextHops = List.copyOf(nextHops);
             return this;

@@ -49,7 +49,11 @@ public final class Sys {
     /** MNT_DETACH. */
     public static final int MNT_DETACH = 2;
 
-    /** @return true once libc has been loaded through jnr-ffi in this JVM */
+    /**
+
+     * @return true once libc has been loaded through jnr-ffi in this JVM
+
+     */
     public static boolean isLoaded() {
         return Native.isLoaded();
     }
@@ -63,7 +67,11 @@ public final class Sys {
         return new NetlinkException(call, Native.lastErrno(), null);
     }
 
-    /** @return the errno saved by the last libc call on this thread */
+    /**
+
+     * @return the errno saved by the last libc call on this thread
+
+     */
     public static int lastErrno() {
         return Native.lastErrno();
     }
@@ -272,12 +280,20 @@ public final class Sys {
         return "32".equals(System.getProperty("sun.arch.data.model")) ? b.getInt(0) & 0xffffffffL : b.getLong(0);
     }
 
-    /** @return the calling thread's kernel thread id */
+    /**
+
+     * @return the calling thread's kernel thread id
+
+     */
     public static int gettid() {
         return Native.libc().gettid();
     }
 
-    /** @return the process id */
+    /**
+
+     * @return the process id
+
+     */
     public static int getpid() {
         return Native.libc().getpid();
     }
