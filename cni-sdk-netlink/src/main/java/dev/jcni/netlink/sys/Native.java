@@ -20,8 +20,10 @@ final class Native {
 
     static LibC libc() {
         if (Holder.FAILURE != null) {
-            throw NetlinkException.of("load libc",
-                    "cannot load libc through jnr-ffi/jffi (" + Holder.FAILURE + "); " + JffiConfig.HINT, Holder.FAILURE);
+            String why = String.valueOf(Holder.FAILURE);
+            boolean stub = why.contains("jffi") || why.contains("FFI provider") || why.contains("UnsatisfiedLinkError");
+            throw NetlinkException.of("load libc", "cannot load libc through jnr-ffi/jffi (" + why + ")"
+                    + (stub ? "; " + JffiConfig.HINT : ""), Holder.FAILURE);
         }
         return Holder.LIBC;
     }

@@ -104,6 +104,29 @@ class NativeLoadingTest {
     }
 
     @Test
+    @dev.jcni.sdk.testsupport.KernelTest
+    void worksFromTheModulePath() throws Exception {
+        List<String> modules = new ArrayList<>();
+        String testClasses = null;
+        for (String e : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
+                .split(java.io.File.pathSeparator)) {
+            if (e.endsWith("test-classes")) {
+                testClasses = e;
+            } else if (e.matches(".*(jnr|jffi|asm|jackson|cni-sdk-0[^/]*\\.jar$|/classes$).*") && !e.contains("tests")) {
+                modules.add(e);
+            }
+        }
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-p", String.join(java.io.File.pathSeparator, modules), "--add-modules", "dev.jcni.netlink",
+                "-cp", testClasses, "dev.jcni.netlinkmp.ModulePathMain");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), modules + "\n" + out);
+        assertTrue(out.contains("module dev.jcni.netlink lo=1"), out);
+    }
+
+    @Test
     void codeThatDoesNotTouchTheKernelNeverLoadsJnrFfi() throws Exception {
         Result r = child(Map.of(), List.of("-verbose:class"), "lazy");
         assertEquals(0, r.exit(), r.out());
