@@ -135,6 +135,17 @@ class DecodeGoldenTest {
     }
 
     @Test
+    void bridgeVlanEntriesOfAnAfBridgeLinkMessage() {
+        // RTM_NEWLINK AF_BRIDGE with IFLA_AF_SPEC as the kernel sends it for RTEXT_FILTER_BRVLAN
+        byte[] b = Requests.ifinfo(Rt.RTM_NEWLINK, 0, Rt.AF_BRIDGE, 3, 0, 0).nest(Rt.IFLA_AF_SPEC)
+                .attr(Rt.IFLA_BRIDGE_VLAN_INFO, new byte[] {6, 0, 1, 0})
+                .attr(Rt.IFLA_BRIDGE_VLAN_INFO, new byte[] {0, 0, 20, 0})
+                .attr(Rt.IFLA_BRIDGE_VLAN_INFO, new byte[] {4, 0, (byte) 0xfe, 0x0f}).end().build();
+        assertEquals(List.of(new BridgeVlan(1, true, true), new BridgeVlan(20, false, false),
+                new BridgeVlan(4094, false, true)), Decode.bridgeVlans(NetlinkMessage.parse(b)));
+    }
+
+    @Test
     void conntrackEntry() {
         List<NetlinkMessage> entries = messages("conntrack-dump.hex", Conntrack.NFNL_SUBSYS_CTNETLINK << 8);
         assertEquals(1, entries.size());

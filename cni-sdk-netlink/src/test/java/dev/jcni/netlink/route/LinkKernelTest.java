@@ -237,6 +237,27 @@ class LinkKernelTest {
     }
 
     @Test
+    void aHandleKeepsWorkingInItsNamespaceFromAnyThread() throws Exception {
+        try (Sandbox s = Sandbox.create()) {
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread other = new Thread(() -> {
+                try {
+                    s.nl.linkAdd(LinkSpec.bridge("fromthread"));
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            other.start();
+            other.join();
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+            assertEquals("bridge", s.ipLink("fromthread").at("/linkinfo/info_kind").asText());
+            assertTrue(Kernel.exec("ip", "link", "show", "fromthread").exitCode() != 0, "not in the host namespace");
+        }
+    }
+
+    @Test
     void moveToAnotherNamespace() {
         try (Sandbox s = Sandbox.create(); Sandbox other = Sandbox.create()) {
             String a = vethName();

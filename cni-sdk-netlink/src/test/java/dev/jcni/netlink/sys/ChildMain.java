@@ -15,6 +15,39 @@ public final class ChildMain {
     private ChildMain() {
     }
 
+    /**
+     * Code running inside a namespace closes the descriptor NetNs.run saved to return with (the
+     * newest descriptor of the original namespace): returning must fail, and the JVM must halt.
+     */
+    static void restoreFail(String name) {
+        try (dev.jcni.netns.NetNs target = dev.jcni.netns.NetNs.create(name)) {
+            String hostNs;
+            try {
+                hostNs = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self/ns/net"))
+                        .toString();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            target.run(() -> {
+                int newest = -1;
+                java.io.File[] fds = new java.io.File("/proc/self/fd").listFiles();
+                for (java.io.File f : fds) {
+                    try {
+                        if (java.nio.file.Files.readSymbolicLink(f.toPath()).toString().equals(hostNs)) {
+                            newest = Math.max(newest, Integer.parseInt(f.getName()));
+                        }
+                    } catch (java.io.IOException | NumberFormatException ignored) {
+                        // not a descriptor of interest
+                    }
+                }
+                System.out.println("closing " + newest);
+                System.out.flush();
+                Sys.close(newest);
+            });
+            System.out.println("after: still running");
+        }
+    }
+
     public static void main(String[] args) {
         if (args[0].equals("lazy")) {
             // everything that does not talk to the kernel
@@ -26,6 +59,10 @@ public final class ChildMain {
             System.out.println("addr " + Address.of(2, IpPrefix.parse("10.0.0.1/8")));
             System.out.println("sysctl " + Sysctl.normalize("net.ipv4.ip_forward"));
             System.out.println("loaded " + Sys.isLoaded());
+            return;
+        }
+        if (args[0].equals("restore-fail")) {
+            restoreFail(args[1]);
             return;
         }
         // "load": the first kernel call

@@ -39,7 +39,7 @@ class NativeLoadingTest {
         cmd.add("-cp");
         cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         cmd.add(ChildMain.class.getName());
-        cmd.add(mode);
+        cmd.addAll(List.of(mode.split(" ")));
         // cwd /proc: jffi's last fallback (unpacking into the working directory) fails too
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new java.io.File("/proc"));
         pb.environment().remove("JCNI_JFFI_EXTRACT_DIR");
@@ -124,6 +124,20 @@ class NativeLoadingTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), modules + "\n" + out);
         assertTrue(out.contains("module dev.jcni.netlink lo=1"), out);
+    }
+
+    @Test
+    @dev.jcni.sdk.testsupport.KernelTest
+    void aThreadThatCannotReturnToItsNamespaceHaltsTheJvm() throws Exception {
+        String name = dev.jcni.sdk.testsupport.Kernel.uniqueName("jcnih-");
+        try {
+            Result r = child(Map.of(), List.of(), "restore-fail " + name);
+            assertEquals(dev.jcni.netns.NetNs.RESTORE_FAILURE_EXIT_STATUS, r.exit(), r.out());
+            assertTrue(r.out().contains("cannot return to its network namespace"), r.out());
+            assertFalse(r.out().contains("after: still running"), r.out());
+        } finally {
+            dev.jcni.sdk.testsupport.Kernel.exec("ip", "netns", "del", name);
+        }
     }
 
     @Test
