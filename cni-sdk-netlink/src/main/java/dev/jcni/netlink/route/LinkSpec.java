@@ -64,6 +64,18 @@ public final class LinkSpec {
         this.vlanFiltering = vlanFiltering;
     }
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /**
+     * A random host-side veth name as the Go plugins make them (Go: {@code ip.RandomVethName}):
+     * {@code veth} and 8 hex digits.
+     *
+     * @return e.g. {@code veth1a2b3c4d}
+     */
+    public static String randomVethName() {
+        return String.format(java.util.Locale.ROOT, "veth%08x", RANDOM.nextInt());
+    }
+
     private static LinkSpec base(String kind, String name) {
         return new LinkSpec(kind, name, 0, null, null, 0, -1, false, null, 0, null, null, 0, 0, 0, null);
     }

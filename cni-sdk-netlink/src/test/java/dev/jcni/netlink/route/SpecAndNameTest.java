@@ -19,6 +19,13 @@ class SpecAndNameTest {
     }
 
     @Test
+    void randomVethNames() {
+        String n = LinkSpec.randomVethName();
+        org.junit.jupiter.api.Assertions.assertTrue(n.matches("veth[0-9a-f]{8}"), n);
+        LinkSpec.veth("eth0", n);
+    }
+
+    @Test
     void specsAreValidated() {
         assertThrows(IllegalArgumentException.class, () -> LinkSpec.dummy("a-name-that-is-too-long"));
         assertThrows(IllegalArgumentException.class, () -> LinkSpec.dummy("with/slash"));
