@@ -1,0 +1,303 @@
+package dev.jcni.sdk.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one place that configures Jackson. Everything else in jcni goes through here, so Jackson
+ * stays an implementation detail.
+ */
+public final class Json {
+    private Json() {
+    }
+
+    private static final class Holder {
+        static final ObjectMapper MAPPER = JsonMapper.builder()
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .addModule(ValueTypesModule.create())
+                .build();
+        static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                .withObjectEmptySeparator("")
+                .withArrayEmptySeparator(""))
+                .withObjectIndenter(new DefaultIndenter("    ", "\n"))
+                .withArrayIndenter(new DefaultIndenter("    ", "\n"));
+    }
+
+    /** @return the shared mapper */
+    public static ObjectMapper mapper() {
+        return Holder.MAPPER;
+    }
+
+    /** @return the node factory */
+    public static JsonNodeFactory nodes() {
+        return JsonNodeFactory.instance;
+    }
+
+    /** @return a new empty object node */
+    public static ObjectNode object() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    /** @return a new empty array node */
+    public static ArrayNode array() {
+        return JsonNodeFactory.instance.arrayNode();
+    }
+
+    /**
+     * Parses JSON text.
+     *
+     * @param bytes UTF-8 JSON
+     * @return the tree
+     * @throws JsonProcessingException when it is not JSON (message is Jackson's, first line only)
+     */
+    public static JsonNode parse(byte[] bytes) throws JsonProcessingException {
+        try {
+            JsonNode node = Holder.MAPPER.readTree(bytes);
+            if (node == null || node.isMissingNode()) {
+                throw new EmptyInput();
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Thrown by {@link #parse(byte[])} on empty input. */
+    public static final class EmptyInput extends JsonProcessingException {
+        private static final long serialVersionUID = 1L;
+
+        EmptyInput() {
+            super("unexpected end of JSON input");
+        }
+    }
+
+    /**
+     * A short, one-line description of a JSON parse error, without Jackson's source excerpts.
+     *
+     * @param e the exception
+     * @return the message
+     */
+    public static String describe(JsonProcessingException e) {
+        String m = e.getOriginalMessage();
+        if (m == null) {
+            m = e.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        if (nl >= 0) {
+            m = m.substring(0, nl);
+        }
+        if (e.getLocation() != null && !(e instanceof EmptyInput)) {
+            m = m + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        }
+        return m;
+    }
+
+    /**
+     * Compact serialization.
+     *
+     * @param node a tree
+     * @return UTF-8 bytes
+     */
+    public static byte[] write(JsonNode node) {
+        try {
+            return Holder.MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Serialization indented with four spaces, as Go's {@code types.PrintResult} does.
+     *
+     * @param node a tree
+     * @return UTF-8 bytes
+     */
+    public static byte[] writeIndented(JsonNode node) {
+        try {
+            return Holder.MAPPER.writer(Holder.PRETTY).writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Serialization with keys sorted recursively, compact, the way Go re-marshals a map.
+     *
+     * @param node a tree
+     * @return UTF-8 bytes
+     */
+    public static byte[] writeSorted(JsonNode node) {
+        return write(sorted(node));
+    }
+
+    /**
+     * A copy of a tree with every object's keys sorted.
+     *
+     * @param node a tree
+     * @return the sorted copy
+     */
+    public static JsonNode sorted(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode out = object();
+            List<String> names = new ArrayList<>();
+            node.fieldNames().forEachRemaining(names::add);
+            Collections.sort(names);
+            for (String n : names) {
+                out.set(n, sorted(node.get(n)));
+            }
+            return out;
+        }
+        if (node.isArray()) {
+            ArrayNode out = array();
+            for (JsonNode c : node) {
+                out.add(sorted(c));
+            }
+            return out;
+        }
+        return node;
+    }
+
+    /**
+     * Converts a tree to plain, unmodifiable Java values: objects become {@code Map<String,Object>}
+     * (insertion ordered, entries with JSON null left out), arrays {@code List<Object>} (a JSON
+     * null element becomes the empty {@link java.util.Optional}), strings, {@link Boolean},
+     * {@link Long} / {@link java.math.BigInteger} / {@link java.math.BigDecimal} numbers.
+     *
+     * @param node a tree
+     * @return the plain value, or null for JSON null
+     */
+    public static Object toPlain(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        if (node.isObject()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                Object v = toPlain(e.getValue());
+                if (v != null) {
+                    m.put(e.getKey(), v);
+                }
+            }
+            return Collections.unmodifiableMap(m);
+        }
+        if (node.isArray()) {
+            List<Object> l = new ArrayList<>(node.size());
+            for (JsonNode c : node) {
+                Object v = toPlain(c);
+                l.add(v == null ? java.util.Optional.empty() : v);
+            }
+            return Collections.unmodifiableList(l);
+        }
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isIntegralNumber()) {
+            return node.canConvertToLong() ? (Object) node.longValue() : node.bigIntegerValue();
+        }
+        if (node.isNumber()) {
+            return node.decimalValue();
+        }
+        return node.asText();
+    }
+
+    /**
+     * Converts plain Java values (maps, lists, strings, numbers, booleans, and anything Jackson can
+     * serialize) to a tree.
+     *
+     * @param value the value
+     * @return the tree
+     */
+    public static JsonNode fromPlain(Object value) {
+        return Holder.MAPPER.valueToTree(value);
+    }
+
+    /**
+     * Go's {@code %T} name for the type a JSON value decodes to with {@code interface{}}.
+     *
+     * @param node a value
+     * @return e.g. {@code float64}, {@code bool}, {@code map[string]interface {}}
+     */
+    public static String goTypeName(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return "<nil>";
+        }
+        if (node.isNumber()) {
+            return "float64";
+        }
+        if (node.isBoolean()) {
+            return "bool";
+        }
+        if (node.isTextual()) {
+            return "string";
+        }
+        if (node.isArray()) {
+            return "[]interface {}";
+        }
+        return "map[string]interface {}";
+    }
+
+    /**
+     * Go's name of the JSON type of a value, as {@code encoding/json} errors print it.
+     *
+     * @param node a value
+     * @return {@code string}, {@code number}, {@code bool}, {@code array}, {@code object} or {@code null}
+     */
+    public static String jsonTypeName(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return "null";
+        }
+        if (node.isNumber()) {
+            return "number";
+        }
+        if (node.isBoolean()) {
+            return "bool";
+        }
+        if (node.isTextual()) {
+            return "string";
+        }
+        if (node.isArray()) {
+            return "array";
+        }
+        return "object";
+    }
+
+    /**
+     * The UTF-8 text of bytes, for error messages.
+     *
+     * @param bytes bytes
+     * @return the text
+     */
+    public static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
