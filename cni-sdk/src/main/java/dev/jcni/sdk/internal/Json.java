@@ -184,6 +184,53 @@ public final class Json {
     }
 
     /**
+     * Semantic equality of two trees: object key order is ignored and numbers compare by value
+     * ({@code 1}, {@code 1.0} and a long 1 are equal).
+     *
+     * @param a a tree
+     * @param b another tree
+     * @return true when equal
+     */
+    public static boolean semanticEquals(JsonNode a, JsonNode b) {
+        return a.equals(NUMBER_AWARE, b);
+    }
+
+    /**
+     * A hash code consistent with {@link #semanticEquals(JsonNode, JsonNode)}.
+     *
+     * @param n a tree
+     * @return the hash
+     */
+    public static int semanticHash(JsonNode n) {
+        if (n.isObject()) {
+            int h = 0;
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                h += e.getKey().hashCode() ^ semanticHash(e.getValue());
+            }
+            return h;
+        }
+        if (n.isArray()) {
+            int h = 1;
+            for (JsonNode c : n) {
+                h = 31 * h + semanticHash(c);
+            }
+            return h;
+        }
+        if (n.isNumber()) {
+            return n.decimalValue().stripTrailingZeros().hashCode();
+        }
+        return n.hashCode();
+    }
+
+    private static final java.util.Comparator<JsonNode> NUMBER_AWARE = (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return x.equals(y) ? 0 : 1;
+    };
+
+    /**
      * Converts a tree to plain, unmodifiable Java values: objects become {@code Map<String,Object>}
      * (insertion ordered, entries with JSON null left out), arrays {@code List<Object>} (a JSON
      * null element becomes the empty {@link java.util.Optional}), strings, {@link Boolean},
