@@ -12,4 +12,7 @@ module dev.jcni.sdk {
     // exports dev.jcni.sdk.invoke; (filled by the protocol-core work)
     // exports dev.jcni.sdk.runtime; (filled by the protocol-core work)
     exports dev.jcni.sdk.testing;
+
+    // the JSON codec, shared with jcni's own modules only
+    exports dev.jcni.sdk.internal to dev.jcni.netlink, dev.jcni.plugins;
 }
