@@ -32,7 +32,7 @@ class IpMasqTest {
     /** The shared table stays after a teardown (as with Go); a test that made it removes it when unused. */
     static void dropEmptyMasqueradeTable() {
         Kernel.ExecResult r = Kernel.exec("nft", "list", "chain", "inet", IpMasq.NFT_TABLE, IpMasq.NFT_CHAIN);
-        if (r.exitCode() == 0 && !r.stdout().contains("masquerade")) {
+        if (r.exitCode() == 0 && !r.stdout().contains(" masquerade comment")) {
             Kernel.exec("nft", "delete", "table", "inet", IpMasq.NFT_TABLE);
         }
     }
