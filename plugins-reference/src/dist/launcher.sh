@@ -8,8 +8,8 @@ classpath_names=@CLASSPATH@
 # --- where the jars are: JCNI_HOME, ../lib next to the real file, jcni-lib/ beside it, the build tree
 self=$0
 case $self in */*) ;; *) self=$(command -v -- "$self" 2>/dev/null || printf '%s' "$self") ;; esac
-real=$(readlink -f -- "$self" 2>/dev/null || printf '%s' "$self")
-bindir=$(dirname -- "$real")
+real=$(readlink -f -- "$self" 2>/dev/null) || real=$self
+case $real in */*) bindir=${real%/*} ;; *) bindir=. ;; esac
 lib=
 for candidate in ${JCNI_HOME:+"$JCNI_HOME/lib"} "$bindir/../lib" "$bindir/jcni-lib" "@BUILD_LIB@"; do
   if [ -f "$candidate/@MARKER_JAR@" ]; then lib=$(cd "$candidate" && pwd -P); break; fi
