@@ -6,7 +6,5 @@ module dev.jcni.netlink {
     requires transitive dev.jcni.sdk;
     requires org.jnrproject.ffi;
 
-    exports dev.jcni.netlink;
-    exports dev.jcni.netlink.route;
-    exports dev.jcni.netns;
+    // exports dev.jcni.netlink, dev.jcni.netlink.route, dev.jcni.netns: come with the netlink branch
 }

@@ -1,6 +1,11 @@
 package dev.jcni.sdk.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
@@ -39,6 +44,9 @@ public final class Json {
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .addModule(ValueTypesModule.create())
                 .build();
+    }
+
+    private static final class Pretty {
         static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(Separators.createDefaultInstance()
                 .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
                 .withObjectEmptySeparator("")
@@ -75,16 +83,123 @@ public final class Json {
      * @throws JsonProcessingException when it is not JSON (message is Jackson's, first line only)
      */
     public static JsonNode parse(byte[] bytes) throws JsonProcessingException {
-        try {
-            JsonNode node = Holder.MAPPER.readTree(bytes);
-            if (node == null || node.isMissingNode()) {
+        try (JsonParser p = Factory.JSON.createParser(bytes)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
                 throw new EmptyInput();
+            }
+            JsonNode node = readValue(p, t);
+            if (p.nextToken() != null) {
+                throw new JsonParseException(p, "invalid character after top-level value");
             }
             return node;
         } catch (JsonProcessingException e) {
             throw e;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The streaming factory: parsing and writing trees do not need the (slow to start) ObjectMapper. */
+    private static final class Factory {
+        static final JsonFactory JSON = JsonFactory.builder().build();
+    }
+
+    private static JsonNode readValue(JsonParser p, JsonToken t) throws IOException {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        switch (t) {
+            case START_OBJECT: {
+                ObjectNode o = f.objectNode();
+                for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+                    String name = p.currentName();
+                    o.set(name, readValue(p, p.nextToken()));
+                }
+                return o;
+            }
+            case START_ARRAY: {
+                ArrayNode a = f.arrayNode();
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                    a.add(readValue(p, e));
+                }
+                return a;
+            }
+            case VALUE_STRING:
+                return f.textNode(p.getText());
+            case VALUE_NUMBER_INT:
+                switch (p.getNumberType()) {
+                    case INT:
+                        return f.numberNode(p.getIntValue());
+                    case LONG:
+                        return f.numberNode(p.getLongValue());
+                    default:
+                        return f.numberNode(p.getBigIntegerValue());
+                }
+            case VALUE_NUMBER_FLOAT:
+                return f.numberNode(p.getDecimalValue());
+            case VALUE_TRUE:
+                return f.booleanNode(true);
+            case VALUE_FALSE:
+                return f.booleanNode(false);
+            case VALUE_NULL:
+                return f.nullNode();
+            default:
+                throw new JsonParseException(p, "unexpected token " + t);
+        }
+    }
+
+    private static byte[] writeTree(JsonNode node, boolean pretty) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+        try (JsonGenerator g = Factory.JSON.createGenerator(out)) {
+            if (pretty) {
+                g.setPrettyPrinter(new DefaultPrettyPrinter(Pretty.PRETTY));
+            }
+            writeValue(g, node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeValue(JsonGenerator g, JsonNode n) throws IOException {
+        switch (n.getNodeType()) {
+            case OBJECT:
+                g.writeStartObject();
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    g.writeFieldName(e.getKey());
+                    writeValue(g, e.getValue());
+                }
+                g.writeEndObject();
+                break;
+            case ARRAY:
+                g.writeStartArray();
+                for (JsonNode c : n) {
+                    writeValue(g, c);
+                }
+                g.writeEndArray();
+                break;
+            case STRING:
+                g.writeString(n.textValue());
+                break;
+            case NUMBER:
+                if (n.isBigDecimal()) {
+                    g.writeNumber(n.decimalValue());
+                } else if (n.isBigInteger()) {
+                    g.writeNumber(n.bigIntegerValue());
+                } else if (n.isIntegralNumber()) {
+                    g.writeNumber(n.longValue());
+                } else {
+                    g.writeNumber(n.doubleValue());
+                }
+                break;
+            case BOOLEAN:
+                g.writeBoolean(n.booleanValue());
+                break;
+            case NULL:
+                g.writeNull();
+                break;
+            default:
+                g.writeString(n.asText());
         }
     }
 
@@ -125,11 +240,7 @@ public final class Json {
      * @return UTF-8 bytes
      */
     public static byte[] write(JsonNode node) {
-        try {
-            return Holder.MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return writeTree(node, false);
     }
 
     /**
@@ -139,11 +250,7 @@ public final class Json {
      * @return UTF-8 bytes
      */
     public static byte[] writeIndented(JsonNode node) {
-        try {
-            return Holder.MAPPER.writer(Holder.PRETTY).writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return writeTree(node, true);
     }
 
     /**
@@ -182,6 +289,53 @@ public final class Json {
         }
         return node;
     }
+
+    /**
+     * Semantic equality of two trees: object key order is ignored and numbers compare by value
+     * ({@code 1}, {@code 1.0} and a long 1 are equal).
+     *
+     * @param a a tree
+     * @param b another tree
+     * @return true when equal
+     */
+    public static boolean semanticEquals(JsonNode a, JsonNode b) {
+        return a.equals(NUMBER_AWARE, b);
+    }
+
+    /**
+     * A hash code consistent with {@link #semanticEquals(JsonNode, JsonNode)}.
+     *
+     * @param n a tree
+     * @return the hash
+     */
+    public static int semanticHash(JsonNode n) {
+        if (n.isObject()) {
+            int h = 0;
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                h += e.getKey().hashCode() ^ semanticHash(e.getValue());
+            }
+            return h;
+        }
+        if (n.isArray()) {
+            int h = 1;
+            for (JsonNode c : n) {
+                h = 31 * h + semanticHash(c);
+            }
+            return h;
+        }
+        if (n.isNumber()) {
+            return n.decimalValue().stripTrailingZeros().hashCode();
+        }
+        return n.hashCode();
+    }
+
+    private static final java.util.Comparator<JsonNode> NUMBER_AWARE = (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return x.equals(y) ? 0 : 1;
+    };
 
     /**
      * Converts a tree to plain, unmodifiable Java values: objects become {@code Map<String,Object>}
@@ -238,6 +392,41 @@ public final class Json {
      * @return the tree
      */
     public static JsonNode fromPlain(Object value) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (value == null || (value instanceof java.util.Optional<?> o && o.isEmpty())) {
+            return f.nullNode();
+        }
+        if (value instanceof JsonNode n) {
+            return n.deepCopy();
+        }
+        if (value instanceof String str) {
+            return f.textNode(str);
+        }
+        if (value instanceof Boolean b) {
+            return f.booleanNode(b);
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return f.numberNode(((Number) value).longValue());
+        }
+        if (value instanceof java.math.BigInteger bi) {
+            return f.numberNode(bi);
+        }
+        if (value instanceof java.math.BigDecimal bd) {
+            return f.numberNode(bd);
+        }
+        if (value instanceof Map<?, ?> m) {
+            ObjectNode o = f.objectNode();
+            m.forEach((k, v) -> o.set(String.valueOf(k), fromPlain(v)));
+            return o;
+        }
+        if (value instanceof Iterable<?> it) {
+            ArrayNode a = f.arrayNode();
+            it.forEach(v -> a.add(fromPlain(v)));
+            return a;
+        }
+        if (value instanceof java.util.Optional<?> o) {
+            return fromPlain(o.get());
+        }
         return Holder.MAPPER.valueToTree(value);
     }
 

@@ -103,12 +103,12 @@ public final class Args {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Args a && node.equals(a.node);
+        return o instanceof Args a && Json.semanticEquals(node, a.node);
     }
 
     @Override
     public int hashCode() {
-        return node.hashCode();
+        return Json.semanticHash(node);
     }
 
     @Override

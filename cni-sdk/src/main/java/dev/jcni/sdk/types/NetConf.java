@@ -324,12 +324,12 @@ public final class NetConf {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NetConf c && node.equals(c.node);
+        return o instanceof NetConf c && Json.semanticEquals(node, c.node);
     }
 
     @Override
     public int hashCode() {
-        return node.hashCode();
+        return Json.semanticHash(node);
     }
 
     /** @return the compact JSON text */

@@ -227,12 +227,12 @@ public final class RuntimeConfig {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RuntimeConfig r && node.equals(r.node);
+        return o instanceof RuntimeConfig r && Json.semanticEquals(node, r.node);
     }
 
     @Override
     public int hashCode() {
-        return node.hashCode();
+        return Json.semanticHash(node);
     }
 
     @Override
