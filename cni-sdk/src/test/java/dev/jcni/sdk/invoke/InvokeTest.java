@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ResourceBundle;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -261,38 +259,9 @@ class InvokeTest {
         Path p = fakes.install("recorder", "chatty");
         fakes.behave("chatty", "DEL", "err", "note: nothing to delete\n");
         List<String> lines = new ArrayList<>();
-        PluginExec.create().withLogger(collecting(lines)).execPluginWithoutResult(p, CONF, env("DEL"));
+        PluginExec.create().withLogger(Loggers.collecting(lines)).execPluginWithoutResult(p, CONF, env("DEL"));
         assertEquals(1, lines.size(), lines.toString());
         assertTrue(lines.get(0).startsWith("INFO plugin " + p + " (DEL) stderr: note: nothing to delete"), lines.get(0));
-    }
-
-    static System.Logger collecting(List<String> lines) {
-        return new System.Logger() {
-            @Override
-            public String getName() {
-                return "test";
-            }
-
-            @Override
-            public boolean isLoggable(Level level) {
-                return true;
-            }
-
-            @Override
-            public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-                lines.add(level.getName() + " " + msg);
-            }
-
-            @Override
-            public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-                lines.add(level.getName() + " " + format);
-            }
-
-            @Override
-            public void log(Level level, Supplier<String> s) {
-                lines.add(level.getName() + " " + s.get());
-            }
-        };
     }
 
     // ------------------------------------------------------------- VERSION

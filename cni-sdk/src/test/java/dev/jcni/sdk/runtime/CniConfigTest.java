@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.invoke.FakePlugins;
+import dev.jcni.sdk.invoke.Loggers;
 import dev.jcni.sdk.invoke.PluginException;
 import dev.jcni.sdk.types.Attachment;
 import dev.jcni.sdk.types.CniArgs;

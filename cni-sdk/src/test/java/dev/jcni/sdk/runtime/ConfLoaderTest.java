@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jcni.sdk.invoke.Loggers;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.NetConf;
 import dev.jcni.sdk.types.NetConfList;

@@ -1,15 +1,19 @@
-package dev.jcni.sdk.runtime;
+package dev.jcni.sdk.invoke;
 
 import java.util.List;
 import java.util.ResourceBundle;
 import java.util.function.Supplier;
 
 /** A logger that collects {@code LEVEL message} lines, for tests. */
-final class Loggers {
+public final class Loggers {
     private Loggers() {
     }
 
-    static System.Logger collecting(List<String> lines) {
+    /**
+     * @param lines receives {@code LEVEL message} per record
+     * @return the logger
+     */
+    public static System.Logger collecting(List<String> lines) {
         return new System.Logger() {
             @Override
             public String getName() {
