@@ -44,8 +44,8 @@ public final class PluginException extends CniException {
     private final transient Optional<Path> plugin;
     private final String stderr;
     private final String stdout;
-    private final OptionalInt exitStatus;
-    private final OptionalInt signal;
+    private final transient OptionalInt exitStatus;
+    private final transient OptionalInt signal;
     private final boolean stderrInMsg;
 
     PluginException(Failure failure, int code, String msg, String details, Path plugin, String stdout, String stderr,
