@@ -1,0 +1,492 @@
+package dev.jcni.sdk.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one place that configures Jackson. Everything else in jcni goes through here, so Jackson
+ * stays an implementation detail.
+ */
+public final class Json {
+    private Json() {
+    }
+
+    private static final class Holder {
+        static final ObjectMapper MAPPER = JsonMapper.builder()
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .addModule(ValueTypesModule.create())
+                .build();
+    }
+
+    private static final class Pretty {
+        static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                .withObjectEmptySeparator("")
+                .withArrayEmptySeparator(""))
+                .withObjectIndenter(new DefaultIndenter("    ", "\n"))
+                .withArrayIndenter(new DefaultIndenter("    ", "\n"));
+    }
+
+    /** @return the shared mapper */
+    public static ObjectMapper mapper() {
+        return Holder.MAPPER;
+    }
+
+    /** @return the node factory */
+    public static JsonNodeFactory nodes() {
+        return JsonNodeFactory.instance;
+    }
+
+    /** @return a new empty object node */
+    public static ObjectNode object() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    /** @return a new empty array node */
+    public static ArrayNode array() {
+        return JsonNodeFactory.instance.arrayNode();
+    }
+
+    /**
+     * Parses JSON text.
+     *
+     * @param bytes UTF-8 JSON
+     * @return the tree
+     * @throws JsonProcessingException when it is not JSON (message is Jackson's, first line only)
+     */
+    public static JsonNode parse(byte[] bytes) throws JsonProcessingException {
+        try (JsonParser p = Factory.JSON.createParser(bytes)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new EmptyInput();
+            }
+            JsonNode node = readValue(p, t);
+            if (p.nextToken() != null) {
+                throw new JsonParseException(p, "invalid character after top-level value");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The streaming factory: parsing and writing trees do not need the (slow to start) ObjectMapper. */
+    private static final class Factory {
+        static final JsonFactory JSON = JsonFactory.builder().build();
+    }
+
+    private static JsonNode readValue(JsonParser p, JsonToken t) throws IOException {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        switch (t) {
+            case START_OBJECT: {
+                ObjectNode o = f.objectNode();
+                for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+                    String name = p.currentName();
+                    o.set(name, readValue(p, p.nextToken()));
+                }
+                return o;
+            }
+            case START_ARRAY: {
+                ArrayNode a = f.arrayNode();
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                    a.add(readValue(p, e));
+                }
+                return a;
+            }
+            case VALUE_STRING:
+                return f.textNode(p.getText());
+            case VALUE_NUMBER_INT:
+                switch (p.getNumberType()) {
+                    case INT:
+                        return f.numberNode(p.getIntValue());
+                    case LONG:
+                        return f.numberNode(p.getLongValue());
+                    default:
+                        return f.numberNode(p.getBigIntegerValue());
+                }
+            case VALUE_NUMBER_FLOAT:
+                return f.numberNode(p.getDecimalValue());
+            case VALUE_TRUE:
+                return f.booleanNode(true);
+            case VALUE_FALSE:
+                return f.booleanNode(false);
+            case VALUE_NULL:
+                return f.nullNode();
+            default:
+                throw new JsonParseException(p, "unexpected token " + t);
+        }
+    }
+
+    private static byte[] writeTree(JsonNode node, boolean pretty) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+        try (JsonGenerator g = Factory.JSON.createGenerator(out)) {
+            if (pretty) {
+                g.setPrettyPrinter(new DefaultPrettyPrinter(Pretty.PRETTY));
+            }
+            writeValue(g, node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeValue(JsonGenerator g, JsonNode n) throws IOException {
+        switch (n.getNodeType()) {
+            case OBJECT:
+                g.writeStartObject();
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    g.writeFieldName(e.getKey());
+                    writeValue(g, e.getValue());
+                }
+                g.writeEndObject();
+                break;
+            case ARRAY:
+                g.writeStartArray();
+                for (JsonNode c : n) {
+                    writeValue(g, c);
+                }
+                g.writeEndArray();
+                break;
+            case STRING:
+                g.writeString(n.textValue());
+                break;
+            case NUMBER:
+                if (n.isBigDecimal()) {
+                    g.writeNumber(n.decimalValue());
+                } else if (n.isBigInteger()) {
+                    g.writeNumber(n.bigIntegerValue());
+                } else if (n.isIntegralNumber()) {
+                    g.writeNumber(n.longValue());
+                } else {
+                    g.writeNumber(n.doubleValue());
+                }
+                break;
+            case BOOLEAN:
+                g.writeBoolean(n.booleanValue());
+                break;
+            case NULL:
+                g.writeNull();
+                break;
+            default:
+                g.writeString(n.asText());
+        }
+    }
+
+    /** Thrown by {@link #parse(byte[])} on empty input. */
+    public static final class EmptyInput extends JsonProcessingException {
+        private static final long serialVersionUID = 1L;
+
+        EmptyInput() {
+            super("unexpected end of JSON input");
+        }
+    }
+
+    /**
+     * A short, one-line description of a JSON parse error, without Jackson's source excerpts.
+     *
+     * @param e the exception
+     * @return the message
+     */
+    public static String describe(JsonProcessingException e) {
+        String m = e.getOriginalMessage();
+        if (m == null) {
+            m = e.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        if (nl >= 0) {
+            m = m.substring(0, nl);
+        }
+        if (e.getLocation() != null && !(e instanceof EmptyInput)) {
+            m = m + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        }
+        return m;
+    }
+
+    /**
+     * Compact serialization.
+     *
+     * @param node a tree
+     * @return UTF-8 bytes
+     */
+    public static byte[] write(JsonNode node) {
+        return writeTree(node, false);
+    }
+
+    /**
+     * Serialization indented with four spaces, as Go's {@code types.PrintResult} does.
+     *
+     * @param node a tree
+     * @return UTF-8 bytes
+     */
+    public static byte[] writeIndented(JsonNode node) {
+        return writeTree(node, true);
+    }
+
+    /**
+     * Serialization with keys sorted recursively, compact, the way Go re-marshals a map.
+     *
+     * @param node a tree
+     * @return UTF-8 bytes
+     */
+    public static byte[] writeSorted(JsonNode node) {
+        return write(sorted(node));
+    }
+
+    /**
+     * A copy of a tree with every object's keys sorted.
+     *
+     * @param node a tree
+     * @return the sorted copy
+     */
+    public static JsonNode sorted(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode out = object();
+            List<String> names = new ArrayList<>();
+            node.fieldNames().forEachRemaining(names::add);
+            Collections.sort(names);
+            for (String n : names) {
+                out.set(n, sorted(node.get(n)));
+            }
+            return out;
+        }
+        if (node.isArray()) {
+            ArrayNode out = array();
+            for (JsonNode c : node) {
+                out.add(sorted(c));
+            }
+            return out;
+        }
+        return node;
+    }
+
+    /**
+     * Semantic equality of two trees: object key order is ignored and numbers compare by value
+     * ({@code 1}, {@code 1.0} and a long 1 are equal).
+     *
+     * @param a a tree
+     * @param b another tree
+     * @return true when equal
+     */
+    public static boolean semanticEquals(JsonNode a, JsonNode b) {
+        return a.equals(NUMBER_AWARE, b);
+    }
+
+    /**
+     * A hash code consistent with {@link #semanticEquals(JsonNode, JsonNode)}.
+     *
+     * @param n a tree
+     * @return the hash
+     */
+    public static int semanticHash(JsonNode n) {
+        if (n.isObject()) {
+            int h = 0;
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                h += e.getKey().hashCode() ^ semanticHash(e.getValue());
+            }
+            return h;
+        }
+        if (n.isArray()) {
+            int h = 1;
+            for (JsonNode c : n) {
+                h = 31 * h + semanticHash(c);
+            }
+            return h;
+        }
+        if (n.isNumber()) {
+            return n.decimalValue().stripTrailingZeros().hashCode();
+        }
+        return n.hashCode();
+    }
+
+    private static final java.util.Comparator<JsonNode> NUMBER_AWARE = (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return x.equals(y) ? 0 : 1;
+    };
+
+    /**
+     * Converts a tree to plain, unmodifiable Java values: objects become {@code Map<String,Object>}
+     * (insertion ordered, entries with JSON null left out), arrays {@code List<Object>} (a JSON
+     * null element becomes the empty {@link java.util.Optional}), strings, {@link Boolean},
+     * {@link Long} / {@link java.math.BigInteger} / {@link java.math.BigDecimal} numbers.
+     *
+     * @param node a tree
+     * @return the plain value, or null for JSON null
+     */
+    public static Object toPlain(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        if (node.isObject()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                Object v = toPlain(e.getValue());
+                if (v != null) {
+                    m.put(e.getKey(), v);
+                }
+            }
+            return Collections.unmodifiableMap(m);
+        }
+        if (node.isArray()) {
+            List<Object> l = new ArrayList<>(node.size());
+            for (JsonNode c : node) {
+                Object v = toPlain(c);
+                l.add(v == null ? java.util.Optional.empty() : v);
+            }
+            return Collections.unmodifiableList(l);
+        }
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isIntegralNumber()) {
+            return node.canConvertToLong() ? (Object) node.longValue() : node.bigIntegerValue();
+        }
+        if (node.isNumber()) {
+            return node.decimalValue();
+        }
+        return node.asText();
+    }
+
+    /**
+     * Converts plain Java values (maps, lists, strings, numbers, booleans, and anything Jackson can
+     * serialize) to a tree.
+     *
+     * @param value the value
+     * @return the tree
+     */
+    public static JsonNode fromPlain(Object value) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (value == null || (value instanceof java.util.Optional<?> o && o.isEmpty())) {
+            return f.nullNode();
+        }
+        if (value instanceof JsonNode n) {
+            return n.deepCopy();
+        }
+        if (value instanceof String str) {
+            return f.textNode(str);
+        }
+        if (value instanceof Boolean b) {
+            return f.booleanNode(b);
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return f.numberNode(((Number) value).longValue());
+        }
+        if (value instanceof java.math.BigInteger bi) {
+            return f.numberNode(bi);
+        }
+        if (value instanceof java.math.BigDecimal bd) {
+            return f.numberNode(bd);
+        }
+        if (value instanceof Map<?, ?> m) {
+            ObjectNode o = f.objectNode();
+            m.forEach((k, v) -> o.set(String.valueOf(k), fromPlain(v)));
+            return o;
+        }
+        if (value instanceof Iterable<?> it) {
+            ArrayNode a = f.arrayNode();
+            it.forEach(v -> a.add(fromPlain(v)));
+            return a;
+        }
+        if (value instanceof java.util.Optional<?> o) {
+            return fromPlain(o.get());
+        }
+        return Holder.MAPPER.valueToTree(value);
+    }
+
+    /**
+     * Go's {@code %T} name for the type a JSON value decodes to with {@code interface{}}.
+     *
+     * @param node a value
+     * @return e.g. {@code float64}, {@code bool}, {@code map[string]interface {}}
+     */
+    public static String goTypeName(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return "<nil>";
+        }
+        if (node.isNumber()) {
+            return "float64";
+        }
+        if (node.isBoolean()) {
+            return "bool";
+        }
+        if (node.isTextual()) {
+            return "string";
+        }
+        if (node.isArray()) {
+            return "[]interface {}";
+        }
+        return "map[string]interface {}";
+    }
+
+    /**
+     * Go's name of the JSON type of a value, as {@code encoding/json} errors print it.
+     *
+     * @param node a value
+     * @return {@code string}, {@code number}, {@code bool}, {@code array}, {@code object} or {@code null}
+     */
+    public static String jsonTypeName(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return "null";
+        }
+        if (node.isNumber()) {
+            return "number";
+        }
+        if (node.isBoolean()) {
+            return "bool";
+        }
+        if (node.isTextual()) {
+            return "string";
+        }
+        if (node.isArray()) {
+            return "array";
+        }
+        return "object";
+    }
+
+    /**
+     * The UTF-8 text of bytes, for error messages.
+     *
+     * @param bytes bytes
+     * @return the text
+     */
+    public static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.jcni.sdk.internal;
+
+import java.io.PrintStream;
+import java.text.MessageFormat;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.ResourceBundle;
+import java.util.function.Supplier;
+
+/**
+ * The diagnostics of a plugin process: a {@link System.Logger} writing one line per record to
+ * stderr or to the file named by {@code JCNI_LOG_FILE}, filtered by {@code JCNI_LOG_LEVEL}
+ * ({@code error}, {@code warning}, {@code info} (default), {@code debug}, {@code trace}).
+ */
+public final class PluginLog implements System.Logger {
+    /** Environment variable naming a log file (appended to). */
+    public static final String LOG_FILE_ENV = "JCNI_LOG_FILE";
+    /** Environment variable setting the level. */
+    public static final String LOG_LEVEL_ENV = "JCNI_LOG_LEVEL";
+
+    private final String name;
+    private final PrintStream out;
+    private final Level threshold;
+
+    /**
+     * @param name the logger name (the plugin's)
+     * @param out where lines go
+     * @param threshold the lowest level written
+     */
+    public PluginLog(String name, PrintStream out, Level threshold) {
+        this.name = name;
+        this.out = out;
+        this.threshold = threshold;
+    }
+
+    /**
+     * Parses a level name.
+     *
+     * @param text e.g. {@code debug}; "" or unknown gives INFO
+     * @return the level
+     */
+    public static Level parseLevel(String text) {
+        return switch (text == null ? "" : text.toLowerCase(Locale.ROOT)) {
+            case "error" -> Level.ERROR;
+            case "warn", "warning" -> Level.WARNING;
+            case "debug" -> Level.DEBUG;
+            case "trace", "all" -> Level.TRACE;
+            case "off" -> Level.OFF;
+            default -> Level.INFO;
+        };
+    }
+
+    /** @return where lines go */
+    public PrintStream stream() {
+        return out;
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public boolean isLoggable(Level level) {
+        return level != Level.OFF && threshold != Level.OFF && level.getSeverity() >= threshold.getSeverity();
+    }
+
+    @Override
+    public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
+        if (!isLoggable(level)) {
+            return;
+        }
+        synchronized (out) {
+            out.println(Instant.now() + " " + level.getName() + " " + name + ": " + msg);
+            if (thrown != null) {
+                thrown.printStackTrace(out);
+            }
+            out.flush();
+        }
+    }
+
+    @Override
+    public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+        if (!isLoggable(level)) {
+            return;
+        }
+        log(level, bundle, params == null || params.length == 0 ? format : MessageFormat.format(format, params), (Throwable) null);
+    }
+
+    @Override
+    public void log(Level level, Supplier<String> msgSupplier) {
+        if (isLoggable(level)) {
+            log(level, (ResourceBundle) null, msgSupplier.get(), (Throwable) null);
+        }
+    }
+}

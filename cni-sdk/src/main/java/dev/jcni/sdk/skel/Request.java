@@ -1,0 +1,139 @@
+package dev.jcni.sdk.skel;
+
+import dev.jcni.sdk.types.CniArgs;
+import dev.jcni.sdk.types.CniException;
+import dev.jcni.sdk.types.ErrorCodes;
+import dev.jcni.sdk.types.NetConf;
+import dev.jcni.sdk.types.Result;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One call of a plugin: the {@code CNI_*} environment and the configuration from stdin, validated
+ * by the skel. The Go equivalent is {@code skel.CmdArgs}. Immutable.
+ */
+public final class Request {
+    private final Command command;
+    private final String containerId;
+    private final String netns;
+    private final String ifName;
+    private final String args;
+    private final String path;
+    private final String netnsOverride;
+    private final byte[] stdin;
+    private final NetConf netConf;
+    private final Map<String, String> env;
+    private final System.Logger logger;
+
+    Request(Command command, Map<String, String> env, byte[] stdin, NetConf netConf, System.Logger logger) {
+        this.command = command;
+        this.env = Map.copyOf(env);
+        this.containerId = env.getOrDefault("CNI_CONTAINERID", "");
+        this.netns = env.getOrDefault("CNI_NETNS", "");
+        this.ifName = env.getOrDefault("CNI_IFNAME", "");
+        this.args = env.getOrDefault("CNI_ARGS", "");
+        this.path = env.getOrDefault("CNI_PATH", "");
+        this.netnsOverride = env.getOrDefault("CNI_NETNS_OVERRIDE", "");
+        this.stdin = stdin;
+        this.netConf = netConf;
+        this.logger = logger;
+    }
+
+    /** @return the verb */
+    public Command command() {
+        return command;
+    }
+
+    /** @return {@code CNI_CONTAINERID}, "" for GC and STATUS */
+    public String containerId() {
+        return containerId;
+    }
+
+    /** @return {@code CNI_NETNS}, "" when not given (allowed for DEL) */
+    public String netns() {
+        return netns;
+    }
+
+    /** @return {@code CNI_IFNAME} */
+    public String ifName() {
+        return ifName;
+    }
+
+    /** @return {@code CNI_ARGS} as given */
+    public String rawCniArgs() {
+        return args;
+    }
+
+    /**
+     * @return {@code CNI_ARGS} parsed
+     * @throws CniException code 4 {@code ARGS: invalid pair "<p>"}
+     */
+    public CniArgs cniArgs() {
+        try {
+            return CniArgs.parse(args);
+        } catch (IllegalArgumentException e) {
+            throw new CniException(ErrorCodes.INVALID_ENVIRONMENT_VARIABLES, e.getMessage());
+        }
+    }
+
+    /** @return {@code CNI_PATH} split on {@code :}; empty when not set */
+    public List<String> path() {
+        return path.isEmpty() ? List.of() : List.of(path.split(":", -1));
+    }
+
+    /** @return {@code CNI_NETNS_OVERRIDE} as given */
+    public String netnsOverride() {
+        return netnsOverride;
+    }
+
+    /** @return the exact stdin bytes */
+    public byte[] stdin() {
+        return Arrays.copyOf(stdin, stdin.length);
+    }
+
+    /** @return the configuration, standard keys typed */
+    public NetConf netConf() {
+        return netConf;
+    }
+
+    /**
+     * Binds the configuration to the plugin author's own type; see {@link NetConf#bind(Class)}.
+     *
+     * @param type the class, typically a record
+     * @param <T> the type
+     * @return the bound configuration
+     * @throws CniException code 6 when it does not bind
+     */
+    public <T> T config(Class<T> type) {
+        return netConf.bind(type);
+    }
+
+    /**
+     * @return the {@code prevResult} converted to the current version, when present
+     * @throws CniException code 6 when it does not parse or is not of the configuration's version family
+     */
+    public Optional<Result> prevResult() {
+        return netConf.prevResult();
+    }
+
+    /**
+     * The environment the plugin was called with; delegation passes it on with only
+     * {@code CNI_COMMAND} changed.
+     *
+     * @return the environment
+     */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /**
+     * A logger writing to the plugin's diagnostics (stderr, or {@code JCNI_LOG_FILE}); never stdout.
+     *
+     * @return the logger
+     */
+    public System.Logger logger() {
+        return logger;
+    }
+}
