@@ -91,28 +91,40 @@ public final class VethBenchmark {
         try (NetNs ns = NetNs.create(name); NetlinkHandle nl = NetlinkHandle.openAt(ns)) {
             long warmEnd = System.nanoTime() + 3_000_000_000L;
             while (System.nanoTime() < warmEnd) {
-                once(nl);
+                once(nl, new long[4]);
             }
             long n = 0;
+            long[] steps = new long[4];
             long start = System.nanoTime();
             long end = start + seconds * 1_000_000_000L;
             while (System.nanoTime() < end) {
-                once(nl);
+                once(nl, steps);
                 n++;
             }
             double secs = (System.nanoTime() - start) / 1e9;
             System.out.printf(Locale.ROOT, "steady state: %d x (veth pair create + lookup + address add + delete) "
-                    + "in %.1f s = %.0f ops/s (%.2f ms each)%n", n, secs, n / secs, secs * 1000 / n);
+                    + "in %.1f s = %.0f ops/s (%.2f ms each: create %.2f, lookup %.2f, address %.2f, delete %.2f)%n",
+                    n, secs, n / secs, secs * 1000 / n, steps[0] / 1e6 / n, steps[1] / 1e6 / n, steps[2] / 1e6 / n,
+                    steps[3] / 1e6 / n);
         } finally {
             NetNs.delete(name);
         }
     }
 
-    static void once(NetlinkHandle nl) {
+    static void once(NetlinkHandle nl, long[] steps) {
+        long t0 = System.nanoTime();
         nl.linkAdd(LinkSpec.veth("bench0", "bench1").withMtu(1450));
+        long t1 = System.nanoTime();
         int idx = nl.linkByName("bench0").index();
+        long t2 = System.nanoTime();
         nl.addrAdd(Address.of(idx, IpPrefix.parse("10.99.0.1/24")));
+        long t3 = System.nanoTime();
         nl.linkDel(idx);
+        long t4 = System.nanoTime();
+        steps[0] += t1 - t0;
+        steps[1] += t2 - t1;
+        steps[2] += t3 - t2;
+        steps[3] += t4 - t3;
     }
 
     static void ipComparison(int iterations) throws Exception {
