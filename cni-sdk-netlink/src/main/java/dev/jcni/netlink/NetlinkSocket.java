@@ -33,13 +33,18 @@ public final class NetlinkSocket implements AutoCloseable {
     private static final int NETLINK_EXT_ACK = 11;
     private static final int NLMSGERR_ATTR_MSG = 1;
     private static final int RX_BUFFER = 64 * 1024;
+    private static final int MAX_RX_BUFFER = 16 * 1024 * 1024;
     private static final long RECEIVE_TIMEOUT_MILLIS = 60_000;
 
     /** Moves datagrams to and from the kernel; replaced by canned replies in unit tests. */
     interface Transport {
         void send(byte[] message);
 
-        /** Receives one datagram into {@code buf} from position 0; returns its full length (MSG_TRUNC). */
+        /**
+         * Receives the next datagram into {@code buf} from position 0 and returns its length; when it
+         * is longer than the buffer, leaves it queued and returns its length, so that the caller can
+         * retry with a bigger buffer.
+         */
         int receive(ByteBuffer buf);
 
         void close();
@@ -59,6 +64,11 @@ public final class NetlinkSocket implements AutoCloseable {
 
         @Override
         public int receive(ByteBuffer buf) {
+            // peek first (as iproute2 does) so that a datagram bigger than the buffer is not lost
+            int n = Sys.recv(fd, buf, Sys.MSG_PEEK | Sys.MSG_TRUNC);
+            if (n > buf.capacity()) {
+                return n;
+            }
             return Sys.recv(fd, buf, Sys.MSG_TRUNC);
         }
 
@@ -120,9 +130,11 @@ public final class NetlinkSocket implements AutoCloseable {
             @Override
             public int receive(ByteBuffer buf) {
                 int n = inner.receive(buf);
-                byte[] copy = new byte[Math.min(n, buf.capacity())];
-                buf.get(0, copy);
-                tap.accept(copy);
+                if (n <= buf.capacity()) {
+                    byte[] copy = new byte[n];
+                    buf.get(0, copy);
+                    tap.accept(copy);
+                }
                 return n;
             }
 
@@ -219,8 +231,11 @@ public final class NetlinkSocket implements AutoCloseable {
         while (true) {
             int n = transport.receive(rx);
             if (n > rx.capacity()) {
-                throw new NetlinkCodecException("reply of " + n + " bytes did not fit the " + rx.capacity()
-                        + "-byte buffer");
+                if (n > MAX_RX_BUFFER) {
+                    throw new NetlinkCodecException("reply of " + n + " bytes exceeds " + MAX_RX_BUFFER + " bytes");
+                }
+                rx = ByteBuffer.allocateDirect((n + 4095) & ~4095).order(ByteOrder.nativeOrder());
+                continue; // the datagram is still queued
             }
             rx.clear();
             byte[] copy = new byte[n];

@@ -154,9 +154,26 @@ class NetlinkSocketReplayTest {
     }
 
     @Test
-    void truncatedReplyIsACodecError() {
+    void aReplyBiggerThanTheBufferGrowsIt() {
+        MessageBuilder big = new MessageBuilder(NEWLINK, 0);
+        for (int i = 0; i < 3; i++) {
+            big.attr(i, new byte[40_000]);
+        }
+        byte[] payload = big.build();
+        byte[] reply = msg(NEWLINK, 0, 1, PID, java.util.Arrays.copyOfRange(payload, 16, payload.length));
         Replay r = new Replay();
-        r.replies.add(new byte[70_000]);
+        r.replies.add(reply);
+        r.replies.add(ack(1));
+        List<NetlinkMessage> out = r.socket(PID, 1).request(new MessageBuilder(18, 0), "get");
+        assertEquals(1, out.size());
+        assertEquals(3, out.get(0).attributes(0).size());
+        assertEquals(40_000, out.get(0).attributes(0).list().get(2).length());
+    }
+
+    @Test
+    void absurdReplyLengthIsACodecError() {
+        Replay r = new Replay();
+        r.replies.add(new byte[17 * 1024 * 1024]);
         assertThrows(NetlinkCodecException.class, () -> r.socket(PID, 1).request(new MessageBuilder(18, 0), "get"));
     }
 }

@@ -28,6 +28,10 @@ public final class Replay implements NetlinkSocket.Transport {
         if (d == null) {
             throw new AssertionError("no more canned replies");
         }
+        if (d.length > buf.capacity()) {
+            replies.addFirst(d); // as the kernel transport: too big, stays queued
+            return d.length;
+        }
         buf.clear();
         buf.put(d, 0, Math.min(d.length, buf.capacity()));
         buf.clear();
