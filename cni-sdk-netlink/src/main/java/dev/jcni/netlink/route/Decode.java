@@ -68,10 +68,18 @@ final class Decode {
 
     static InetAddress ip(Attribute a) {
         int n = a.length();
-        if (n != 4 && n != 16) {
-            throw new NetlinkCodecException("address attribute " + a.type() + " has " + n + " bytes");
+        if (n == 4) {
+            return Ip.fromBytes(a.bytes());
         }
-        return Ip.fromBytes(a.bytes());
+        if (n == 16) {
+            // stays IPv6 even when IPv4-mapped (::ffff:a.b.c.d): the kernel reported an IPv6 address
+            try {
+                return java.net.Inet6Address.getByAddress(null, a.bytes(), -1);
+            } catch (java.net.UnknownHostException e) {
+                throw new NetlinkCodecException(e.getMessage());
+            }
+        }
+        throw new NetlinkCodecException("address attribute " + a.type() + " has " + n + " bytes");
     }
 
     static Address address(NetlinkMessage m) {

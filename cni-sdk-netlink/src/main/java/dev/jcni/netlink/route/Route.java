@@ -217,8 +217,23 @@ public record Route(int family, Optional<IpPrefix> dst, Optional<InetAddress> sr
 
          */
         public Builder dst(IpPrefix dst) {
-            this.dst = dst.network();
+            this.dst = network(dst);
             return this;
+        }
+
+        /** Clears the host bits, keeping an IPv6 prefix IPv6 even where it is IPv4-mapped. */
+        private static IpPrefix network(IpPrefix p) {
+            byte[] b = p.address().getAddress();
+            for (int i = p.prefixLength(); i < b.length * 8; i++) {
+                b[i / 8] &= (byte) ~(0x80 >>> (i % 8));
+            }
+            try {
+                InetAddress a = b.length == 16 ? java.net.Inet6Address.getByAddress(null, b, -1)
+                        : InetAddress.getByAddress(b);
+                return new IpPrefix(a, p.prefixLength());
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException(e);
+            }
         }
 
         /**

@@ -146,6 +146,17 @@ class DecodeGoldenTest {
     }
 
     @Test
+    void ipv4MappedIpv6AddressesStayIpv6() {
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 1, 2, 3, 4};
+        byte[] b = new dev.jcni.netlink.MessageBuilder(Rt.RTM_NEWADDR, 0).u8(Rt.AF_INET6).u8(96).u8(0).u8(0).u32(2)
+                .attr(Rt.IFA_ADDRESS, mapped).build();
+        Address a = Decode.address(NetlinkMessage.parse(b));
+        assertEquals(96, a.prefix().prefixLength());
+        assertTrue(a.prefix().address() instanceof java.net.Inet6Address);
+        assertEquals("::ffff:102:304/96", a.prefix().toString());
+    }
+
+    @Test
     void conntrackEntry() {
         List<NetlinkMessage> entries = messages("conntrack-dump.hex", Conntrack.NFNL_SUBSYS_CTNETLINK << 8);
         assertEquals(1, entries.size());

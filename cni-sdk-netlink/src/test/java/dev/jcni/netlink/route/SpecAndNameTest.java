@@ -38,5 +38,8 @@ class SpecAndNameTest {
                 .gateway(dev.jcni.sdk.types.Ip.parse("fd00::1")).build());
         assertEquals(IpPrefix.parse("10.1.0.0/16"), Route.builder().dst(IpPrefix.parse("10.1.2.3/16")).build().dst()
                 .orElseThrow(), "host bits cleared");
+        Route mapped = Route.builder().dst(IpPrefix.parse("::1:2:3/80")).build();
+        assertEquals("::/80", mapped.dst().orElseThrow().toString());
+        assertEquals(Family.V6, mapped.family());
     }
 }
