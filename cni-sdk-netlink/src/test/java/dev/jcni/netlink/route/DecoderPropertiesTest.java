@@ -9,7 +9,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-class DecoderProperties {
+class DecoderPropertiesTest {
     /** Every decoder, fed arbitrary payloads in a well-formed header, fails only with the codec's exception. */
     @Property(tries = 2000)
     void decodersThrowOnlyCodecExceptions(@ForAll @Size(max = 160) byte[] payload,
