@@ -224,11 +224,17 @@ final class Store {
     }
 
     /**
-     * Exclusive reservations for one attachment. The content is written once, to a temporary file
-     * that each {@link #claim(InetAddress)} links to an address's name; closing deletes it.
+     * Exclusive reservations for one attachment. The content is written to a temporary file that
+     * {@link #claim(InetAddress)} links to an address's name; a taken address costs no new write, and
+     * closing deletes the temporary file.
      */
     Claimer claimer(String containerId, String ifname) {
-        return new Claimer(keyFor(containerId, ifname).getBytes(StandardCharsets.UTF_8));
+        return new Claimer(keyFor(containerId, ifname).getBytes(StandardCharsets.UTF_8), false);
+    }
+
+    /** A claimer that uses Go's create-then-write way from the start, as on a file system without hard links. */
+    Claimer claimerWithoutLinks(String containerId, String ifname) {
+        return new Claimer(keyFor(containerId, ifname).getBytes(StandardCharsets.UTF_8), true);
     }
 
     final class Claimer implements AutoCloseable {
@@ -236,8 +242,9 @@ final class Store {
         private Path temp;
         private boolean linksUnsupported;
 
-        private Claimer(byte[] content) {
+        private Claimer(byte[] content, boolean linksUnsupported) {
             this.content = content;
+            this.linksUnsupported = linksUnsupported;
         }
 
         /**
@@ -258,6 +265,9 @@ final class Store {
                     }
                     try {
                         Files.createLink(target, temp);
+                        // one inode per reservation: the next claim writes its own temporary file
+                        Files.deleteIfExists(temp);
+                        temp = null;
                         syncDirectory();
                         return true;
                     } catch (FileAlreadyExistsException e) {

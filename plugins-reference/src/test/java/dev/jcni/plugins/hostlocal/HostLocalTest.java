@@ -169,6 +169,26 @@ class HostLocalTest {
         assertEquals(List.of("10.9.0.2/24", "10.1.2.2/24"), r.ips().stream().map(i -> i.address().toString()).toList());
     }
 
+    @Test
+    void concurrentAddsInOneJvmGetDistinctAddresses() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Result>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                String id = "t" + i;
+                futures.add(pool.submit(() -> harness(id).add(v4("1.0.0")).result()));
+            }
+            java.util.Set<String> got = new java.util.HashSet<>();
+            for (var f : futures) {
+                got.add(f.get().ips().get(0).address().toString());
+            }
+            assertEquals(32, got.size());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(34, Exec.storeFiles(store()).size());
+    }
+
     // ---- bad input: an error on stdout and nothing left behind ----
 
     @ParameterizedTest
