@@ -9,7 +9,10 @@ module dev.jcni.sdk {
     exports dev.jcni.sdk.types;
     exports dev.jcni.sdk.version;
     exports dev.jcni.sdk.skel;
-    // exports dev.jcni.sdk.invoke; (filled by the protocol-core work)
-    // exports dev.jcni.sdk.runtime; (filled by the protocol-core work)
+    exports dev.jcni.sdk.invoke;
+    exports dev.jcni.sdk.runtime;
     exports dev.jcni.sdk.testing;
+
+    // the JSON codec, shared with jcni's own modules only
+    exports dev.jcni.sdk.internal to dev.jcni.netlink, dev.jcni.plugins;
 }

@@ -2,4 +2,5 @@
 module dev.jcni.plugins {
     requires dev.jcni.sdk;
     requires dev.jcni.netlink;
+    requires com.fasterxml.jackson.databind;
 }

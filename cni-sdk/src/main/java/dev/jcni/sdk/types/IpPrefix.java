@@ -82,14 +82,26 @@ public record IpPrefix(InetAddress address, int prefixLength) {
      * @return this prefix with the host bits cleared, e.g. {@code 10.1.2.0/24} for {@code 10.1.2.3/24}
      */
     public IpPrefix network() {
-        return new IpPrefix(Ip.fromBytes(mask(address.getAddress(), prefixLength, false)), prefixLength);
+        return new IpPrefix(sameFamily(mask(address.getAddress(), prefixLength, false)), prefixLength);
+    }
+
+    /** Builds an address of this prefix's family: an IPv6 network never turns into IPv4. */
+    private InetAddress sameFamily(byte[] bytes) {
+        if (bytes.length == 4) {
+            return Ip.fromBytes(bytes);
+        }
+        try {
+            return java.net.Inet6Address.getByAddress(null, bytes, (java.net.NetworkInterface) null);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /**
      * @return the last address of the network (the IPv4 broadcast address)
      */
     public InetAddress lastAddress() {
-        return Ip.fromBytes(mask(address.getAddress(), prefixLength, true));
+        return sameFamily(mask(address.getAddress(), prefixLength, true));
     }
 
     /**
@@ -100,7 +112,7 @@ public record IpPrefix(InetAddress address, int prefixLength) {
         for (int i = 0; i < prefixLength; i++) {
             b[i / 8] |= (byte) (0x80 >>> (i % 8));
         }
-        return Ip.fromBytes(b);
+        return sameFamily(b);
     }
 
     /**

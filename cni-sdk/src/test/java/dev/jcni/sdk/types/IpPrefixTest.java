@@ -38,6 +38,15 @@ class IpPrefixTest {
     }
 
     @Test
+    void ipv6NetworksStayIpv6EvenWhenTheyLookIpv4Mapped() {
+        IpPrefix p = IpPrefix.parse("::1:2:3/80");
+        assertFalse(Ip.isIpv4(p.lastAddress()));
+        assertTrue(p.contains(p.lastAddress()));
+        assertTrue(p.contains(p.network().address()));
+        assertFalse(Ip.isIpv4(p.netmask()));
+    }
+
+    @Test
     void overlaps() {
         assertTrue(IpPrefix.parse("10.0.0.0/8").overlaps(IpPrefix.parse("10.1.0.0/16")));
         assertTrue(IpPrefix.parse("10.1.0.0/16").overlaps(IpPrefix.parse("10.0.0.0/8")));

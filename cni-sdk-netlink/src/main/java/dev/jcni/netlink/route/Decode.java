@@ -1,0 +1,207 @@
+package dev.jcni.netlink.route;
+
+import dev.jcni.netlink.Attribute;
+import dev.jcni.netlink.Attributes;
+import dev.jcni.netlink.NetlinkCodecException;
+import dev.jcni.netlink.NetlinkMessage;
+import dev.jcni.sdk.types.Ip;
+import dev.jcni.sdk.types.IpPrefix;
+import dev.jcni.sdk.types.MacAddress;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** Decodes rtnetlink replies into the public records. Throws only {@link NetlinkCodecException}. */
+final class Decode {
+    private Decode() {
+    }
+
+    static Link link(NetlinkMessage m) {
+        int index = m.u32(4);
+        int flags = m.u32(8);
+        Attributes a = m.attributes(Rt.IFINFOMSG_LEN);
+        String name = a.string(Rt.IFLA_IFNAME).orElse("");
+        int mtu = a.u32(Rt.IFLA_MTU, 0);
+        Optional<MacAddress> mac = a.get(Rt.IFLA_ADDRESS).flatMap(Decode::mac);
+        OperState oper = OperState.of(a.u8(Rt.IFLA_OPERSTATE, 0));
+        OptionalInt master = optInt(a, Rt.IFLA_MASTER);
+        OptionalInt parent = optInt(a, Rt.IFLA_LINK);
+        OptionalInt netnsId = optInt(a, Rt.IFLA_LINK_NETNSID);
+        int txq = a.u32(Rt.IFLA_TXQLEN, 0);
+        int promisc = a.u32(Rt.IFLA_PROMISCUITY, 0);
+        Attributes info = a.nested(Rt.IFLA_LINKINFO);
+        Optional<String> kind = info.string(Rt.IFLA_INFO_KIND);
+        Optional<String> slaveKind = info.string(Rt.IFLA_INFO_SLAVE_KIND);
+        Optional<BridgePort> port = Optional.empty();
+        if (slaveKind.filter("bridge"::equals).isPresent()) {
+            Attributes sd = info.nested(Rt.IFLA_INFO_SLAVE_DATA);
+            port = Optional.of(new BridgePort(sd.u8(Rt.IFLA_BRPORT_STATE, 0), sd.u8(Rt.IFLA_BRPORT_MODE, 0) != 0,
+                    sd.u8(Rt.IFLA_BRPORT_LEARNING, 0) != 0, sd.u8(Rt.IFLA_BRPORT_ISOLATED, 0) != 0));
+        }
+        Optional<Boolean> vlanFiltering = Optional.empty();
+        OptionalInt vlanId = OptionalInt.empty();
+        Attributes data = info.nested(Rt.IFLA_INFO_DATA);
+        if (kind.filter("bridge"::equals).isPresent() && data.has(Rt.IFLA_BR_VLAN_FILTERING)) {
+            vlanFiltering = Optional.of(data.u8(Rt.IFLA_BR_VLAN_FILTERING, 0) != 0);
+        }
+        if (kind.filter("vlan"::equals).isPresent()) {
+            vlanId = data.get(Rt.IFLA_VLAN_ID).map(x -> OptionalInt.of(x.u16())).orElse(OptionalInt.empty());
+        }
+        if (parent.isPresent() && parent.getAsInt() == index && netnsId.isEmpty()) {
+            parent = OptionalInt.empty(); // physical devices report IFLA_LINK = own index
+        }
+        return new Link(index, name, kind, mtu, mac, flags, oper, master, parent, netnsId, txq, promisc, slaveKind,
+                port, vlanFiltering, vlanId);
+    }
+
+    private static OptionalInt optInt(Attributes a, int type) {
+        Optional<Attribute> x = a.get(type);
+        return x.isPresent() ? OptionalInt.of(x.get().u32()) : OptionalInt.empty();
+    }
+
+    private static Optional<MacAddress> mac(Attribute a) {
+        int n = a.length();
+        return n == 6 || n == 8 || n == 20 ? Optional.of(MacAddress.of(a.bytes())) : Optional.empty();
+    }
+
+    static InetAddress ip(Attribute a) {
+        int n = a.length();
+        if (n == 4) {
+            return Ip.fromBytes(a.bytes());
+        }
+        if (n == 16) {
+            // stays IPv6 even when IPv4-mapped (::ffff:a.b.c.d): the kernel reported an IPv6 address
+            try {
+                return java.net.Inet6Address.getByAddress(null, a.bytes(), -1);
+            } catch (java.net.UnknownHostException e) {
+                throw new NetlinkCodecException(e.getMessage());
+            }
+        }
+        throw new NetlinkCodecException("address attribute " + a.type() + " has " + n + " bytes");
+    }
+
+    static Address address(NetlinkMessage m) {
+        int family = m.u8(0);
+        int plen = m.u8(1);
+        int flags = m.u8(2);
+        int scope = m.u8(3);
+        int index = m.u32(4);
+        Attributes a = m.attributes(Rt.IFADDRMSG_LEN);
+        Attribute local = a.get(Rt.IFA_LOCAL).orElse(null);
+        Attribute addr = a.get(Rt.IFA_ADDRESS).orElse(null);
+        Attribute pick = local != null ? local : addr;
+        if (pick == null) {
+            throw new NetlinkCodecException("RTM_NEWADDR without IFA_LOCAL or IFA_ADDRESS");
+        }
+        InetAddress ip = ip(pick);
+        if ((family == Rt.AF_INET && ip.getAddress().length != 4) || plen > ip.getAddress().length * 8) {
+            throw new NetlinkCodecException("address of family " + family + " with prefix length " + plen);
+        }
+        if (a.has(Rt.IFA_FLAGS)) {
+            flags = a.get(Rt.IFA_FLAGS).get().u32();
+        }
+        long valid = Address.FOREVER;
+        long preferred = Address.FOREVER;
+        Optional<Attribute> ci = a.get(Rt.IFA_CACHEINFO);
+        if (ci.isPresent() && ci.get().length() >= 8) {
+            byte[] b = ci.get().bytes();
+            preferred = Integer.toUnsignedLong(u32(b, 0));
+            valid = Integer.toUnsignedLong(u32(b, 4));
+        }
+        Optional<InetAddress> brd = a.get(Rt.IFA_BROADCAST).map(Decode::ip);
+        return new Address(index, new IpPrefix(ip, plen), scope, flags, a.string(Rt.IFA_LABEL), brd, valid, preferred);
+    }
+
+    static Route route(NetlinkMessage m) {
+        int family = m.u8(0);
+        int dstLen = m.u8(1);
+        int table = m.u8(4);
+        int protocol = m.u8(5);
+        int scope = m.u8(6);
+        int type = m.u8(7);
+        int flags = m.u32(8);
+        if (family != Rt.AF_INET && family != Rt.AF_INET6) {
+            throw new NetlinkCodecException("route of family " + family);
+        }
+        Attributes a = m.attributes(Rt.RTMSG_LEN);
+        Optional<IpPrefix> dst = a.get(Rt.RTA_DST).map(x -> new IpPrefix(ip(x), checkLen(ip(x), dstLen)));
+        if (dst.isEmpty() && dstLen != 0) {
+            throw new NetlinkCodecException("route with dst_len " + dstLen + " but no RTA_DST");
+        }
+        table = a.u32(Rt.RTA_TABLE, table);
+        Optional<InetAddress> src = a.get(Rt.RTA_PREFSRC).map(Decode::ip);
+        Optional<InetAddress> gw = a.get(Rt.RTA_GATEWAY).map(Decode::ip);
+        int oif = a.u32(Rt.RTA_OIF, 0);
+        int prio = a.u32(Rt.RTA_PRIORITY, 0);
+        Attributes metrics = a.nested(Rt.RTA_METRICS);
+        int mtu = metrics.u32(Rt.RTAX_MTU, 0);
+        int advmss = metrics.u32(Rt.RTAX_ADVMSS, 0);
+        List<NextHop> hops = new ArrayList<>();
+        Optional<Attribute> mp = a.get(Rt.RTA_MULTIPATH);
+        if (mp.isPresent()) {
+            byte[] b = mp.get().bytes();
+            int p = 0;
+            while (b.length - p >= 8) {
+                int len = u16(b, p);
+                if (len < 8 || len > b.length - p) {
+                    throw new NetlinkCodecException("rtnexthop length " + len + " with " + (b.length - p) + " left");
+                }
+                int nhFlags = b[p + 2] & 0xff;
+                int hopsField = b[p + 3] & 0xff;
+                int ifindex = u32(b, p + 4);
+                Attributes na = Attributes.parse(b, p + 8, len - 8);
+                hops.add(new NextHop(ifindex, na.get(Rt.RTA_GATEWAY).map(Decode::ip), hopsField + 1, nhFlags));
+                p += (len + 3) & ~3;
+            }
+        }
+        return new Route(family == Rt.AF_INET ? Family.V4 : Family.V6, dst, src, gw, oif, table, scope, protocol, type,
+                prio, mtu, advmss, flags, hops);
+    }
+
+    private static int checkLen(InetAddress ip, int len) {
+        if (len > ip.getAddress().length * 8) {
+            throw new NetlinkCodecException("prefix length " + len + " for " + Ip.format(ip));
+        }
+        return len;
+    }
+
+    static Neighbour neighbour(NetlinkMessage m) {
+        int family = m.u8(0);
+        int index = m.u32(4);
+        int state = m.u16(8);
+        int flags = m.u8(10);
+        Attributes a = m.attributes(Rt.NDMSG_LEN);
+        Optional<InetAddress> ip = a.get(Rt.NDA_DST).filter(x -> x.length() == 4 || x.length() == 16).map(Decode::ip);
+        Optional<MacAddress> mac = a.get(Rt.NDA_LLADDR).flatMap(Decode::mac);
+        return new Neighbour(index, family, ip, mac, state, flags);
+    }
+
+    /** The VLAN entries in an AF_BRIDGE RTM_NEWLINK (RTEXT_FILTER_BRVLAN), with their port's index. */
+    static List<BridgeVlan> bridgeVlans(NetlinkMessage m) {
+        List<BridgeVlan> out = new ArrayList<>();
+        Attributes spec = m.attributes(Rt.IFINFOMSG_LEN).nested(Rt.IFLA_AF_SPEC);
+        for (Attribute v : spec.all(Rt.IFLA_BRIDGE_VLAN_INFO)) {
+            if (v.length() < 4) {
+                throw new NetlinkCodecException("bridge_vlan_info of " + v.length() + " bytes");
+            }
+            byte[] b = v.bytes();
+            int flags = u16(b, 0);
+            int vid = u16(b, 2);
+            if (vid >= 1 && vid <= 4094) {
+                out.add(new BridgeVlan(vid, (flags & Rt.BRIDGE_VLAN_INFO_PVID) != 0,
+                        (flags & Rt.BRIDGE_VLAN_INFO_UNTAGGED) != 0));
+            }
+        }
+        return out;
+    }
+
+    private static int u16(byte[] b, int at) {
+        return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder()).getShort(at) & 0xffff;
+    }
+
+    private static int u32(byte[] b, int at) {
+        return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder()).getInt(at);
+    }
+}

@@ -1,0 +1,292 @@
+package dev.jcni.sdk.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jcni.sdk.internal.GoText;
+import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.PluginLog;
+import dev.jcni.sdk.invoke.Invoke;
+import dev.jcni.sdk.runtime.CniConfig;
+import dev.jcni.sdk.runtime.ConfLoader;
+import dev.jcni.sdk.runtime.RuntimeConf;
+import dev.jcni.sdk.types.CniArgs;
+import dev.jcni.sdk.types.CniException;
+import dev.jcni.sdk.types.NetConfList;
+import dev.jcni.sdk.types.Result;
+import dev.jcni.sdk.version.SpecVersions;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code jcni}: runs a network configuration against a network namespace, as Go's cnitool does.
+ *
+ * <pre>
+ * jcni add|check|del|gc|status|validate &lt;network&gt; &lt;netns&gt;
+ * jcni version
+ * jcni --help
+ * </pre>
+ *
+ * Environment: {@code NETCONFPATH} (default /etc/cni/net.d), {@code CNI_PATH}, {@code CNI_ARGS},
+ * {@code CAP_ARGS} (a JSON object), {@code CNI_IFNAME} (default eth0). Exit status: 0 success,
+ * 1 failure, 2 usage error. See docs/cli.md.
+ */
+public final class Main {
+    static final String USAGE = "usage: jcni [-i IFNAME] [--cache-dir DIR] [--timeout SECONDS] "
+            + "add|check|del|gc|status|validate <network> <netns> | version | --help";
+
+    private static final String HELP = """
+            jcni runs a CNI network configuration against a network namespace (like Go's cnitool).
+
+            %s
+
+            commands:
+              add <network> <netns>        ADD the network's plugins; prints the result
+              check <network> <netns>      CHECK the attachment made by add
+              del <network> <netns>        DEL the attachment made by add
+              gc <network> [<netns>]       DEL every cached attachment of the network, then GC (spec 1.1.0)
+              status <network> [<netns>]   STATUS of the network's plugins (spec 1.1.0)
+              validate <network> [<netns>] check that every plugin exists and supports the version
+              version                      print jcni's version and the CNI versions it supports
+
+            options:
+              -i, --ifname NAME     interface name in the container (default: $CNI_IFNAME, else eth0)
+              --cache-dir DIR       result cache directory (default: /var/lib/cni)
+              --timeout SECONDS     stop plugins (SIGTERM, then SIGKILL) after this many seconds
+
+            environment:
+              NETCONFPATH   configuration directory (default /etc/cni/net.d)
+              CNI_PATH      plugin directories, colon-separated
+              CNI_ARGS      K=V;K2=V2 passed to the plugins
+              CAP_ARGS      JSON object of capability arguments, e.g. {"portMappings":[...]}
+              CNI_IFNAME    interface name (default eth0)
+
+            The container id is cnitool-<hex of the first 10 bytes of SHA-512(absolute netns path)>.
+            """;
+
+    private Main() {
+    }
+
+    /** Thrown for a command line that cannot be run. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Runs the tool and exits with its status.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        int status = run(args, System.getenv(), System.out, System.err);
+        System.out.flush();
+        System.err.flush();
+        System.exit(status);
+    }
+
+    /**
+     * Runs the tool without exiting.
+     *
+     * @param args the command line
+     * @param env the environment
+     * @param out where results go
+     * @param err where messages go
+     * @return the exit status: 0 success, 1 failure, 2 usage error
+     */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        String command = null;
+        List<String> positional = new ArrayList<>();
+        String ifName = "";
+        Path cacheDir = CniConfig.DEFAULT_CACHE_DIR;
+        Duration timeout = null;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "-h", "--help", "help" -> {
+                        out.print(String.format(HELP, USAGE));
+                        return 0;
+                    }
+                    case "-i", "--ifname" -> ifName = value(args, ++i, a);
+                    case "--cache-dir" -> cacheDir = Path.of(value(args, ++i, a));
+                    case "--timeout" -> timeout = seconds(value(args, ++i, a));
+                    default -> {
+                        if (a.startsWith("--ifname=")) {
+                            ifName = a.substring("--ifname=".length());
+                        } else if (a.startsWith("--cache-dir=")) {
+                            cacheDir = Path.of(a.substring("--cache-dir=".length()));
+                        } else if (a.startsWith("--timeout=")) {
+                            timeout = seconds(a.substring("--timeout=".length()));
+                        } else if (a.startsWith("-") && a.length() > 1) {
+                            throw new UsageException("unknown option " + a);
+                        } else if (command == null) {
+                            command = a;
+                        } else {
+                            positional.add(a);
+                        }
+                    }
+                }
+            }
+            if (command == null) {
+                throw new UsageException("no command given");
+            }
+            if (command.equals("version")) {
+                if (!positional.isEmpty()) {
+                    throw new UsageException("version takes no arguments");
+                }
+                String v = Main.class.getPackage().getImplementationVersion();
+                out.println("jcni " + (v == null ? "(development build)" : v));
+                out.println("CNI protocol versions supported: " + String.join(", ", SpecVersions.ALL));
+                return 0;
+            }
+            boolean needsNetns = switch (command) {
+                case "add", "check", "del" -> true;
+                case "gc", "status", "validate" -> false;
+                default -> throw new UsageException("unknown command " + GoText.quote(command));
+            };
+            if (positional.isEmpty() || (needsNetns && positional.size() < 2)) {
+                throw new UsageException(needsNetns ? "network name and namespace are required" : "network name is required");
+            }
+            if (positional.size() > 2) {
+                throw new UsageException("too many arguments: " + String.join(" ", positional.subList(2, positional.size())));
+            }
+            if (ifName.isEmpty()) {
+                ifName = env.getOrDefault("CNI_IFNAME", "");
+                if (ifName.isEmpty()) {
+                    ifName = "eth0";
+                }
+            }
+            return execute(command, positional, ifName, cacheDir, timeout, env, out, err);
+        } catch (UsageException e) {
+            err.println("jcni: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new UsageException("option " + option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static Duration seconds(String text) {
+        try {
+            double s = Double.parseDouble(text);
+            if (!(s > 0) || Double.isInfinite(s)) {
+                throw new NumberFormatException();
+            }
+            return Duration.ofMillis(Math.max(1, (long) (s * 1000)));
+        } catch (NumberFormatException e) {
+            throw new UsageException("--timeout needs a positive number of seconds, not " + GoText.quote(text));
+        }
+    }
+
+    private static int execute(String command, List<String> positional, String ifName, Path cacheDir, Duration timeout,
+                               Map<String, String> env, PrintStream out, PrintStream err) {
+        PluginLog log = new PluginLog("jcni", err, PluginLog.parseLevel(env.getOrDefault(PluginLog.LOG_LEVEL_ENV, "")));
+        try {
+            String network = positional.get(0);
+            String netns = positional.size() > 1 ? Path.of(positional.get(1)).toAbsolutePath().normalize().toString() : "";
+            String dir = env.getOrDefault("NETCONFPATH", "");
+            NetConfList list = ConfLoader.loadNetworkConf(Path.of(dir.isEmpty() ? ConfLoader.DEFAULT_DIR.toString() : dir),
+                    network, log);
+            CniConfig cni = CniConfig.create(Invoke.splitPath(env.getOrDefault("CNI_PATH", "")))
+                    .withCacheDir(cacheDir).withLogger(log);
+            if (timeout != null) {
+                cni = cni.withTimeout(timeout);
+            }
+            RuntimeConf rt = new RuntimeConf(netns.isEmpty() ? "" : containerId(netns), netns, ifName,
+                    cniArgs(env.getOrDefault("CNI_ARGS", "")), capabilityArgs(env.getOrDefault("CAP_ARGS", "")));
+            switch (command) {
+                case "add" -> {
+                    Result r = cni.addNetworkList(list, rt);
+                    out.println(new String(r.toIndentedJson(), StandardCharsets.UTF_8));
+                }
+                case "check" -> cni.checkNetworkList(list, rt);
+                case "del" -> cni.delNetworkList(list, rt);
+                case "gc" -> cni.gcNetworkList(list);
+                case "status" -> cni.getStatusNetworkList(list);
+                case "validate" -> {
+                    Set<String> caps = cni.validateNetworkList(list);
+                    out.println("network " + GoText.quote(list.name()) + " (cniVersion " + GoText.quote(list.cniVersion())
+                            + ") is valid; capabilities: " + GoText.list(List.copyOf(caps)));
+                }
+                default -> throw new IllegalStateException(command);
+            }
+            return 0;
+        } catch (UsageException e) {
+            throw e;
+        } catch (CniException e) {
+            err.println("jcni: " + e.getMessage() + " (code " + e.code() + ")");
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("jcni: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        }
+    }
+
+    /**
+     * cnitool's container id: {@code cnitool-} and the lowercase hex of the first 10 bytes of the
+     * SHA-512 of the absolute netns path.
+     *
+     * @param absoluteNetns the absolute netns path
+     * @return the container id
+     */
+    static String containerId(String absoluteNetns) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-512").digest(absoluteNetns.getBytes(StandardCharsets.UTF_8));
+            StringBuilder sb = new StringBuilder("cnitool-");
+            for (int i = 0; i < 10; i++) {
+                sb.append(Character.forDigit((h[i] >> 4) & 0xf, 16)).append(Character.forDigit(h[i] & 0xf, 16));
+            }
+            return sb.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** cnitool's CNI_ARGS parsing: every pair needs exactly one {@code =}, a key and a value. */
+    static CniArgs cniArgs(String text) {
+        if (text.isEmpty()) {
+            return CniArgs.empty();
+        }
+        List<CniArgs.Pair> pairs = new ArrayList<>();
+        for (String p : text.split(";", -1)) {
+            String[] kv = p.split("=", -1);
+            if (kv.length != 2 || kv[0].isEmpty() || kv[1].isEmpty()) {
+                throw new UsageException("invalid CNI_ARGS pair " + GoText.quote(p));
+            }
+            pairs.add(new CniArgs.Pair(kv[0], kv[1]));
+        }
+        return new CniArgs(pairs);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> capabilityArgs(String text) {
+        if (text.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            JsonNode n = Json.parse(text.getBytes(StandardCharsets.UTF_8));
+            if (!n.isObject()) {
+                throw new UsageException("CAP_ARGS must be a JSON object, not " + Json.jsonTypeName(n));
+            }
+            return (Map<String, Object>) Json.toPlain(n);
+        } catch (JsonProcessingException e) {
+            throw new UsageException("CAP_ARGS is not JSON: " + Json.describe(e));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.jcni.plugins;
+
+import dev.jcni.sdk.skel.Plugin;
+import dev.jcni.sdk.skel.PluginMain;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The training run behind the class-data-sharing archive that the launchers use: it runs every
+ * reference plugin in-process through the skel with inputs that exercise the code paths of a real
+ * call (config parsing, result conversion, error output) without touching the host's network: kernel
+ * operations are reached only where they are read-only or fail before changing anything.
+ *
+ * <p>Run at package time with {@code -XX:ArchiveClassesAtExit} (see {@code plugins-reference/pom.xml}),
+ * and by {@code install.sh} where the jars are installed.
+ */
+public final class Training {
+    private Training() {
+    }
+
+    /** One call: a command, extra environment, stdin. */
+    record Call(String command, Map<String, String> env, String stdin) {
+    }
+
+    /**
+     * @param args ignored
+     * @throws IOException when the temporary store cannot be made
+     */
+    public static void main(String[] args) throws IOException {
+        Path tmp = Files.createTempDirectory("jcni-training");
+        try {
+            for (Map.Entry<String, List<Call>> e : calls(tmp).entrySet()) {
+                Plugin plugin = load(e.getKey());
+                if (plugin == null) {
+                    continue;
+                }
+                for (Call c : e.getValue()) {
+                    run(plugin, c);
+                }
+            }
+        } finally {
+            try (Stream<Path> s = Files.walk(tmp)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static Map<String, List<Call>> calls(Path tmp) {
+        String store = tmp.resolve("store").toString();
+        String missingNs = tmp.resolve("no-such-netns").toString();
+        Map<String, String> attach = Map.of("CNI_CONTAINERID", "jcni-training", "CNI_NETNS", missingNs, "CNI_IFNAME", "eth0",
+                "CNI_PATH", tmp.toString());
+        String hostLocal = "{\"cniVersion\":\"1.1.0\",\"name\":\"jcni-training\",\"type\":\"host-local\","
+                + "\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"" + store + "\",\"ranges\":[[{\"subnet\":\"10.254.0.0/24\"}],"
+                + "[{\"subnet\":\"fd00:254::/64\"}]],\"routes\":[{\"dst\":\"0.0.0.0/0\"}]}}";
+        String bad = "{\"cniVersion\":\"1.1.0\",\"name\":\"jcni-training\",\"type\":\"x\",\"ipMasq\":\"bad\"}";
+        Map<String, List<Call>> m = new HashMap<>();
+        m.put("dev.jcni.plugins.hostlocal.HostLocal", List.of(
+                new Call("VERSION", Map.of(), "{\"cniVersion\":\"1.1.0\"}"),
+                new Call("ADD", attach, hostLocal), new Call("CHECK", attach, hostLocal),
+                new Call("ADD", attach, hostLocal.replace("1.1.0", "0.3.1")),
+                new Call("DEL", attach, hostLocal), new Call("STATUS", attach, hostLocal), new Call("GC", attach, hostLocal),
+                new Call("ADD", attach, bad)));
+        for (String name : List.of("dev.jcni.plugins.bridge.Bridge", "dev.jcni.plugins.ptp.Ptp", "dev.jcni.plugins.portmap.Portmap")) {
+            m.put(name, List.of(new Call("VERSION", Map.of(), "{\"cniVersion\":\"1.1.0\"}"), new Call("ADD", attach, bad)));
+        }
+        return m;
+    }
+
+    private static Plugin load(String className) {
+        try {
+            Class<?> c = Class.forName(className);
+            return Plugin.class.isAssignableFrom(c) ? (Plugin) c.getDeclaredConstructor().newInstance() : null;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    private static void run(Plugin plugin, Call c) {
+        Map<String, String> env = new HashMap<>(c.env());
+        env.put("CNI_COMMAND", c.command());
+        PluginMain.execute(plugin, env, new ByteArrayInputStream(c.stdin().getBytes(StandardCharsets.UTF_8)),
+                OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
+    }
+}

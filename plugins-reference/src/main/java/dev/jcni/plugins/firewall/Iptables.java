@@ -1,0 +1,297 @@
+package dev.jcni.plugins.firewall;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code iptables} / {@code ip6tables}, run with {@code --wait} as Go's go-iptables does. One instance
+ * per family.
+ */
+public final class Iptables {
+    private final Path binary;
+    private final boolean ipv6;
+
+    private Iptables(Path binary, boolean ipv6) {
+        this.binary = binary;
+        this.ipv6 = ipv6;
+    }
+
+    /**
+     * @param ipv6 true for ip6tables
+     * @return the tool, when installed
+     */
+    public static Optional<Iptables> find(boolean ipv6) {
+        return Exec.find(ipv6 ? "ip6tables" : "iptables").map(p -> new Iptables(p, ipv6));
+    }
+
+    /**
+     * Locates the tool or fails.
+     *
+     * @param ipv6 true for ip6tables
+     * @return the tool
+     * @throws IptablesException {@code failed to locate iptables: ...}
+     */
+    public static Iptables require(boolean ipv6) {
+        return find(ipv6).orElseThrow(() -> new IptablesException(
+                "failed to locate iptables: exec: \"" + (ipv6 ? "ip6tables" : "iptables") + "\": executable file not found in $PATH",
+                -1, ""));
+    }
+
+    /** @return true for ip6tables */
+    public boolean ipv6() {
+        return ipv6;
+    }
+
+    /** A failed iptables command. */
+    public static final class IptablesException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int exitCode;
+        private final String stderr;
+
+        IptablesException(String message, int exitCode, String stderr) {
+            super(message);
+            this.exitCode = exitCode;
+            this.stderr = stderr;
+        }
+
+        /** @return true when the error says the chain, rule or target does not exist */
+        public boolean isNotExist() {
+            return (exitCode == 1 || exitCode == 2) && (stderr.contains("does not exist") || stderr.contains("No chain/target/match by that name")
+                    || stderr.contains("Bad rule (does a matching rule exist in that chain?)") || stderr.contains("No such file or directory"));
+        }
+    }
+
+    private Exec.Result exec(List<String> args) {
+        List<String> cmd = new ArrayList<>(args.size() + 2);
+        cmd.add(binary.toString());
+        cmd.add("--wait");
+        cmd.addAll(args);
+        try {
+            return Exec.run(null, cmd);
+        } catch (IOException e) {
+            throw new IptablesException("running " + String.join(" ", cmd) + " failed: " + e.getMessage(), -1, "");
+        }
+    }
+
+    private String run(List<String> args) {
+        Exec.Result r = exec(args);
+        if (!r.ok()) {
+            throw new IptablesException("running [" + binary + " -t " + String.join(" ", args.subList(1, args.size()))
+                    + " --wait]: exit status " + r.exitCode() + ": " + r.stderr().trim(), r.exitCode(), r.stderr());
+        }
+        return r.stdout();
+    }
+
+    private static List<String> args(String table, String op, String chain, List<String> rule) {
+        List<String> a = new ArrayList<>();
+        a.add("-t");
+        a.add(table);
+        a.add(op);
+        a.add(chain);
+        a.addAll(rule);
+        return a;
+    }
+
+    /**
+     * Whether the tool works here (Go's {@code SupportsIPTables}: can it look at filter/INPUT).
+     *
+     * @return true when usable
+     */
+    public boolean usable() {
+        return exec(List.of("-t", "filter", "-S", "INPUT", "1")).ok();
+    }
+
+    /**
+     * @param table a table
+     * @return the chains of the table, built-in ones included
+     */
+    public List<String> listChains(String table) {
+        List<String> out = new ArrayList<>();
+        for (String line : run(List.of("-t", table, "-S")).split("\n")) {
+            if (line.startsWith("-N ") || line.startsWith("-P ")) {
+                out.add(line.split(" ")[1]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param table a table
+     * @param chain a chain
+     * @return true when the chain exists
+     */
+    public boolean chainExists(String table, String chain) {
+        return exec(List.of("-t", table, "-S", chain, "1")).ok();
+    }
+
+    /**
+     * @param table a table
+     * @param chain a chain
+     * @return the chain's rules as {@code iptables -S} prints them (the {@code -N} line excluded)
+     */
+    public List<String> listRules(String table, String chain) {
+        List<String> out = new ArrayList<>();
+        for (String line : run(List.of("-t", table, "-S", chain)).split("\n")) {
+            if (line.startsWith("-A ")) {
+                out.add(line);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param table a table
+     * @param chain a new chain
+     */
+    public void newChain(String table, String chain) {
+        run(List.of("-t", table, "-N", chain));
+    }
+
+    /**
+     * Creates the chain when missing (flushing nothing).
+     *
+     * @param table a table
+     * @param chain a chain
+     */
+    public void ensureChain(String table, String chain) {
+        if (!chainExists(table, chain)) {
+            newChain(table, chain);
+        }
+    }
+
+    /**
+     * @param table a table
+     * @param chain a chain
+     * @param rule the rule specification
+     * @return true when the rule exists ({@code -C})
+     */
+    public boolean exists(String table, String chain, List<String> rule) {
+        Exec.Result r = exec(args(table, "-C", chain, rule));
+        if (r.ok()) {
+            return true;
+        }
+        if (r.exitCode() == 1) {
+            return false;
+        }
+        throw new IptablesException("running iptables -C failed: exit status " + r.exitCode() + ": " + r.stderr().trim(),
+                r.exitCode(), r.stderr());
+    }
+
+    /**
+     * @param table a table
+     * @param chain a chain
+     * @param rule the rule specification
+     */
+    public void append(String table, String chain, List<String> rule) {
+        run(args(table, "-A", chain, rule));
+    }
+
+    /**
+     * Appends unless the rule exists.
+     *
+     * @param table a table
+     * @param chain a chain
+     * @param rule the rule specification
+     */
+    public void appendUnique(String table, String chain, List<String> rule) {
+        if (!exists(table, chain, rule)) {
+            append(table, chain, rule);
+        }
+    }
+
+    /**
+     * Inserts at a position (1 = first) unless the rule exists.
+     *
+     * @param table a table
+     * @param chain a chain
+     * @param position the position
+     * @param rule the rule specification
+     */
+    public void insertUnique(String table, String chain, int position, List<String> rule) {
+        if (!exists(table, chain, rule)) {
+            List<String> a = new ArrayList<>(List.of("-t", table, "-I", chain, Integer.toString(position)));
+            a.addAll(rule);
+            run(a);
+        }
+    }
+
+    /**
+     * @param table a table
+     * @param chain a chain
+     * @param rule the rule specification
+     * @throws IptablesException ({@link IptablesException#isNotExist()} when there was no such rule)
+     */
+    public void delete(String table, String chain, List<String> rule) {
+        run(args(table, "-D", chain, rule));
+    }
+
+    /**
+     * Deletes a rule, ignoring "does not exist".
+     *
+     * @param table a table
+     * @param chain a chain
+     * @param rule the rule specification
+     */
+    public void deleteIfExists(String table, String chain, List<String> rule) {
+        try {
+            delete(table, chain, rule);
+        } catch (IptablesException e) {
+            if (!e.isNotExist()) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Deletes a rule given as an {@code -S} line ({@code -A chain ...}), parsed back into arguments.
+     *
+     * @param table a table
+     * @param specLine the line
+     */
+    public void deleteSpecLine(String table, String specLine) {
+        List<String> words = SpecLines.split(specLine);
+        if (words.size() < 2 || !words.get(0).equals("-A")) {
+            throw new IllegalArgumentException("not a rule line: " + specLine);
+        }
+        deleteIfExists(table, words.get(1), words.subList(2, words.size()));
+    }
+
+    /**
+     * Flushes a chain if it exists.
+     *
+     * @param table a table
+     * @param chain a chain
+     */
+    public void flushIfExists(String table, String chain) {
+        if (chainExists(table, chain)) {
+            run(List.of("-t", table, "-F", chain));
+        }
+    }
+
+    /**
+     * Flushes and deletes a chain if it exists.
+     *
+     * @param table a table
+     * @param chain a chain
+     */
+    public void deleteChainIfExists(String table, String chain) {
+        if (chainExists(table, chain)) {
+            run(List.of("-t", table, "-F", chain));
+            try {
+                run(List.of("-t", table, "-X", chain));
+            } catch (IptablesException e) {
+                if (!e.isNotExist()) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return binary.toString();
+    }
+}

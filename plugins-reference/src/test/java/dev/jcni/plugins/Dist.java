@@ -1,0 +1,124 @@
+package dev.jcni.plugins;
+
+import dev.jcni.sdk.types.CniException;
+import dev.jcni.sdk.types.Result;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged executables ({@code target/cni/bin}) for integration tests ({@code *IT}, run by
+ * failsafe after {@code package}): runs them the way a container runtime does, with a clean
+ * environment that holds only the CNI variables and a minimal PATH.
+ */
+public final class Dist {
+    private Dist() {
+    }
+
+    /** @return {@code plugins-reference/target/cni/bin} */
+    public static Path bin() {
+        Path p = Path.of("target", "cni", "bin").toAbsolutePath();
+        if (!Files.isDirectory(p)) {
+            throw new AssertionError(p + " is missing: run the package phase (mvn verify) first");
+        }
+        return p;
+    }
+
+    /** @return the path of an executable in {@link #bin()} */
+    public static Path exe(String name) {
+        return bin().resolve(name);
+    }
+
+    /**
+     * What a run printed.
+     *
+     * @param exitCode the exit code
+     * @param stdout stdout
+     * @param stderr stderr
+     */
+    public record Run(int exitCode, String stdout, String stderr) {
+        /** @return the result on stdout */
+        public Result result() {
+            if (exitCode != 0) {
+                throw new AssertionError("failed (exit " + exitCode + "): " + stdout + "\n" + stderr);
+            }
+            return Result.fromJson(stdout.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** @return the error JSON on stdout */
+        public CniException error() {
+            if (exitCode == 0) {
+                throw new AssertionError("succeeded: " + stdout);
+            }
+            return CniException.fromJson(stdout.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Asserts success with nothing on stdout (DEL, CHECK, GC, STATUS). */
+        public void assertQuietSuccess() {
+            if (exitCode != 0 || !stdout.isEmpty()) {
+                throw new AssertionError("expected quiet success, got exit " + exitCode + ": " + stdout + "\n" + stderr);
+            }
+        }
+    }
+
+    /**
+     * Runs an executable as a runtime would.
+     *
+     * @param exe the executable
+     * @param env the CNI variables (and anything else); PATH defaults to /usr/sbin:/usr/bin:/sbin:/bin
+     * @param stdin the configuration
+     * @return the outcome
+     */
+    public static Run run(Path exe, Map<String, String> env, String stdin) {
+        ProcessBuilder pb = new ProcessBuilder(List.of(exe.toString()));
+        pb.environment().clear();
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        e.putAll(env);
+        pb.environment().putAll(e);
+        pb.directory(Path.of("/").toFile());
+        try {
+            Path out = Files.createTempFile("jcni-run", ".out");
+            Path err = Files.createTempFile("jcni-run", ".err");
+            try {
+                pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+                Process p = pb.start();
+                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().close();
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError(exe + " did not finish");
+                }
+                return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e1) {
+            throw new AssertionError("cannot run " + exe + ": " + e1, e1);
+        } catch (InterruptedException e1) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e1);
+        }
+    }
+
+    /**
+     * Runs a CNI command of an executable in {@link #bin()}.
+     *
+     * @param plugin the executable's name
+     * @param command {@code CNI_COMMAND}
+     * @param env the other variables
+     * @param stdin the configuration
+     * @return the outcome
+     */
+    public static Run cni(String plugin, String command, Map<String, String> env, String stdin) {
+        Map<String, String> e = new LinkedHashMap<>(env);
+        e.put("CNI_COMMAND", command);
+        return run(exe(plugin), e, stdin);
+    }
+}

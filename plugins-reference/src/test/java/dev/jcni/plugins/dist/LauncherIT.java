@@ -1,0 +1,107 @@
+package dev.jcni.plugins.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jcni.plugins.Dist;
+import dev.jcni.sdk.types.CniException;
+import dev.jcni.sdk.version.PluginInfo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launchers in target/cni/bin, exec'd as a container runtime execs them. */
+class LauncherIT {
+    static final String VERSION_IN = "{\"cniVersion\":\"1.0.0\"}";
+
+    static void assertVersionAnswer(Dist.Run r) {
+        assertEquals(0, r.exitCode(), r.toString());
+        PluginInfo info = PluginInfo.fromJson(r.stdout().getBytes(StandardCharsets.UTF_8));
+        assertEquals("1.0.0", info.cniVersion());
+        assertTrue(info.supportedVersions().contains("1.1.0"));
+        assertEquals("", r.stderr(), "a clean run says nothing on stderr");
+    }
+
+    @Test
+    void everyPluginAnswersVersionWithAMinimalEnvironmentFromAnotherDirectory() {
+        for (String plugin : List.of("host-local", "bridge", "ptp", "portmap")) {
+            assertVersionAnswer(Dist.cni(plugin, "VERSION", Map.of(), VERSION_IN));
+        }
+    }
+
+    @Test
+    void theClassDataSharingArchiveIsUsed() {
+        Dist.Run r = Dist.cni("host-local", "VERSION", Map.of("JCNI_JAVA_OPTS", "-Xshare:on"), VERSION_IN);
+        assertVersionAnswer(r);
+    }
+
+    @Test
+    void badInputGivesTheErrorJsonOnStdout() {
+        Dist.Run r = Dist.cni("host-local", "ADD", Map.of("CNI_CONTAINERID", "c1", "CNI_NETNS", "/run/netns/x", "CNI_IFNAME", "eth0"),
+                "{\"cniVersion\":\"1.0.0\"");
+        assertEquals(1, r.exitCode());
+        CniException e = r.error();
+        assertEquals(6, e.code());
+        assertTrue(!r.stdout().contains("Exception"));
+    }
+
+    @Test
+    void copiesOfBinWorkWithoutTheLibFolderBesideThem(@TempDir Path dir) throws IOException {
+        for (Path f : list(Dist.bin())) {
+            Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        assertVersionAnswer(Dist.run(dir.resolve("host-local"), Map.of("CNI_COMMAND", "VERSION"), VERSION_IN));
+    }
+
+    @Test
+    void installScriptPutsJarsBesideTheExecutablesAndRemakesTheArchive(@TempDir Path dir) throws Exception {
+        Path install = Dist.bin().getParent().resolve("install.sh");
+        Process p = new ProcessBuilder(install.toString(), dir.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(Files.isRegularFile(dir.resolve("jcni-lib/jcni.jsa")), out);
+        Dist.Run r = Dist.run(dir.resolve("host-local"), Map.of("CNI_COMMAND", "VERSION", "JCNI_JAVA_OPTS", "-Xshare:on"), VERSION_IN);
+        assertVersionAnswer(r);
+    }
+
+    @Test
+    void symlinkedExecutablesFindTheirJars(@TempDir Path dir) throws IOException {
+        Path link = dir.resolve("host-local");
+        Files.createSymbolicLink(link, Dist.exe("host-local"));
+        assertVersionAnswer(Dist.run(link, Map.of("CNI_COMMAND", "VERSION"), VERSION_IN));
+    }
+
+    @Test
+    void javaHomeIsPreferredAndABrokenOneFallsBack() {
+        assertVersionAnswer(Dist.cni("host-local", "VERSION", Map.of("JAVA_HOME", "/nonexistent"), VERSION_IN));
+        assertVersionAnswer(Dist.cni("host-local", "VERSION", Map.of("JAVA_HOME", System.getProperty("java.home")), VERSION_IN));
+    }
+
+    @Test
+    void noJavaAnywhereGivesAClearErrorJson(@TempDir Path dir) throws IOException {
+        String text = Files.readString(Dist.exe("host-local"));
+        String buildJava = System.getProperty("java.home") + "/bin/java";
+        Path exe = dir.resolve("host-local");
+        Files.writeString(exe, text.replace(buildJava, "/nonexistent/java").replace("\"$bindir/../lib\"", "\"$bindir/../lib\""));
+        exe.toFile().setExecutable(true);
+        Dist.Run r = Dist.run(exe, Map.of("CNI_COMMAND", "VERSION", "PATH", dir.toString()), VERSION_IN);
+        assertEquals(1, r.exitCode());
+        CniException e = r.error();
+        assertEquals(999, e.code());
+        assertTrue(e.msg().contains("no Java runtime found"), e.msg());
+        assertTrue(r.stderr().contains("no Java runtime found"));
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isRegularFile).toList();
+        }
+    }
+}
