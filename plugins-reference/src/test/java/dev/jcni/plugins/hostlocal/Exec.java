@@ -21,8 +21,6 @@ final class Exec {
     }
 
     static final Path GO_HOST_LOCAL = Path.of("/usr/lib/cni/host-local");
-    /** The lead's launcher, once packaging assembles it. */
-    static final Path LAUNCHER = Path.of("target/cni/bin/host-local");
 
     /** What a run printed. */
     record Run(int exit, String stdout, String stderr) {

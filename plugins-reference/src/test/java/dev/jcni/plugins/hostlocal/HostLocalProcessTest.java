@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,19 +83,6 @@ class HostLocalProcessTest {
         for (Exec.Run r : Exec.parallel(commands, dels, conf)) {
             assertEquals(0, r.exit(), r.toString());
         }
-        assertEquals(List.of("last_reserved_ip.0", "lock"), Exec.storeFiles(data.resolve(Configs.NET)));
-    }
-
-    @Test
-    void theLauncherRunsTheSamePlugin() {
-        Path launcher = Exec.LAUNCHER.toAbsolutePath();
-        Assumptions.assumeTrue(Files.isExecutable(launcher),
-                "the launcher " + launcher + " is assembled by the packaging of plugins-reference, not present in this build");
-        String conf = Configs.subnet("1.0.0", data, "10.1.2.0/24");
-        Exec.Run add = Exec.finish(Exec.start(List.of(launcher.toString()), Exec.env("ADD", "c1", "eth0"), conf));
-        assertEquals("10.1.2.2/24", add.result().ips().get(0).address().toString());
-        Exec.Run del = Exec.finish(Exec.start(List.of(launcher.toString()), Exec.env("DEL", "c1", "eth0"), conf));
-        assertEquals(0, del.exit(), del.toString());
         assertEquals(List.of("last_reserved_ip.0", "lock"), Exec.storeFiles(data.resolve(Configs.NET)));
     }
 }
