@@ -89,6 +89,9 @@ public final class HostLocal implements Plugin {
             } catch (IOException e) {
                 Allocator.rollback(store, done, id, ifname);
                 throw io("failed to allocate for range " + i + ": " + GoCompat.reason(e) + " (in " + store.dir() + ")", e);
+            } catch (RuntimeException e) {
+                Allocator.rollback(store, done, id, ifname);
+                throw e;
             }
         }
         List<IpConfig> ips = done.stream().map(Allocator.Allocation::ipConfig).toList();
