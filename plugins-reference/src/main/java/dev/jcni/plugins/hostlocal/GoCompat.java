@@ -1,5 +1,6 @@
 package dev.jcni.plugins.hostlocal;
 
+import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.types.Ip;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -122,39 +123,14 @@ final class GoCompat {
         return out;
     }
 
-    /** Go's {@code %q} of a string (enough for environment values and file names). */
+    /** Go's {@code %q} of a string: the SDK's {@link GoText#quote(String)}. */
     static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        sb.append(String.format("\\x%02x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return GoText.quote(s);
     }
 
     /** Go's {@code %q} of a string slice: {@code ["a" "b"]}. */
     static String quoteList(List<String> items) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < items.size(); i++) {
-            if (i > 0) {
-                sb.append(' ');
-            }
-            sb.append(quote(items.get(i)));
-        }
-        return sb.append(']').toString();
+        return GoText.quoteList(items);
     }
 
     /** @return true when both addresses are of one family */

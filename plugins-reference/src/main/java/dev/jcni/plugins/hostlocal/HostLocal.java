@@ -15,9 +15,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -37,8 +34,6 @@ import java.util.Set;
  * {@code CNI_*} environment and the configuration on stdin.
  */
 public final class HostLocal implements Plugin {
-    /** Empty files younger than this may be a Go host-local's reservation being written: GC leaves them. */
-    private static final Duration EMPTY_FILE_GRACE = Duration.ofSeconds(60);
 
     /** Creates the plugin; it holds no state between calls. */
     public HostLocal() {
@@ -160,13 +155,9 @@ public final class HostLocal implements Plugin {
         List<String> errors = new ArrayList<>();
         int released = 0;
         try (StoreLock lock = store.get().lock()) {
-            Instant graceLimit = Instant.now().minus(EMPTY_FILE_GRACE);
             for (Store.Reservation r : store.get().reservations()) {
                 String key = r.key();
                 boolean keep = key.contains(Store.LINE_BREAK) ? validKeys.contains(key) : validIds.contains(key);
-                if (!keep && key.isEmpty() && modifiedAfter(r.file(), graceLimit)) {
-                    keep = true;
-                }
                 if (!keep) {
                     try {
                         store.get().delete(r.file());
@@ -234,15 +225,6 @@ public final class HostLocal implements Plugin {
             return Optional.of("cannot be created: " + ancestor + " is not writable");
         }
         return Optional.empty();
-    }
-
-    private static boolean modifiedAfter(Path file, Instant limit) {
-        try {
-            FileTime t = Files.getLastModifiedTime(file);
-            return t.toInstant().isAfter(limit);
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /**

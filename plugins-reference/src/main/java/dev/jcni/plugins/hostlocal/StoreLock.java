@@ -1,20 +1,19 @@
 package dev.jcni.plugins.hostlocal;
 
+import dev.jcni.netlink.Flock;
+import dev.jcni.netlink.NetlinkException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The exclusive lock on a store's {@code lock} file, held around each range-set operation (one
  * allocation, one release, CHECK's lookup, GC's sweep). Close it to release it.
  *
- * <p>This is the one seam for the locking primitive. The Go plugin locks with {@code flock(2)};
- * today's implementation, {@link FileChannelStoreLock}, uses {@code FileChannel.lock}, which is an
- * {@code fcntl} record lock on Linux and does <em>not</em> exclude {@code flock} holders. jcni
- * processes therefore exclude each other, but not Go processes. That does not risk duplicate
- * addresses (a reservation is created with an exclusive link/create, which fails when the address
- * file exists, whoever holds which lock), only Go's own serialisation guarantees between the two
- * kinds of process. {@link #acquire(Path)} is to switch to {@code flock(LOCK_EX)} through
- * cni-sdk-netlink's libc binding once that exists; nothing else changes.
+ * <p>It is {@code flock(2)} (through cni-sdk-netlink's {@link Flock}), the lock Go's host-local
+ * takes, so a jcni and a Go host-local sharing one store exclude each other. ({@code
+ * FileChannel.lock} would be an {@code fcntl} lock, which does not exclude {@code flock} holders.)
+ * Each acquisition opens its own descriptor, so threads of one process exclude each other too.
  */
 interface StoreLock extends AutoCloseable {
 
@@ -26,7 +25,16 @@ interface StoreLock extends AutoCloseable {
      * @throws IOException when the file cannot be opened or locked
      */
     static StoreLock acquire(Path lockFile) throws IOException {
-        return FileChannelStoreLock.acquire(lockFile);
+        if (!Files.isRegularFile(lockFile)) {
+            throw new java.nio.file.NoSuchFileException(lockFile.toString());
+        }
+        Flock flock;
+        try {
+            flock = Flock.lockExclusive(lockFile);
+        } catch (NetlinkException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        return flock::close;
     }
 
     /** Releases the lock. */
