@@ -77,7 +77,7 @@ class BridgeConfigTest {
     void cniArgsMacMustBeKnownUnlessIgnoreUnknown() {
         CniException e = harness().cniArgs("FOO=1").add(conf("")).error();
         assertEquals(4, e.code());
-        assertEquals("ARGS: unknown args [\"FOO\"]", e.msg());
+        assertEquals("ARGS: unknown args [\"FOO=1\"]", e.msg(), "Go lists the pairs");
         CniException bad = harness().cniArgs("IgnoreUnknown=1;FOO=1;MAC=nope").add(conf("")).error();
         assertEquals("address nope: invalid MAC address", bad.msg());
     }
