@@ -689,11 +689,13 @@ public final class Bridge implements Plugin {
 
     // ------------------------------------------------------------------ STATUS, GC
 
+    /** As Go: the configuration is only decoded (no VLAN or CNI_ARGS checks), then IPAM STATUS when there is IPAM. */
     @Override
     public void status(Request request) throws Exception {
-        BridgeConfig conf = BridgeConfig.load(request);
-        if (conf.isLayer3()) {
-            Ipam.status(conf.ipamType(), request);
+        request.config(BridgeConfig.Raw.class);
+        String ipamType = request.netConf().ipam().map(i -> i.type()).orElse("");
+        if (!ipamType.isEmpty()) {
+            Ipam.status(ipamType, request);
         }
     }
 

@@ -41,8 +41,7 @@ class BridgeIT {
     void l3DualStackWithDefaultGatewayAddCheckDel() {
         TestNetns ns = f.netns();
         Map<String, String> env = f.env("c1", ns, "eth0");
-        // Go's host-local v1.1.1 (the IPAM here) rejects 1.1.0: ADD and CHECK on 1.0.0
-        String conf = f.conf("1.0.0", "bridge", "\"isDefaultGateway\":true", f.ipamDual(null));
+        String conf = f.conf("1.1.0", "bridge", "\"isDefaultGateway\":true", f.ipamDual(null));
         Result r = Fixture.jcni("bridge", "ADD", env, conf).result();
         List<Interface> ifs = r.interfaces();
         assertEquals(3, ifs.size());
@@ -249,36 +248,72 @@ class BridgeIT {
     }
 
     @Test
-    void statusAndGcDelegateToIpamAndGcDropsStaleMasquerading() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jcni-ipam-gc");
-        try {
-            dev.jcni.plugins.ip.FakeIpam.install(dir);
-            TestNetns a = f.netns();
-            TestNetns b = f.netns();
-            String ipam = f.ipam4().replace("host-local", dev.jcni.plugins.ip.FakeIpam.NAME);
-            Map<String, String> ea = f.env("ca", a, "eth0");
-            Map<String, String> eb = f.env("cb", b, "eth0");
-            ea.put("CNI_PATH", dir.toString());
-            eb.put("CNI_PATH", dir.toString());
-            String conf = f.conf("1.0.0", "bridge", "\"ipMasq\":true,\"ipMasqBackend\":\"iptables\"", ipam);
-            Fixture.jcni("bridge", "ADD", ea, conf).result();
-            Fixture.jcni("bridge", "ADD", eb, conf).result();
-            assertEquals(2, f.iptablesLines().stream().filter(l -> l.contains("POSTROUTING")).count());
-            String gc = f.conf("1.1.0", "bridge", "\"ipMasq\":true,\"cni.dev/valid-attachments\":[{\"containerID\":\"ca\",\"ifname\":\"eth0\"}]",
-                    ipam);
-            Fixture.jcni("bridge", "GC", Map.of("CNI_PATH", dir.toString()), gc).assertQuietSuccess();
-            List<String> left = f.iptablesLines();
-            assertTrue(left.stream().anyMatch(l -> l.contains("id: \\\"ca\\\"")), left.toString());
-            assertTrue(left.stream().noneMatch(l -> l.contains("id: \\\"cb\\\"")), left.toString());
-            assertTrue(java.nio.file.Files.readString(dir.resolve("calls")).contains("GC"), "GC reached IPAM");
-            Fixture.jcni("bridge", "STATUS", Map.of("CNI_PATH", dir.toString()), gc).assertQuietSuccess();
-            assertTrue(java.nio.file.Files.readString(dir.resolve("calls")).contains("STATUS"), "STATUS reached IPAM");
-            Fixture.jcni("bridge", "STATUS", Map.of("CNI_PATH", dir.toString()), f.conf("1.1.0", "bridge", "", null)).assertQuietSuccess();
-            Fixture.jcni("bridge", "DEL", ea, conf).assertQuietSuccess();
-            Fixture.jcni("bridge", "DEL", eb, conf).assertQuietSuccess();
-        } finally {
-            dev.jcni.plugins.ip.FakeIpam.remove(dir);
-        }
+    void statusAndGcDelegateToIpamAndGcDropsStaleMasquerading() {
+        TestNetns a = f.netns();
+        TestNetns b = f.netns();
+        Map<String, String> ea = f.env("ca", a, "eth0");
+        Map<String, String> eb = f.env("cb", b, "eth0");
+        String conf = f.conf("1.1.0", "bridge", "\"ipMasq\":true,\"ipMasqBackend\":\"iptables\"", f.ipam4());
+        Result ra = Fixture.jcni("bridge", "ADD", ea, conf).result();
+        Result rb = Fixture.jcni("bridge", "ADD", eb, conf).result();
+        assertEquals(2, f.iptablesLines().stream().filter(l -> l.contains("POSTROUTING")).count());
+        String gc = f.conf("1.1.0", "bridge", "\"ipMasq\":true,\"cni.dev/valid-attachments\":[{\"containerID\":\"ca\",\"ifname\":\"eth0\"}]",
+                f.ipam4());
+        Fixture.jcni("bridge", "GC", Map.of("CNI_PATH", f.cniPath), gc).assertQuietSuccess();
+        List<String> left = f.iptablesLines();
+        assertTrue(left.stream().anyMatch(l -> l.contains("id: \\\"ca\\\"")), left.toString());
+        assertTrue(left.stream().noneMatch(l -> l.contains("id: \\\"cb\\\"")), left.toString());
+        String ipA = Ip.format(ra.ips().get(0).address().address());
+        String ipB = Ip.format(rb.ips().get(0).address().address());
+        assertTrue(f.store().containsKey(ipA), "IPAM keeps the valid attachment's address");
+        assertFalse(f.store().containsKey(ipB), "IPAM GC (jcni's host-local) released the stale one");
+        Fixture.jcni("bridge", "STATUS", Map.of("CNI_PATH", f.cniPath), gc).assertQuietSuccess();
+        Fixture.jcni("bridge", "STATUS", Map.of("CNI_PATH", f.cniPath), f.conf("1.1.0", "bridge", "\"vlan\":9999", null))
+                .assertQuietSuccess();
+        CniException down = Fixture.jcni("bridge", "STATUS", Map.of("CNI_PATH", f.cniPath),
+                f.conf("1.1.0", "bridge", "", "{\"type\":\"host-local\",\"dataDir\":\"/proc/version/x\",\"subnet\":\"" + f.subnet4 + "\"}"))
+                .error();
+        assertEquals(50, down.code(), "IPAM's STATUS code passes through: " + down.msg());
+        Fixture.jcni("bridge", "DEL", ea, conf).assertQuietSuccess();
+        Fixture.jcni("bridge", "DEL", eb, conf).assertQuietSuccess();
+    }
+
+    @Test
+    void aSecondAddOnATakenInterfaceFailsAndKeepsTheFirst() {
+        TestNetns ns = f.netns();
+        String conf = f.conf("1.1.0", "bridge", "", f.ipam4());
+        Map<String, String> e1 = f.env("c1", ns, "eth0");
+        Result first = Fixture.jcni("bridge", "ADD", e1, conf).result();
+        CniException e = Fixture.jcni("bridge", "ADD", f.env("c2", ns, "eth0"), conf).error();
+        assertEquals(999, e.code());
+        assertTrue(e.msg().matches("container veth name \\(\"eth0\"\\) peer provided \\(\"veth[0-9a-f]{8}\"\\) already exists"), e.msg());
+        assertEquals(0, ns.exec("ip", "link", "show", "eth0").exitCode(), "the first attachment's eth0 stays");
+        assertEquals(1, f.store().keySet().stream().filter(k -> k.startsWith("10.")).count(), "the failed ADD took no address");
+        Fixture.jcni("bridge", "CHECK", e1, withPrev(conf, first)).assertQuietSuccess();
+        Fixture.jcni("bridge", "DEL", e1, conf).assertQuietSuccess();
+    }
+
+    @Test
+    void checkSaysWhatDiffers() {
+        TestNetns ns = f.netns();
+        Map<String, String> env = f.env("c1", ns, "eth0");
+        String conf = f.conf("1.1.0", "bridge", "", f.ipam4());
+        Result r = Fixture.jcni("bridge", "ADD", env, conf).result();
+        List<Interface> ifs = new java.util.ArrayList<>(r.interfaces());
+        ifs.set(2, ifs.get(2).withMac("02:00:00:00:00:99"));
+        CniException mac = Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r.withInterfaces(ifs))).error();
+        assertEquals("Interface eth0 Mac 02:00:00:00:00:99 doesn't match container Mac: " + r.interfaces().get(2).mac(), mac.msg());
+        ifs = new java.util.ArrayList<>(r.interfaces());
+        ifs.set(2, Interface.container("eth0", "", "/run/netns/elsewhere"));
+        CniException sandbox = Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r.withInterfaces(ifs))).error();
+        assertEquals("Sandbox in prevResult  doesn't match configured netns: " + ns.path(), sandbox.msg());
+        ifs = new java.util.ArrayList<>(r.interfaces());
+        ifs.remove(1);
+        CniException veth = Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r.withInterfaces(ifs))).error();
+        assertEquals("CNI veth created for bridge " + f.bridge + " was not found", veth.msg());
+        CniException none = Fixture.jcni("bridge", "CHECK", env, conf).error();
+        assertEquals("Required prevResult missing", none.msg());
+        Fixture.jcni("bridge", "DEL", env, conf).assertQuietSuccess();
     }
 
     @Test
@@ -303,7 +338,7 @@ class BridgeIT {
         // an IPAM plugin that is not there: the veth made before IPAM is removed again
         CniException ipam = Fixture.jcni("bridge", "ADD", env, f.conf("1.0.0", "bridge", "", "{\"type\":\"no-such-ipam\"}")).error();
         assertEquals(999, ipam.code());
-        assertEquals("failed to find plugin \"no-such-ipam\" in path [/usr/lib/cni]", ipam.msg());
+        assertEquals("failed to find plugin \"no-such-ipam\" in path [" + Dist.bin() + "]", ipam.msg());
         assertTrue(ns.exec("ip", "link", "show", "eth0").exitCode() != 0);
         // missing CNI_NETNS on ADD
         Map<String, String> noNs = new LinkedHashMap<>(env);

@@ -23,8 +23,12 @@ import java.util.stream.Stream;
  * vlan gateway interface, masquerading and spoof-check rules, and the store.
  */
 public final class Fixture implements AutoCloseable {
-    /** Where IPAM comes from: the Go host-local until jcni's lands on main. */
-    public static final String IPAM_PATH = "/usr/lib/cni";
+    /**
+     * CNI_PATH for the plugins' IPAM: jcni's packaged host-local by default (the whole jcni stack, as
+     * an operator who replaces every plugin runs it); parity tests set Go's directory, so that both
+     * implementations share Go's host-local v1.1.1 and its store.
+     */
+    public String cniPath = Dist.bin().toString();
     /** The Go reference plugins (v1.1.1). */
     public static final Path GO = Path.of("/usr/lib/cni");
 
@@ -72,7 +76,7 @@ public final class Fixture implements AutoCloseable {
         e.put("CNI_CONTAINERID", cid);
         e.put("CNI_NETNS", ns == null ? "" : ns.path().toString());
         e.put("CNI_IFNAME", ifName);
-        e.put("CNI_PATH", IPAM_PATH);
+        e.put("CNI_PATH", cniPath);
         return e;
     }
 

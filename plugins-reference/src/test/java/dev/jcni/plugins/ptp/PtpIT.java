@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcni.plugins.Dist;
-import dev.jcni.plugins.ip.FakeIpam;
 import dev.jcni.plugins.ip.Fixture;
 import dev.jcni.plugins.ip.State;
 import dev.jcni.plugins.ip.Traffic;
@@ -14,8 +13,6 @@ import dev.jcni.sdk.testsupport.TestNetns;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.Ip;
 import dev.jcni.sdk.types.Result;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,34 +110,25 @@ class PtpIT {
     }
 
     @Test
-    void statusAndGc() throws Exception {
-        Path dir = Files.createTempDirectory("jcni-ipam-gc");
-        try {
-            FakeIpam.install(dir);
-            TestNetns a = f.netns();
-            TestNetns b = f.netns();
-            String ipam = f.ipam4().replace("host-local", FakeIpam.NAME);
-            Map<String, String> ea = f.env("ca", a, "eth0");
-            Map<String, String> eb = f.env("cb", b, "eth0");
-            ea.put("CNI_PATH", dir.toString());
-            eb.put("CNI_PATH", dir.toString());
-            String conf = f.conf("1.0.0", "ptp", "\"ipMasq\":true,\"ipMasqBackend\":\"nftables\"", ipam);
-            Fixture.jcni("ptp", "ADD", ea, conf).result();
-            Fixture.jcni("ptp", "ADD", eb, conf).result();
-            String gc = f.conf("1.1.0", "ptp", "\"ipMasq\":true,\"cni.dev/valid-attachments\":[{\"containerID\":\"cb\",\"ifname\":\"eth0\"}]",
-                    ipam);
-            Fixture.jcni("ptp", "GC", Map.of("CNI_PATH", dir.toString()), gc).assertQuietSuccess();
-            List<String> left = f.nftLines();
-            assertTrue(left.stream().anyMatch(l -> l.contains("id: cb")), left.toString());
-            assertTrue(left.stream().noneMatch(l -> l.contains("id: ca")), left.toString());
-            Fixture.jcni("ptp", "STATUS", Map.of("CNI_PATH", dir.toString()), gc).assertQuietSuccess();
-            String calls = Files.readString(dir.resolve("calls"));
-            assertTrue(calls.contains("GC") && calls.contains("STATUS"), calls);
-            Fixture.jcni("ptp", "DEL", ea, conf).assertQuietSuccess();
-            Fixture.jcni("ptp", "DEL", eb, conf).assertQuietSuccess();
-        } finally {
-            FakeIpam.remove(dir);
-        }
+    void statusAndGc() {
+        TestNetns a = f.netns();
+        TestNetns b = f.netns();
+        Map<String, String> ea = f.env("ca", a, "eth0");
+        Map<String, String> eb = f.env("cb", b, "eth0");
+        String conf = f.conf("1.1.0", "ptp", "\"ipMasq\":true,\"ipMasqBackend\":\"nftables\"", f.ipam4());
+        Fixture.jcni("ptp", "ADD", ea, conf).result();
+        Result rb = Fixture.jcni("ptp", "ADD", eb, conf).result();
+        String gc = f.conf("1.1.0", "ptp", "\"ipMasq\":true,\"cni.dev/valid-attachments\":[{\"containerID\":\"cb\",\"ifname\":\"eth0\"}]",
+                f.ipam4());
+        Fixture.jcni("ptp", "GC", Map.of("CNI_PATH", f.cniPath), gc).assertQuietSuccess();
+        List<String> left = f.nftLines();
+        assertTrue(left.stream().anyMatch(l -> l.contains("id: cb")), left.toString());
+        assertTrue(left.stream().noneMatch(l -> l.contains("id: ca")), left.toString());
+        assertEquals(List.of(Ip.format(rb.ips().get(0).address().address())),
+                f.store().keySet().stream().filter(k -> k.startsWith("10.")).toList(), "IPAM GC released ca's address");
+        Fixture.jcni("ptp", "STATUS", Map.of("CNI_PATH", f.cniPath), gc).assertQuietSuccess();
+        Fixture.jcni("ptp", "DEL", ea, conf).assertQuietSuccess();
+        Fixture.jcni("ptp", "DEL", eb, conf).assertQuietSuccess();
     }
 
     @Test

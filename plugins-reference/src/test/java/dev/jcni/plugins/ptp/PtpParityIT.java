@@ -35,6 +35,7 @@ class PtpParityIT {
     @MethodSource("configs")
     void sameAsGo(String name, Function<Fixture, String> config) {
         try (Fixture f = new Fixture()) {
+            f.cniPath = Fixture.GO.toString(); // both implementations on Go's host-local v1.1.1
             String conf = config.apply(f);
             Parity.Snapshot go = Parity.addSnapshotDel(Impl.GO, f, "ptp", conf);
             Parity.Snapshot jcni = Parity.addSnapshotDel(Impl.JCNI, f, "ptp", conf);
