@@ -23,12 +23,20 @@ public final class Parity {
     private Parity() {
     }
 
-    /** Which implementation. */
+    /**
+     * Which implementation: jcni's plugin with Go's host-local ({@code JCNI}), jcni's plugin with jcni's
+     * host-local ({@code JCNI_STACK}: every Go plugin replaced), or Go's plugin with Go's host-local.
+     */
     public enum Impl {
-        JCNI, GO;
+        JCNI, JCNI_STACK, GO;
 
         public Dist.Run run(String plugin, String command, Map<String, String> env, String conf) {
-            return this == JCNI ? Fixture.jcni(plugin, command, env, conf) : Fixture.go(plugin, command, env, conf);
+            if (this == GO) {
+                return Fixture.go(plugin, command, env, conf);
+            }
+            Map<String, String> e = new java.util.LinkedHashMap<>(env);
+            e.put("CNI_PATH", this == JCNI_STACK ? Dist.bin().toString() : Fixture.GO.toString());
+            return Fixture.jcni(plugin, command, e, conf);
         }
     }
 

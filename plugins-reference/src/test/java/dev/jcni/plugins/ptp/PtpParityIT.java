@@ -34,19 +34,30 @@ class PtpParityIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void sameAsGo(String name, Function<Fixture, String> config) {
+        compare(Impl.JCNI, config);
+    }
+
+    /** The same table with jcni's host-local under jcni's plugin: what an operator who replaces every plugin gets. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void wholeJcniStackSameAsGo(String name, Function<Fixture, String> config) {
+        compare(Impl.JCNI_STACK, config);
+    }
+
+    static void compare(Impl jcniImpl, Function<Fixture, String> config) {
         try (Fixture f = new Fixture()) {
-            f.cniPath = Fixture.GO.toString(); // both implementations on Go's host-local v1.1.1
+            f.cniPath = Fixture.GO.toString(); // the namespaces' env; each Impl sets its own CNI_PATH
             String conf = config.apply(f);
             Parity.Snapshot go = Parity.addSnapshotDel(Impl.GO, f, "ptp", conf);
-            Parity.Snapshot jcni = Parity.addSnapshotDel(Impl.JCNI, f, "ptp", conf);
+            Parity.Snapshot jcni = Parity.addSnapshotDel(jcniImpl, f, "ptp", conf);
             assertEquals(go.result(), jcni.result(), "result");
             assertEquals(go.container(), jcni.container(), "container");
             assertEquals(go.host(), jcni.host(), "host");
             assertEquals(go.store(), jcni.store(), "host-local store");
             assertEquals(go.iptables(), jcni.iptables(), "iptables");
             assertEquals(go.nft(), jcni.nft(), "nft");
-            Parity.cross(Impl.GO, Impl.JCNI, f, "ptp", conf);
-            Parity.cross(Impl.JCNI, Impl.GO, f, "ptp", conf);
+            Parity.cross(Impl.GO, jcniImpl, f, "ptp", conf);
+            Parity.cross(jcniImpl, Impl.GO, f, "ptp", conf);
         }
     }
 }
