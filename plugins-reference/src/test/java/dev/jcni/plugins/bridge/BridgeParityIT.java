@@ -39,7 +39,15 @@ class BridgeParityIT {
                         f.conf("1.0.0", "bridge", "\"macspoofchk\":true,\"runtimeConfig\":{\"mac\":\"02:42:0a:00:00:09\"},"
                                 + "\"dns\":{\"nameservers\":[\"10.9.9.9\"]}", f.ipam4())),
                 Arguments.of("enabledad, dual stack (1.0.0)", (Function<Fixture, String>) f ->
-                        f.conf("1.0.0", "bridge", "\"enabledad\":true,\"isGateway\":true", f.ipamDual(null))));
+                        f.conf("1.0.0", "bridge", "\"enabledad\":true,\"isGateway\":true", f.ipamDual(null))),
+                Arguments.of("dual stack as 0.2.0 (ip4/ip6 result)", (Function<Fixture, String>) f ->
+                        f.conf("0.2.0", "bridge", "\"isDefaultGateway\":true", f.ipamDual(null))),
+                Arguments.of("IPv6 only, default gateway (1.0.0)", (Function<Fixture, String>) f ->
+                        f.conf("1.0.0", "bridge", "\"isDefaultGateway\":true", "{\"type\":\"host-local\",\"dataDir\":\"" + f.dataDir
+                                + "\",\"ranges\":[[{\"subnet\":\"" + f.subnet6 + "\"}]]}")),
+                Arguments.of("IPAM's default route with a gateway wins over isDefaultGateway (1.0.0)", (Function<Fixture, String>) f ->
+                        f.conf("1.0.0", "bridge", "\"isDefaultGateway\":true", f.ipamDual("[{\"dst\":\"0.0.0.0/0\",\"gw\":\""
+                                + f.prefix4 + "254\"}]"))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -28,7 +28,12 @@ class PtpParityIT {
                         f.conf("1.0.0", "ptp", "\"ipMasq\":true", f.ipamDual("[{\"dst\":\"0.0.0.0/0\"},{\"dst\":\"::/0\"}]"))),
                 Arguments.of("mtu 1400 (0.3.1)", (Function<Fixture, String>) f -> f.conf("0.3.1", "ptp", "\"mtu\":1400", f.ipam4())),
                 Arguments.of("dns override (0.4.0)", (Function<Fixture, String>) f ->
-                        f.conf("0.4.0", "ptp", "\"dns\":{\"nameservers\":[\"10.9.9.9\"],\"domain\":\"x\"}", f.ipam4())));
+                        f.conf("0.4.0", "ptp", "\"dns\":{\"nameservers\":[\"10.9.9.9\"],\"domain\":\"x\"}", f.ipam4())),
+                Arguments.of("IPv6 only (1.0.0)", (Function<Fixture, String>) f ->
+                        f.conf("1.0.0", "ptp", "", "{\"type\":\"host-local\",\"dataDir\":\"" + f.dataDir
+                                + "\",\"ranges\":[[{\"subnet\":\"" + f.subnet6 + "\"}]]}")),
+                Arguments.of("dual stack as 0.2.0 (ip4/ip6 result)", (Function<Fixture, String>) f ->
+                        f.conf("0.2.0", "ptp", "\"ipMasq\":true", f.ipamDual(null))));
     }
 
     @ParameterizedTest(name = "{0}")
