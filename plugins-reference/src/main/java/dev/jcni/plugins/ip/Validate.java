@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * The CHECK validators of Go's {@code pkg/ip}: {@code ValidateExpectedInterfaceIPs} and
  * {@code ValidateExpectedRoute} (HEAD: the gateway is compared only when the expected route has one).
- * Routes are looked up in the main table, as Go's filtered route list does.
+ * Routes are looked up in the main table, as Go's filtered route list does, except that a route with a
+ * {@code table} is looked up in that table (Go's CHECK fails for such routes).
  */
 public final class Validate {
     private Validate() {
@@ -64,7 +65,10 @@ public final class Validate {
             int family = r.dst().isIpv4() ? Family.V4 : Family.V6;
             boolean isDefault = r.dst().prefixLength() == 0 && r.dst().address().isAnyLocalAddress();
             boolean found = false;
-            for (dev.jcni.netlink.route.Route k : c.routeList(family)) {
+            // Go looks in the main table only, so a route with a table fails its CHECK; jcni looks in the route's table
+            List<dev.jcni.netlink.route.Route> table = r.table().isPresent() && r.table().getAsInt() != 0
+                    ? c.routeList(family, r.table().getAsInt()) : c.routeList(family);
+            for (dev.jcni.netlink.route.Route k : table) {
                 if (isDefault) {
                     if (k.isDefault()) {
                         found = true;

@@ -317,6 +317,23 @@ class BridgeIT {
     }
 
     @Test
+    void ipamRoutesKeepPriorityScopeAndTableAndTakeTheGatewayOfTheirFamily() {
+        TestNetns ns = f.netns();
+        Map<String, String> env = f.env("c1", ns, "eth0");
+        String conf = f.conf("1.1.0", "bridge", "\"isGateway\":true", f.ipamDual("[{\"dst\":\"198.51.100.0/24\",\"priority\":77},"
+                + "{\"dst\":\"203.0.113.0/24\",\"table\":100},{\"dst\":\"2001:db8:7::/48\"}]"));
+        Result r = Fixture.jcni("bridge", "ADD", env, conf).result();
+        assertEquals(77, r.routes().get(0).priority());
+        List<String> cont = State.container(ns);
+        assertTrue(cont.contains("route 198.51.100.0/24 via " + f.prefix4 + "1 dev eth0 metric 77"), cont.toString());
+        assertTrue(cont.stream().anyMatch(l -> l.startsWith("route6 2001:db8:7::/48 via " + f.prefix6 + "1 dev eth0")), cont.toString());
+        String t100 = ns.exec("ip", "route", "show", "table", "100").ok();
+        assertTrue(t100.contains("203.0.113.0/24 via " + f.prefix4 + "1 dev eth0"), t100);
+        Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r)).assertQuietSuccess();
+        Fixture.jcni("bridge", "DEL", env, conf).assertQuietSuccess();
+    }
+
+    @Test
     void badInputLeavesNothingBehind() {
         TestNetns ns = f.netns();
         Map<String, String> env = f.env("c1", ns, "eth0");
