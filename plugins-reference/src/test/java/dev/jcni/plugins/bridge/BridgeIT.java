@@ -334,6 +334,57 @@ class BridgeIT {
     }
 
     @Test
+    void vlanTrunkAndPreserveDefaultVlanNeedBridgeVlanFiltering() {
+        Kernel.assumeFeature("bridge vlan_filtering", VlanSupport.present());
+        TestNetns a = f.netns();
+        String trunk = f.conf("1.1.0", "bridge", "\"vlanTrunk\":[{\"minID\":20,\"maxID\":21}]", f.ipam4());
+        Result r = Fixture.jcni("bridge", "ADD", f.env("ca", a, "eth0"), trunk).result();
+        String vlans = Kernel.exec("bridge", "vlan", "show", "dev", r.interfaces().get(1).name()).ok();
+        assertTrue(vlans.contains("1 PVID Egress Untagged") && vlans.contains("20") && vlans.contains("21"), vlans);
+        TestNetns b = f.netns();
+        String keep = f.conf("1.1.0", "bridge", "\"vlan\":30,\"preserveDefaultVlan\":true", f.ipam4());
+        Result rb = Fixture.jcni("bridge", "ADD", f.env("cb", b, "eth0"), keep).result();
+        String vb = Kernel.exec("bridge", "vlan", "show", "dev", rb.interfaces().get(1).name()).ok();
+        assertTrue(vb.contains("30 PVID Egress Untagged") && vb.contains(" 1"), vb);
+        Fixture.jcni("bridge", "DEL", f.env("ca", a, "eth0"), trunk).assertQuietSuccess();
+        Fixture.jcni("bridge", "DEL", f.env("cb", b, "eth0"), keep).assertQuietSuccess();
+    }
+
+    @Test
+    void dnsComesFromIpamUnlessTheConfigurationSetsIt() throws Exception {
+        java.nio.file.Path resolv = f.dataDir.resolve("resolv.conf");
+        java.nio.file.Files.writeString(resolv, "nameserver 10.53.0.1\nsearch ipam.example\n");
+        String ipam = "{\"type\":\"host-local\",\"dataDir\":\"" + f.dataDir + "\",\"resolvConf\":\"" + resolv + "\",\"subnet\":\""
+                + f.subnet4 + "\"}";
+        TestNetns a = f.netns();
+        String fromIpam = f.conf("1.1.0", "bridge", "", ipam);
+        Result r = Fixture.jcni("bridge", "ADD", f.env("ca", a, "eth0"), fromIpam).result();
+        assertEquals(List.of("10.53.0.1"), r.dns().nameservers(), "HEAD: IPAM's DNS (v1.1.1 dropped it)");
+        assertEquals(List.of("ipam.example"), r.dns().search());
+        TestNetns b = f.netns();
+        String own = f.conf("1.1.0", "bridge", "\"dns\":{\"nameservers\":[\"10.53.0.9\"]}", ipam);
+        Result rb = Fixture.jcni("bridge", "ADD", f.env("cb", b, "eth0"), own).result();
+        assertEquals(List.of("10.53.0.9"), rb.dns().nameservers());
+        assertEquals(List.of(), rb.dns().search(), "the configuration's dns replaces IPAM's as a whole");
+        Fixture.jcni("bridge", "DEL", f.env("ca", a, "eth0"), fromIpam).assertQuietSuccess();
+        Fixture.jcni("bridge", "DEL", f.env("cb", b, "eth0"), own).assertQuietSuccess();
+    }
+
+    @Test
+    void aLinkOfTheBridgesNameThatIsNoBridge() {
+        Kernel.exec("ip", "link", "add", f.bridge, "type", "veth", "peer", "name", f.bridge + "p").ok();
+        try {
+            TestNetns ns = f.netns();
+            CniException e = Fixture.jcni("bridge", "ADD", f.env("c1", ns, "eth0"), f.conf("1.1.0", "bridge", "", f.ipam4())).error();
+            assertEquals("failed to create bridge \"" + f.bridge + "\": \"" + f.bridge + "\" already exists but is not a bridge", e.msg());
+            assertTrue(ns.exec("ip", "link", "show", "eth0").exitCode() != 0);
+            assertTrue(f.store().keySet().stream().noneMatch(k -> k.startsWith("10.")));
+        } finally {
+            Kernel.exec("ip", "link", "del", f.bridge);
+        }
+    }
+
+    @Test
     void badInputLeavesNothingBehind() {
         TestNetns ns = f.netns();
         Map<String, String> env = f.env("c1", ns, "eth0");
