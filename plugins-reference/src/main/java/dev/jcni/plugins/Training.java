@@ -70,7 +70,28 @@ public final class Training {
                 new Call("ADD", attach, hostLocal.replace("1.1.0", "0.3.1")),
                 new Call("DEL", attach, hostLocal), new Call("STATUS", attach, hostLocal), new Call("GC", attach, hostLocal),
                 new Call("ADD", attach, bad)));
-        for (String name : List.of("dev.jcni.plugins.bridge.Bridge", "dev.jcni.plugins.ptp.Ptp", "dev.jcni.plugins.portmap.Portmap")) {
+        // bridge and ptp: parsing and validation, the netns lookup that fails before anything is made
+        // (it loads the netlink binding), and a DEL without netns that has nothing to remove
+        Map<String, String> noNetns = new HashMap<>(attach);
+        noNetns.put("CNI_NETNS", "");
+        String bridgeL2 = "{\"cniVersion\":\"1.0.0\",\"name\":\"jcni-training\",\"type\":\"bridge\",\"bridge\":\"jcni-training\"}";
+        String bridgeBad = "{\"cniVersion\":\"1.0.0\",\"name\":\"jcni-training\",\"type\":\"bridge\",\"vlan\":5000}";
+        String ptp = "{\"cniVersion\":\"1.0.0\",\"name\":\"jcni-training\",\"type\":\"ptp\",\"ipMasq\":false,"
+                + "\"ipam\":{\"type\":\"jcni-training-no-such-ipam\"}}";
+        // CHECK in the own namespace with /bin/true as IPAM: opens netlink sockets and runs a delegate,
+        // then stops at the missing prevResult (read-only)
+        Map<String, String> ownNs = new HashMap<>(attach);
+        ownNs.put("CNI_NETNS", "/proc/self/ns/net");
+        ownNs.put("CNI_PATH", "/usr/bin:/bin");
+        String bridgeTrue = "{\"cniVersion\":\"1.0.0\",\"name\":\"jcni-training\",\"type\":\"bridge\",\"bridge\":\"jcni-training\","
+                + "\"ipam\":{\"type\":\"true\"}}";
+        m.put("dev.jcni.plugins.bridge.Bridge", List.of(new Call("VERSION", Map.of(), "{\"cniVersion\":\"1.1.0\"}"),
+                new Call("ADD", attach, bad), new Call("ADD", attach, bridgeBad), new Call("ADD", attach, bridgeL2),
+                new Call("CHECK", attach, bridgeL2), new Call("DEL", noNetns, bridgeL2), new Call("CHECK", ownNs, bridgeTrue)));
+        m.put("dev.jcni.plugins.ptp.Ptp", List.of(new Call("VERSION", Map.of(), "{\"cniVersion\":\"1.1.0\"}"),
+                new Call("ADD", attach, bad), new Call("ADD", attach, ptp), new Call("DEL", noNetns, ptp),
+                new Call("CHECK", ownNs, ptp.replace("jcni-training-no-such-ipam", "true"))));
+        for (String name : List.of("dev.jcni.plugins.portmap.Portmap")) {
             m.put(name, List.of(new Call("VERSION", Map.of(), "{\"cniVersion\":\"1.1.0\"}"), new Call("ADD", attach, bad)));
         }
         return m;
