@@ -110,6 +110,53 @@ public final class Nft {
     }
 
     /**
+     * A rule as listed with its table: its chain, handle and comment.
+     *
+     * @param chain the chain
+     * @param handle the rule handle
+     * @param comment the comment, "" when none
+     * @param expr the rule's JSON expression list
+     */
+    public record ChainRule(String chain, long handle, String comment, JsonNode expr) {
+    }
+
+    /**
+     * Lists every rule of a table in one call.
+     *
+     * @param family e.g. {@code ip}
+     * @param table the table
+     * @return the rules, in listing order; empty when the table does not exist
+     */
+    public List<ChainRule> listTableRules(String family, String table) {
+        Exec.Result r;
+        try {
+            r = Exec.run(null, List.of(binary.toString(), "-j", "list", "table", family, table));
+        } catch (IOException e) {
+            throw new NftException("running nft failed: " + e.getMessage());
+        }
+        if (!r.ok()) {
+            if (r.stderr().contains("No such file or directory") || r.stderr().contains("does not exist")) {
+                return List.of();
+            }
+            throw new NftException("nft list table " + family + " " + table + " failed: " + r.stderr().trim());
+        }
+        List<ChainRule> out = new ArrayList<>();
+        try {
+            JsonNode root = Json.parse(r.stdout().getBytes(StandardCharsets.UTF_8));
+            for (JsonNode item : root.path("nftables")) {
+                JsonNode rule = item.get("rule");
+                if (rule != null) {
+                    out.add(new ChainRule(rule.path("chain").asText(""), rule.path("handle").asLong(),
+                            rule.path("comment").asText(""), rule.path("expr")));
+                }
+            }
+        } catch (IOException e) {
+            throw new NftException("cannot parse nft output: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /**
      * @param family e.g. {@code inet}
      * @param table the table
      * @return true when the table exists

@@ -1,0 +1,80 @@
+package dev.jcni.plugins.portmap;
+
+import dev.jcni.netlink.route.Conntrack;
+import dev.jcni.netlink.route.Family;
+import dev.jcni.netlink.route.Link;
+import dev.jcni.netlink.route.NetlinkHandle;
+import dev.jcni.netlink.route.Route;
+import dev.jcni.netlink.route.Sysctl;
+import java.net.InetAddress;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/** What portmap does to the host's kernel besides the firewall: {@code route_localnet} and conntrack. */
+final class HostNetwork {
+    private HostNetwork() {
+    }
+
+    /**
+     * Go's {@code getRoutableHostIF}: the interface of the first route the kernel answers for the
+     * container address.
+     *
+     * @param container the container address
+     * @return the interface name; empty when there is no route or it cannot be asked
+     */
+    static Optional<String> routableInterface(InetAddress container) {
+        try (NetlinkHandle h = NetlinkHandle.open()) {
+            for (Route r : h.routeGet(container)) {
+                Optional<Link> link = h.findLinkByIndex(r.linkIndex());
+                if (link.isPresent()) {
+                    return Optional.of(link.get().name());
+                }
+            }
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Lets 127.0.0.0/8 cross a routing boundary on an interface ({@code route_localnet=1}), so that
+     * connections to {@code 127.0.0.1:<hostPort>} can be sent to the container.
+     *
+     * @param ifName the interface
+     */
+    static void enableRouteLocalnet(String ifName) {
+        Sysctl.setRouteLocalnet(ifName, true);
+    }
+
+    /**
+     * Deletes the conntrack entries of UDP flows to these host ports in the host's namespace, so that
+     * stale entries do not keep sending a client's datagrams to an old destination.
+     *
+     * @param ipv6 the family
+     * @param ports the host ports
+     * @return how many entries were deleted
+     */
+    static int flushUdp(boolean ipv6, Collection<Integer> ports) {
+        int n = 0;
+        for (int port : new LinkedHashSet<>(ports)) {
+            n += Conntrack.deleteUdpByDstPort(ipv6 ? Family.V6 : Family.V4, port);
+        }
+        return n;
+    }
+
+    /**
+     * @param config the configuration
+     * @return the host ports of its UDP mappings, each once
+     */
+    static Set<Integer> udpHostPorts(PortmapConfig config) {
+        Set<Integer> out = new LinkedHashSet<>();
+        for (Mapping m : config.mappings()) {
+            if (m.protocol().equals("udp")) {
+                out.add(m.hostPort());
+            }
+        }
+        return out;
+    }
+}
