@@ -70,10 +70,34 @@ public final class Training {
                 new Call("ADD", attach, hostLocal.replace("1.1.0", "0.3.1")),
                 new Call("DEL", attach, hostLocal), new Call("STATUS", attach, hostLocal), new Call("GC", attach, hostLocal),
                 new Call("ADD", attach, bad)));
-        for (String name : List.of("dev.jcni.plugins.bridge.Bridge", "dev.jcni.plugins.ptp.Ptp", "dev.jcni.plugins.portmap.Portmap")) {
+        for (String name : List.of("dev.jcni.plugins.bridge.Bridge", "dev.jcni.plugins.ptp.Ptp")) {
             m.put(name, List.of(new Call("VERSION", Map.of(), "{\"cniVersion\":\"1.1.0\"}"), new Call("ADD", attach, bad)));
         }
+        m.put("dev.jcni.plugins.portmap.Portmap", portmapCalls(attach, bad));
         return m;
+    }
+
+    /**
+     * portmap: the config parser, the prevResult pass-through and the errors, all without touching the
+     * firewall (no call has both a prevResult and a valid mapping; the backend is named, so nothing is
+     * probed).
+     */
+    private static List<Call> portmapCalls(Map<String, String> attach, String bad) {
+        String prev = "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/run/netns/x\"}],"
+                + "\"ips\":[{\"interface\":0,\"address\":\"10.254.0.2/24\",\"gateway\":\"10.254.0.1\"},"
+                + "{\"interface\":0,\"address\":\"fd00:254::2/64\"}],\"routes\":[{\"dst\":\"0.0.0.0/0\"}],\"dns\":{}}";
+        String base = "{\"cniVersion\":\"1.0.0\",\"name\":\"jcni-training\",\"type\":\"portmap\",\"backend\":\"iptables\","
+                + "\"snat\":true,\"conditionsV4\":[\"-s\",\"10.0.0.0/8\"]";
+        String mappings = ",\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"},"
+                + "{\"hostPort\":%d,\"containerPort\":53,\"protocol\":\"udp\",\"hostIP\":\"10.254.1.1\"}]}";
+        String passThrough = base + ",\"prevResult\":" + prev + "}";
+        String badPort = base + String.format(mappings, 0) + ",\"prevResult\":" + prev + "}";
+        String noPrev = base + String.format(mappings, 5353) + "}";
+        return List.of(new Call("VERSION", Map.of(), "{\"cniVersion\":\"1.1.0\"}"),
+                new Call("ADD", attach, passThrough), new Call("ADD", attach, passThrough.replace("1.0.0", "0.4.0")),
+                new Call("CHECK", attach, passThrough), new Call("DEL", attach, passThrough),
+                new Call("ADD", attach, badPort), new Call("ADD", attach, noPrev), new Call("CHECK", attach, noPrev),
+                new Call("ADD", attach, bad));
     }
 
     private static Plugin load(String className) {

@@ -82,29 +82,9 @@ public final class Nft {
      * @return the rules; empty when the table or chain does not exist
      */
     public List<Rule> listRules(String family, String table, String chain) {
-        Exec.Result r;
-        try {
-            r = Exec.run(null, List.of(binary.toString(), "-j", "list", "chain", family, table, chain));
-        } catch (IOException e) {
-            throw new NftException("running nft failed: " + e.getMessage());
-        }
-        if (!r.ok()) {
-            if (r.stderr().contains("No such file or directory") || r.stderr().contains("does not exist")) {
-                return List.of();
-            }
-            throw new NftException("nft list chain " + family + " " + table + " " + chain + " failed: " + r.stderr().trim());
-        }
         List<Rule> out = new ArrayList<>();
-        try {
-            JsonNode root = Json.parse(r.stdout().getBytes(StandardCharsets.UTF_8));
-            for (JsonNode item : root.path("nftables")) {
-                JsonNode rule = item.get("rule");
-                if (rule != null) {
-                    out.add(new Rule(rule.path("handle").asLong(), rule.path("comment").asText(""), rule.path("expr")));
-                }
-            }
-        } catch (IOException e) {
-            throw new NftException("cannot parse nft output: " + e.getMessage());
+        for (JsonNode rule : listedRules(List.of("chain", family, table, chain))) {
+            out.add(new Rule(rule.path("handle").asLong(), rule.path("comment").asText(""), rule.path("expr")));
         }
         return out;
     }
@@ -128,9 +108,21 @@ public final class Nft {
      * @return the rules, in listing order; empty when the table does not exist
      */
     public List<ChainRule> listTableRules(String family, String table) {
+        List<ChainRule> out = new ArrayList<>();
+        for (JsonNode rule : listedRules(List.of("table", family, table))) {
+            out.add(new ChainRule(rule.path("chain").asText(""), rule.path("handle").asLong(), rule.path("comment").asText(""),
+                    rule.path("expr")));
+        }
+        return out;
+    }
+
+    /** The JSON {@code rule} objects of {@code nft -j list <what>}; none when the object does not exist. */
+    private List<JsonNode> listedRules(List<String> what) {
+        List<String> cmd = new ArrayList<>(List.of(binary.toString(), "-j", "list"));
+        cmd.addAll(what);
         Exec.Result r;
         try {
-            r = Exec.run(null, List.of(binary.toString(), "-j", "list", "table", family, table));
+            r = Exec.run(null, cmd);
         } catch (IOException e) {
             throw new NftException("running nft failed: " + e.getMessage());
         }
@@ -138,16 +130,15 @@ public final class Nft {
             if (r.stderr().contains("No such file or directory") || r.stderr().contains("does not exist")) {
                 return List.of();
             }
-            throw new NftException("nft list table " + family + " " + table + " failed: " + r.stderr().trim());
+            throw new NftException("nft list " + String.join(" ", what) + " failed: " + r.stderr().trim());
         }
-        List<ChainRule> out = new ArrayList<>();
+        List<JsonNode> out = new ArrayList<>();
         try {
             JsonNode root = Json.parse(r.stdout().getBytes(StandardCharsets.UTF_8));
             for (JsonNode item : root.path("nftables")) {
                 JsonNode rule = item.get("rule");
                 if (rule != null) {
-                    out.add(new ChainRule(rule.path("chain").asText(""), rule.path("handle").asLong(),
-                            rule.path("comment").asText(""), rule.path("expr")));
+                    out.add(rule);
                 }
             }
         } catch (IOException e) {
