@@ -1,10 +1,12 @@
 package dev.jcni.plugins;
 
+import dev.jcni.netlink.route.NetlinkHandle;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,10 +49,26 @@ public final class Training {
                     run(plugin, c);
                 }
             }
+            warmNetlink();
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * The netlink binding (jnr-ffi, the socket, the route codec) through a read-only request: the route
+     * the kernel would use for the loopback address, as portmap asks for the container's address. A
+     * machine without netlink skips it.
+     */
+    private static void warmNetlink() {
+        try (NetlinkHandle h = NetlinkHandle.open()) {
+            for (dev.jcni.netlink.route.Route r : h.routeGet(InetAddress.getLoopbackAddress())) {
+                h.findLinkByIndex(r.linkIndex());
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no archive entries for it, nothing else
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The portmap plugin: forwards host ports to a container ({@code runtimeConfig.portMappings}, the
@@ -92,6 +93,11 @@ public final class Portmap implements Plugin {
             return prev;
         }
         ContainerAddresses addrs = ContainerAddresses.of(prev, request.ifName());
+        // the route lookup for route_localnet loads the native netlink binding (about 150 ms): it runs
+        // on another thread while the firewall tools run on this one (the routes do not depend on them)
+        CompletableFuture<Optional<String>> localnetIf = addrs.v4().isPresent() && config.snat()
+                ? CompletableFuture.supplyAsync(() -> HostNetwork.routableInterface(addrs.v4().get().address()), Portmap::daemon)
+                : null;
         PortMapper mapper = mapper(config);
         Set<Integer> udp = HostNetwork.udpHostPorts(config);
         for (IpPrefix container : addrs.all()) {
@@ -99,8 +105,8 @@ public final class Portmap implements Plugin {
             mapper.forward(config, request.containerId(), container);
             // after the rules are in place, so that new datagrams meet them
             flushConntrack(request, v6, udp, "stale");
-            if (!v6 && config.snat()) {
-                HostNetwork.routableInterface(container.address()).ifPresent(ifName -> {
+            if (localnetIf != null && !v6) {
+                localnetIf.join().ifPresent(ifName -> {
                     try {
                         HostNetwork.enableRouteLocalnet(ifName);
                     } catch (RuntimeException e) {
@@ -110,6 +116,12 @@ public final class Portmap implements Plugin {
             }
         }
         return prev;
+    }
+
+    private static void daemon(Runnable r) {
+        Thread t = new Thread(r, "portmap-route-lookup");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static void flushConntrack(Request request, boolean v6, Collection<Integer> ports, String what) {
