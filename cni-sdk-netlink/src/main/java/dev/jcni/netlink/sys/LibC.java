@@ -186,6 +186,16 @@ public interface LibC {
     int close(int fd);
 
     /**
+     * flock(2).
+     *
+     * @param fd fd
+     * @param operation LOCK_SH, LOCK_EX, LOCK_UN, optionally | LOCK_NB
+     * @return 0 or -1
+     */
+    @SaveError
+    int flock(int fd, int operation);
+
+    /**
 
      * open(2) without O_CREAT (two fixed arguments).
 

@@ -204,6 +204,27 @@ public final class Sys {
         Native.libc().close(fd);
     }
 
+    /** flock(2): exclusive lock. */
+    public static final int LOCK_EX = 2;
+    /** flock(2): unlock. */
+    public static final int LOCK_UN = 8;
+    /** Errno: interrupted system call. */
+    private static final int EINTR = 4;
+
+    /**
+     * flock(2), blocking, retried when interrupted by a signal.
+     *
+     * @param fd descriptor
+     * @param operation {@link #LOCK_EX} or {@link #LOCK_UN}
+     */
+    public static void flock(int fd, int operation) {
+        while (Native.libc().flock(fd, operation) < 0) {
+            if (Native.lastErrno() != EINTR) {
+                throw fail("flock");
+            }
+        }
+    }
+
     /**
      * open(2) read-only, close-on-exec.
      *

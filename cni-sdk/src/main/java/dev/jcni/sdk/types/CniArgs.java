@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The {@code CNI_ARGS} variable: {@code K=V;K2=V2}, parsed as Go's {@code types.LoadArgs} does.
@@ -98,7 +97,7 @@ public record CniArgs(List<Pair> pairs) {
      * Rejects keys a plugin does not know, unless {@code IgnoreUnknown} is true.
      *
      * @param known the keys the plugin understands ({@code IgnoreUnknown} is always known)
-     * @throws IllegalArgumentException {@code ARGS: unknown args ["K"]} or
+     * @throws IllegalArgumentException {@code ARGS: unknown args ["K=V"]} (the pairs, as Go lists them) or
      *     {@code boolean unmarshal error: invalid input <v>}
      */
     public void checkKnown(Set<String> known) {
@@ -114,11 +113,10 @@ public record CniArgs(List<Pair> pairs) {
         if (ignore) {
             return;
         }
-        Set<String> unknown = new TreeSet<>();
         List<String> inOrder = new ArrayList<>();
         for (Pair p : pairs) {
-            if (!known.contains(p.key()) && !p.key().equals(IGNORE_UNKNOWN) && unknown.add(p.key())) {
-                inOrder.add(p.key());
+            if (!known.contains(p.key()) && !p.key().equals(IGNORE_UNKNOWN)) {
+                inOrder.add(p.key() + "=" + p.value());
             }
         }
         if (!inOrder.isEmpty()) {

@@ -1,0 +1,297 @@
+package dev.jcni.plugins.hostlocal;
+
+import dev.jcni.sdk.types.CniException;
+import dev.jcni.sdk.types.ErrorCodes;
+import dev.jcni.sdk.types.Ip;
+import dev.jcni.sdk.types.IpPrefix;
+import dev.jcni.sdk.types.NetConf;
+import dev.jcni.sdk.types.Route;
+import dev.jcni.sdk.version.Version;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * host-local's configuration, validated: Go's {@code LoadIPAMConfig}, with its order of checks and
+ * its texts. Keys are matched case-insensitively, as Go's {@code encoding/json} does.
+ *
+ * <p>Error codes (docs/host-local.md): a JSON value of the wrong type is 6; any other problem with
+ * the configuration on stdin is 7; a problem with {@code CNI_ARGS} is 4.
+ *
+ * @param name the network name (the store's directory name)
+ * @param cniVersion the configuration's {@code cniVersion} as written
+ * @param dataDir {@code ipam.dataDir}, default {@code /var/lib/cni/networks}
+ * @param resolvConf {@code ipam.resolvConf}, when set
+ * @param routes {@code ipam.routes}, returned as they are
+ * @param rangeSets {@code runtimeConfig.ipRanges}, then the legacy {@code subnet} range, then {@code ranges}
+ * @param requestedIps {@code CNI_ARGS IP=}, then {@code args.cni.ips}, then {@code runtimeConfig.ips}
+ */
+record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> resolvConf, List<Route> routes,
+                  List<RangeSet> rangeSets, List<InetAddress> requestedIps) {
+
+    IpamConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(cniVersion, "cniVersion");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(resolvConf, "resolvConf");
+        routes = List.copyOf(routes);
+        rangeSets = List.copyOf(rangeSets);
+        requestedIps = List.copyOf(requestedIps);
+    }
+
+    /**
+     * Loads and validates the configuration.
+     *
+     * @param conf the configuration from stdin
+     * @param cniArgs the raw {@code CNI_ARGS}
+     * @param rangesRequired false for GC and STATUS, which runtimes call without {@code runtimeConfig}:
+     *     a configuration whose ranges all come from the {@code ipRanges} capability has none then
+     * @return the configuration
+     * @throws CniException code 6, 7 or 4 with Go's texts
+     */
+    static IpamConfig load(NetConf conf, String cniArgs, boolean rangesRequired) {
+        Map<String, Object> top = new LinkedHashMap<>();
+        for (String k : conf.keys()) {
+            conf.get(k).ifPresent(v -> top.put(k, v));
+        }
+        JsonView net = new JsonView(top, "");
+
+        // 1. decode, as Go's json.Unmarshal does before anything is checked
+        Optional<JsonView> ipam = net.object("ipam");
+        Optional<GoCompat.Cidr> subnet = ipam.flatMap(i -> i.string("subnet")).map(IpamConfig::cidr);
+        AddressRange.Spec legacy = new AddressRange.Spec(subnet, ipam.flatMap(i -> ip(i, "rangeStart")),
+                ipam.flatMap(i -> ip(i, "rangeEnd")), ipam.flatMap(i -> ip(i, "gateway")));
+        List<List<AddressRange.Spec>> ranges = ipam.map(i -> rangeSets(i, "ranges")).orElse(List.of());
+        List<Route> routes = ipam.map(IpamConfig::routes).orElse(List.of());
+        String dataDir = ipam.flatMap(i -> i.string("dataDir")).orElse("");
+        String resolvConf = ipam.flatMap(i -> i.string("resolvConf")).orElse("");
+        Optional<JsonView> runtime = net.object("runtimeConfig");
+        List<List<AddressRange.Spec>> ipRanges = runtime.map(r -> rangeSets(r, "ipRanges")).orElse(List.of());
+        List<Optional<InetAddress>> runtimeIps = runtime.map(r -> requestedIps(r, "ips")).orElse(List.of());
+        List<Optional<InetAddress>> argsIps = net.object("args").flatMap(a -> a.object("cni"))
+                .map(c -> requestedIps(c, "ips")).orElse(List.of());
+
+        // 2. the checks, in Go's order
+        if (ipam.isEmpty()) {
+            throw invalid("IPAM config missing 'ipam' key");
+        }
+        List<Optional<InetAddress>> requested = new ArrayList<>();
+        cniArgsIp(cniArgs).ifPresent(ip -> requested.add(Optional.of(ip)));
+        requested.addAll(argsIps);
+        requested.addAll(runtimeIps);
+        List<InetAddress> requestedIps = new ArrayList<>();
+        for (Optional<InetAddress> r : requested) {
+            requestedIps.add(r.orElseThrow(() -> invalid("cannot understand ip: IP <nil> not v4 nor v6")));
+        }
+
+        List<List<AddressRange.Spec>> specs = new ArrayList<>(ipRanges);
+        if (subnet.isPresent()) {
+            specs.add(List.of(legacy));
+        }
+        specs.addAll(ranges);
+        if (specs.isEmpty() && rangesRequired) {
+            throw invalid("no IP ranges specified");
+        }
+        List<RangeSet> sets = new ArrayList<>();
+        int v4 = 0;
+        int v6 = 0;
+        for (int i = 0; i < specs.size(); i++) {
+            RangeSet set;
+            try {
+                set = RangeSet.of(specs.get(i));
+            } catch (IllegalArgumentException e) {
+                throw invalid("invalid range set " + i + ": " + e.getMessage());
+            }
+            if (set.isIpv4()) {
+                v4++;
+            } else {
+                v6++;
+            }
+            sets.add(set);
+        }
+        if ((v4 > 1 || v6 > 1) && !atLeast030(conf.cniVersion())) {
+            throw invalid("CNI version " + conf.cniVersion() + " does not support more than 1 address per family");
+        }
+        for (int i = 0; i < sets.size(); i++) {
+            for (int j = i + 1; j < sets.size(); j++) {
+                if (sets.get(i).overlaps(sets.get(j))) {
+                    throw invalid("range set " + i + " overlaps with " + j);
+                }
+            }
+        }
+        return new IpamConfig(conf.name(), conf.cniVersion(), dataDir.isEmpty() ? Store.DEFAULT_DATA_DIR : Path.of(dataDir),
+                resolvConf.isEmpty() ? Optional.empty() : Optional.of(Path.of(resolvConf)), routes, sets, requestedIps);
+    }
+
+    /**
+     * Go's assignment of requested addresses to range sets: each set takes the first requested
+     * address (in request order) that lies in one of its ranges. Checked before the store is
+     * touched, so that a request that cannot be met leaves nothing behind.
+     *
+     * @return per range set, the address requested in it
+     * @throws CniException code 999: {@code failed to allocate for range <N>: requested ip <ip> is
+     *     subnet's gateway} or {@code failed to allocate all requested IPs: <ip> <ip>...}
+     */
+    List<Optional<InetAddress>> requestedPerSet() {
+        Map<String, InetAddress> pending = new LinkedHashMap<>();
+        for (InetAddress ip : requestedIps) {
+            pending.putIfAbsent(Ip.format(ip), ip);
+        }
+        List<Optional<InetAddress>> out = new ArrayList<>();
+        for (int i = 0; i < rangeSets.size(); i++) {
+            RangeSet set = rangeSets.get(i);
+            Optional<InetAddress> mine = Optional.empty();
+            for (Iterator<InetAddress> it = pending.values().iterator(); it.hasNext(); ) {
+                InetAddress ip = it.next();
+                Optional<AddressRange> r = set.rangeFor(ip);
+                if (r.isPresent()) {
+                    it.remove();
+                    if (ip.equals(r.get().gateway())) {
+                        throw new CniException(ErrorCodes.INTERNAL, "failed to allocate for range " + i + ": requested ip "
+                                + Ip.format(ip) + " is subnet's gateway");
+                    }
+                    mine = Optional.of(ip);
+                    break;
+                }
+            }
+            out.add(mine);
+        }
+        if (!pending.isEmpty()) {
+            throw new CniException(ErrorCodes.INTERNAL, "failed to allocate all requested IPs: " + String.join(" ", pending.keySet()));
+        }
+        return out;
+    }
+
+    private static boolean atLeast030(String version) {
+        try {
+            return Version.greaterThanOrEqualTo(version, "0.3.0");
+        } catch (IllegalArgumentException e) {
+            return false; // Go ignores the parse error: not >= 0.3.0
+        }
+    }
+
+    private static CniException invalid(String msg) {
+        return new CniException(ErrorCodes.INVALID_NETWORK_CONFIG, msg);
+    }
+
+    /** {@code types.IPNet}: {@code net.ParseCIDR}, host bits kept. */
+    private static GoCompat.Cidr cidr(String text) {
+        return GoCompat.parseCidr(text).orElseThrow(() -> invalid("invalid CIDR address: " + text));
+    }
+
+    /** {@code net.IP}: "" is absent. */
+    private static Optional<InetAddress> ip(JsonView v, String key) {
+        return v.string(key).filter(s -> !s.isEmpty())
+                .map(s -> Ip.tryParse(s).orElseThrow(() -> invalid("invalid IP address: " + s)));
+    }
+
+    /** {@code []*ip.IP}: {@code <ip>[/<prefix>]}; "" and null are kept as unusable (empty) entries. */
+    private static List<Optional<InetAddress>> requestedIps(JsonView v, String key) {
+        List<Optional<InetAddress>> out = new ArrayList<>();
+        for (Object o : v.array(key).orElse(List.of())) {
+            if (JsonView.isNull(o)) {
+                out.add(Optional.empty());
+                continue;
+            }
+            String s = JsonView.asString(o, v.at(key) + "[" + out.size() + "]");
+            out.add(s.isEmpty() ? Optional.empty()
+                    : Optional.of(GoCompat.parseIpMaybePrefix(s).orElseThrow(() -> invalid("invalid IP address " + s))));
+        }
+        return out;
+    }
+
+    private static List<List<AddressRange.Spec>> rangeSets(JsonView v, String key) {
+        List<List<AddressRange.Spec>> sets = new ArrayList<>();
+        List<Object> raw = v.array(key).orElse(List.of());
+        for (int i = 0; i < raw.size(); i++) {
+            String where = v.at(key) + "[" + i + "]";
+            List<AddressRange.Spec> set = new ArrayList<>();
+            List<Object> ranges = JsonView.isNull(raw.get(i)) ? List.of() : JsonView.asArray(raw.get(i), where);
+            for (int j = 0; j < ranges.size(); j++) {
+                Object r = ranges.get(j);
+                JsonView range = JsonView.isNull(r) ? new JsonView(Map.of(), where + "[" + j + "]")
+                        : JsonView.asObject(r, where + "[" + j + "]");
+                set.add(new AddressRange.Spec(range.string("subnet").map(IpamConfig::cidr), ip(range, "rangeStart"),
+                        ip(range, "rangeEnd"), ip(range, "gateway")));
+            }
+            sets.add(set);
+        }
+        return sets;
+    }
+
+    private static List<Route> routes(JsonView ipam) {
+        List<Route> out = new ArrayList<>();
+        List<Object> raw = ipam.array("routes").orElse(List.of());
+        for (int i = 0; i < raw.size(); i++) {
+            if (JsonView.isNull(raw.get(i))) {
+                continue; // Go: a null *Route, dropped when the result is written
+            }
+            JsonView r = JsonView.asObject(raw.get(i), ipam.at("routes") + "[" + i + "]");
+            int index = i;
+            GoCompat.Cidr dst = r.string("dst").map(IpamConfig::cidr)
+                    .orElseThrow(() -> invalid("route " + index + " has no dst"));
+            if (dst.address().getAddress().length * 8 != dst.maskBits()) {
+                throw invalid("invalid CIDR address: " + r.string("dst").orElse(""));
+            }
+            out.add(new Route(new IpPrefix(dst.address(), dst.ones()), ip(r, "gw"), r.integer("mtu").orElse(0),
+                    r.integer("advmss").orElse(0), r.integer("priority").orElse(0), r.integer("table"), r.integer("scope")));
+        }
+        return out;
+    }
+
+    /**
+     * {@code CNI_ARGS} as Go's {@code types.LoadArgs} reads it into host-local's arguments ({@code IP},
+     * {@code IgnoreUnknown}).
+     *
+     * @return the {@code IP=} address, when set
+     * @throws CniException code 4: {@code ARGS: invalid pair "<p>"}, {@code ARGS: error parsing value of
+     *     pair "<p>": ...}, {@code ARGS: unknown args ["<p>" ...]}
+     */
+    static Optional<InetAddress> cniArgsIp(String cniArgs) {
+        if (cniArgs.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<InetAddress> ip = Optional.empty();
+        boolean ignoreUnknown = false;
+        List<String> unknown = new ArrayList<>();
+        for (String pair : cniArgs.split(";", -1)) {
+            String[] kv = pair.split("=", -1);
+            if (kv.length != 2) {
+                throw args("ARGS: invalid pair " + GoCompat.quote(pair));
+            }
+            switch (kv[0]) {
+                case "IP" -> ip = kv[1].isEmpty() ? Optional.empty() : Optional.of(GoCompat.parseIpMaybePrefix(kv[1])
+                        .orElseThrow(() -> badValue(pair, "invalid IP address " + kv[1])));
+                case "IgnoreUnknown" -> {
+                    String b = kv[1].toLowerCase(Locale.ROOT);
+                    switch (b) {
+                        case "1", "true" -> ignoreUnknown = true;
+                        case "0", "false" -> ignoreUnknown = false;
+                        default -> throw badValue(pair, "boolean unmarshal error: invalid input " + b);
+                    }
+                }
+                default -> unknown.add(pair);
+            }
+        }
+        if (!unknown.isEmpty() && !ignoreUnknown) {
+            throw args("ARGS: unknown args " + GoCompat.quoteList(unknown));
+        }
+        return ip;
+    }
+
+    private static CniException badValue(String pair, String why) {
+        return args("ARGS: error parsing value of pair " + GoCompat.quote(pair) + ": " + why);
+    }
+
+    private static CniException args(String msg) {
+        return new CniException(ErrorCodes.INVALID_ENVIRONMENT_VARIABLES, msg);
+    }
+}

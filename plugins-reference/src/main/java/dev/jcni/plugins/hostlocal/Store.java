@@ -1,0 +1,352 @@
+package dev.jcni.plugins.hostlocal;
+
+import dev.jcni.sdk.types.Ip;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The reservation store, in the Go plugin's format: a directory {@code <dataDir>/<network>} (mode
+ * 0755) holding one file per reserved address, named by the address's text and containing
+ * {@code <containerID>\r\n<ifname>} (mode 0600), one {@code last_reserved_ip.<N>} per range set and an
+ * empty {@code lock} file (mode 0750).
+ *
+ * <p>Unlike Go, a reservation never appears empty or half-written: its content is written to a
+ * temporary file (a name starting with {@value #TEMP_PREFIX}, in the same directory) and synced,
+ * then hard-linked to the address's name; {@code link(2)} fails when the name exists, which makes the
+ * reservation exclusive against Go's {@code O_CREAT|O_EXCL} as well. Where hard links are not
+ * supported it falls back to Go's exclusive create, then write and sync.
+ */
+final class Store {
+    /** Go's default {@code dataDir}. */
+    static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/cni/networks");
+    /** The prefix of jcni's temporary files; never a valid address, never Go's. */
+    static final String TEMP_PREFIX = ".jcni-";
+    static final String LAST_RESERVED_PREFIX = "last_reserved_ip.";
+    static final String LOCK_FILE = "lock";
+    static final String LINE_BREAK = "\r\n";
+
+    private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
+    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final FileAttribute<Set<PosixFilePermission>> LOCK_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---"));
+
+    private final Path dir;
+
+    private Store(Path dir) {
+        this.dir = dir;
+    }
+
+    /** @return {@code <dataDir>/<network>} */
+    static Path directory(Path dataDir, String network) {
+        return dataDir.resolve(network);
+    }
+
+    /**
+     * Opens the store for ADD, creating the directory (and its parents) and the lock file as needed.
+     *
+     * @throws IOException when they cannot be created
+     */
+    static Store create(Path dataDir, String network) throws IOException {
+        Path dir = directory(dataDir, network);
+        try {
+            Files.createDirectories(dir, DIR_MODE);
+        } catch (FileAlreadyExistsException e) {
+            throw new NotDirectoryException(dir.toString());
+        }
+        Store s = new Store(dir);
+        s.ensureLockFile();
+        return s;
+    }
+
+    /**
+     * Opens an existing store (DEL, CHECK, GC): nothing is created when the directory is missing.
+     *
+     * @return the store, or empty when the directory does not exist
+     * @throws IOException when it exists but is not a usable directory
+     */
+    static Optional<Store> existing(Path dataDir, String network) throws IOException {
+        Path dir = directory(dataDir, network);
+        if (!Files.exists(dir)) {
+            return Optional.empty();
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new NotDirectoryException(dir.toString());
+        }
+        Store s = new Store(dir);
+        s.ensureLockFile();
+        return Optional.of(s);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    private void ensureLockFile() throws IOException {
+        try {
+            Files.createFile(dir.resolve(LOCK_FILE), LOCK_MODE);
+        } catch (FileAlreadyExistsException e) {
+            // present already: the usual case
+        }
+    }
+
+    /** Blocks until this store's lock is held. */
+    StoreLock lock() throws IOException {
+        return StoreLock.acquire(dir.resolve(LOCK_FILE));
+    }
+
+    /** A reservation file: the address it is named after and its content. */
+    record Reservation(InetAddress address, Path file, String content) {
+
+        /** @return the content as Go compares it: white space trimmed */
+        String key() {
+            return GoCompat.trimSpace(content);
+        }
+
+        /** @return true when written for this container and interface */
+        boolean isFor(String containerId, String ifname) {
+            return key().equals(keyFor(containerId, ifname));
+        }
+
+        /** @return true for a legacy reservation holding only this container id */
+        boolean isLegacyFor(String containerId) {
+            return key().equals(GoCompat.trimSpace(containerId));
+        }
+    }
+
+    /** @return the content Go writes, and compares (trimmed) */
+    static String keyFor(String containerId, String ifname) {
+        return GoCompat.trimSpace(containerId) + LINE_BREAK + ifname;
+    }
+
+    /**
+     * Every reservation file (regular files named by an address), in the lexical order of their
+     * names, as Go's directory walk visits them. Unreadable files are skipped, as Go does.
+     */
+    List<Reservation> reservations() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                files.add(p);
+            }
+        }
+        files.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        List<Reservation> out = new ArrayList<>();
+        for (Path p : files) {
+            String name = p.getFileName().toString();
+            Optional<InetAddress> ip = name.indexOf('.') < 0 && name.indexOf(':') < 0 ? Optional.empty() : Ip.tryParse(name);
+            if (ip.isEmpty() || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try {
+                out.add(new Reservation(ip.get(), p, new String(Files.readAllBytes(p), StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                // gone or unreadable: Go's walk skips it too
+            }
+        }
+        return out;
+    }
+
+    /** @return the temporary files left by jcni processes that died while writing */
+    List<Path> leftoverTempFiles() throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(TEMP_PREFIX))) {
+            ds.forEach(out::add);
+        }
+        return out;
+    }
+
+    /** Deletes a file of the store; true when it was there. */
+    boolean delete(Path file) throws IOException {
+        return Files.deleteIfExists(file);
+    }
+
+    private Path lastReservedFile(int rangeSetIndex) {
+        return dir.resolve(LAST_RESERVED_PREFIX + rangeSetIndex);
+    }
+
+    /** @return the bytes of {@code last_reserved_ip.<N>}, when the file exists and is readable */
+    Optional<byte[]> lastReservedBytes(int rangeSetIndex) {
+        try {
+            return Optional.of(Files.readAllBytes(lastReservedFile(rangeSetIndex)));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** @return {@code last_reserved_ip.<N>} parsed exactly as Go's {@code net.ParseIP} (no trimming) */
+    Optional<InetAddress> lastReserved(int rangeSetIndex) {
+        return lastReservedBytes(rangeSetIndex).flatMap(b -> Ip.tryParse(new String(b, StandardCharsets.UTF_8)));
+    }
+
+    /** Replaces {@code last_reserved_ip.<N>} atomically (a reader sees the old or the new text). */
+    void writeLastReserved(int rangeSetIndex, byte[] content) throws IOException {
+        Path tmp = writeTemp(content, false);
+        try {
+            Files.move(tmp, lastReservedFile(rangeSetIndex), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Removes {@code last_reserved_ip.<N>}. */
+    void deleteLastReserved(int rangeSetIndex) throws IOException {
+        Files.deleteIfExists(lastReservedFile(rangeSetIndex));
+    }
+
+    /** @return a file name for an address: its canonical text */
+    Path fileFor(InetAddress address) {
+        return dir.resolve(Ip.format(address));
+    }
+
+    /**
+     * Exclusive reservations for one attachment. The content is written to a temporary file that
+     * {@link #claim(InetAddress)} links to an address's name; a taken address costs no new write, and
+     * closing deletes the temporary file.
+     */
+    Claimer claimer(String containerId, String ifname) {
+        return new Claimer(keyFor(containerId, ifname).getBytes(StandardCharsets.UTF_8), false);
+    }
+
+    /** A claimer that uses Go's create-then-write way from the start, as on a file system without hard links. */
+    Claimer claimerWithoutLinks(String containerId, String ifname) {
+        return new Claimer(keyFor(containerId, ifname).getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    final class Claimer implements AutoCloseable {
+        private final byte[] content;
+        private Path temp;
+        private boolean linksUnsupported;
+
+        private Claimer(byte[] content, boolean linksUnsupported) {
+            this.content = content;
+            this.linksUnsupported = linksUnsupported;
+        }
+
+        /**
+         * Reserves an address: its file appears complete or not at all.
+         *
+         * @return false when the address is taken (its file exists)
+         * @throws IOException when the store cannot be written
+         */
+        boolean claim(InetAddress address) throws IOException {
+            Path target = fileFor(address);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            if (!linksUnsupported) {
+                for (int attempt = 0; attempt < 2; attempt++) {
+                    if (temp == null) {
+                        temp = writeTemp(content, true);
+                    }
+                    try {
+                        Files.createLink(target, temp);
+                        // one inode per reservation: the next claim writes its own temporary file
+                        Files.deleteIfExists(temp);
+                        temp = null;
+                        syncDirectory();
+                        return true;
+                    } catch (FileAlreadyExistsException e) {
+                        return false;
+                    } catch (NoSuchFileException e) {
+                        temp = null; // our temporary file vanished: write it again once
+                    } catch (UnsupportedOperationException | FileSystemException e) {
+                        linksUnsupported = true;
+                        break;
+                    }
+                }
+            }
+            return createExclusive(target);
+        }
+
+        /** Go's way: O_CREAT|O_EXCL, then write, then (beyond Go) sync; removed again on failure. */
+        private boolean createExclusive(Path target) throws IOException {
+            FileChannel fc;
+            try {
+                fc = FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_MODE);
+            } catch (FileAlreadyExistsException e) {
+                return false;
+            }
+            try (fc) {
+                writeFully(fc, content);
+                fc.force(false);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(target);
+                throw e;
+            }
+            syncDirectory();
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (temp != null) {
+                Files.deleteIfExists(temp);
+                temp = null;
+            }
+        }
+    }
+
+    private Path writeTemp(byte[] content, boolean sync) throws IOException {
+        while (true) {
+            Path tmp = dir.resolve(TEMP_PREFIX + ProcessHandle.current().pid() + "-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            FileChannel fc;
+            try {
+                fc = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_MODE);
+            } catch (FileAlreadyExistsException e) {
+                continue;
+            }
+            try (fc) {
+                writeFully(fc, content);
+                if (sync) {
+                    fc.force(false);
+                }
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            return tmp;
+        }
+    }
+
+    private static void writeFully(FileChannel fc, byte[] content) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(content);
+        while (buf.hasRemaining()) {
+            fc.write(buf);
+        }
+    }
+
+    /** Makes a new name in the directory durable; best effort (not every file system allows it). */
+    private void syncDirectory() {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // the reservation itself is complete; only its durability across a power loss is weaker
+        }
+    }
+}
