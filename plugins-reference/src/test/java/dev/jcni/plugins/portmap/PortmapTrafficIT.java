@@ -19,8 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Real traffic through the packaged {@code portmap} executable, for both backends: Go bridge +
- * host-local give the container its addresses, jcni's portmap forwards the ports, echo servers in
+ * Real traffic through the packaged {@code portmap} executable, for both backends: Go bridge and
+ * host-local (jcni's host-local in the first test) give the container its addresses, jcni's portmap forwards the ports, echo servers in
  * the container answer TCP and UDP.
  */
 @KernelTest
@@ -47,7 +47,8 @@ class PortmapTrafficIT {
     @ParameterizedTest
     @ValueSource(strings = {"iptables", "nftables"})
     void forwardsTcpAndUdpFromTheHostAClientTheContainerItselfAndLocalhost(String backend) throws IOException {
-        try (Rig rig = new Rig()) {
+        // this chain uses jcni's host-local (Go's bridge delegates to it); the other tests use Go's
+        try (Rig rig = Rig.withJcniHostLocal()) {
             int tcpHost = Rig.port();
             int udpHost = tcpHost + 1;
             Rig.Container c = rig.add(jcni(), backend(backend), List.of(Rig.tcp(tcpHost, 8080), Rig.udp(udpHost, 5353)));

@@ -64,6 +64,9 @@ final class Rig implements AutoCloseable {
     private final List<Container> containers = new ArrayList<>();
     private TestNetns client;
     private NetNs clientNs;
+    /** {@code CNI_PATH} of the chain: Go's plugins, or a directory mixing Go's bridge and jcni's host-local. */
+    private Path cniPath = GO_BIN;
+    private Path mixedBin;
 
     /** A container attached by the rig. */
     final class Container implements AutoCloseable {
@@ -97,6 +100,9 @@ final class Rig implements AutoCloseable {
         Dist.Run del() {
             Dist.Run r = Dist.run(portmap, env("DEL", id, ns.path()), portmapConf);
             Dist.Run b = Dist.run(GO_BIN.resolve("bridge"), env("DEL", id, ns.path()), bridgeConf());
+            if (r.exitCode() != 0) {
+                throw new AssertionError("portmap DEL failed: " + r);
+            }
             if (b.exitCode() != 0) {
                 throw new AssertionError("bridge DEL failed: " + b);
             }
@@ -118,6 +124,24 @@ final class Rig implements AutoCloseable {
                 ns.close();
                 Firewall.removeContainer(network, id);
             }
+        }
+    }
+
+    /**
+     * A rig whose chain delegates IPAM to jcni's host-local (from {@code target/cni/bin}) instead of
+     * Go's: Go bridge, jcni host-local, the portmap under test.
+     */
+    static Rig withJcniHostLocal() {
+        Rig r = new Rig();
+        try {
+            r.mixedBin = Files.createTempDirectory("jcni-portmap-bin-");
+            Files.createSymbolicLink(r.mixedBin.resolve("bridge"), GO_BIN.resolve("bridge"));
+            Files.createSymbolicLink(r.mixedBin.resolve("host-local"), Dist.exe("host-local"));
+            r.cniPath = r.mixedBin;
+            return r;
+        } catch (IOException | RuntimeException | AssertionError e) {
+            r.close();
+            throw new AssertionError("cannot set up the mixed CNI_PATH: " + e, e);
         }
     }
 
@@ -206,13 +230,13 @@ final class Rig implements AutoCloseable {
                 + "\"routes\":[{\"dst\":\"0.0.0.0/0\"},{\"dst\":\"::/0\"}]}}";
     }
 
-    static Map<String, String> env(String command, String id, Path netns) {
+    Map<String, String> env(String command, String id, Path netns) {
         Map<String, String> e = new LinkedHashMap<>();
         e.put("CNI_COMMAND", command);
         e.put("CNI_CONTAINERID", id);
         e.put("CNI_NETNS", netns.toString());
         e.put("CNI_IFNAME", "eth0");
-        e.put("CNI_PATH", GO_BIN.toString());
+        e.put("CNI_PATH", cniPath.toString());
         return e;
     }
 
@@ -306,8 +330,11 @@ final class Rig implements AutoCloseable {
         if (!sysctl("net.ipv6.conf.all.forwarding").equals(ipv6ForwardingBefore)) {
             Kernel.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=" + ipv6ForwardingBefore);
         }
-        if (dataDir != null) {
-            try (Stream<Path> s = Files.walk(dataDir)) {
+        for (Path dir : new Path[] {mixedBin, dataDir}) {
+            if (dir == null) {
+                continue;
+            }
+            try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException e) {
                 errors.add(e);
