@@ -11,6 +11,7 @@ import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.IpPrefix;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +19,10 @@ import java.util.Set;
 
 /**
  * The iptables backend: Go's chains and rules (see {@link IptablesRules}), created idempotently
- * (a rule is added only when {@code iptables -C} does not find it), torn down by chain name.
+ * (a rule is added only when it is not there yet), torn down by chain name. ADD and DEL list the
+ * table once and apply what is missing (or to remove) as one {@code iptables-restore --noflush}
+ * transaction; when that is not possible they do it as Go does, one {@code iptables} command per
+ * check and change.
  */
 final class IptablesPortMapper implements PortMapper {
 
@@ -34,29 +38,119 @@ final class IptablesPortMapper implements PortMapper {
         // the shared chains are checked and completed under a lock, so that concurrent ADDs of jcni
         // do not add a shared rule twice
         try (HostLock lock = HostLock.acquire()) {
-            if (config.snat() && config.externalSetMarkChain().isEmpty()) {
-                try {
-                    ipt.ensureChain(TABLE, SETMARK_CHAIN);
-                    ipt.appendUnique(TABLE, SETMARK_CHAIN, IptablesRules.setMarkRule(config.markMasqBit()));
-                } catch (RuntimeException e) {
-                    throw failure("unable to create chain " + SETMARK_CHAIN + ": " + e.getMessage());
+            try {
+                forwardInOneTransaction(ipt, config, containerId, container);
+                return;
+            } catch (RuntimeException e) {
+                // no iptables-restore, or the table changed meanwhile: Go's way, one command at a time
+            }
+            forwardStepByStep(ipt, config, containerId, container);
+        }
+    }
+
+    /**
+     * The common case in three commands: list the table, then add what is missing with one
+     * {@code iptables-restore --noflush} (atomic with the nf_tables flavour). A rule of an existing
+     * chain counts as present when the listing shows it as written (the shared rules) or
+     * {@code iptables -C} finds it; a new container chain gets all its rules without asking. Creating
+     * a chain that appeared since the listing fails the transaction, and the caller falls back.
+     */
+    static void forwardInOneTransaction(Iptables ipt, PortmapConfig config, String containerId, IpPrefix container) {
+        boolean v6 = !container.isIpv4();
+        Table t = new Table(ipt, ipt.listTable(TABLE));
+        if (config.snat() && config.externalSetMarkChain().isEmpty()) {
+            t.ensureChain(SETMARK_CHAIN);
+            t.ensureRule(SETMARK_CHAIN, IptablesRules.setMarkRule(config.markMasqBit()), false);
+            t.ensureChain(MASQ_CHAIN);
+            t.ensureRule(MASQ_CHAIN, IptablesRules.masqRule(config.markMasqBit()), false);
+            t.ensureRule("POSTROUTING", IptablesRules.masqEntryRule(), true);
+        }
+        t.ensureChain(TOP_DNAT_CHAIN);
+        for (String entry : IptablesRules.TOP_DNAT_ENTRY_CHAINS) {
+            t.ensureRule(entry, IptablesRules.topDnatEntryRule(), false);
+        }
+        String chain = IptablesRules.dnatChain(config.network(), containerId);
+        t.ensureChain(chain);
+        for (List<String> rule : IptablesRules.dnatRules(config, container)) {
+            t.ensureRule(chain, rule, false);
+        }
+        for (List<String> rule : IptablesRules.entryRules(config, containerId, v6)) {
+            t.ensureRule(TOP_DNAT_CHAIN, rule, false);
+        }
+        ipt.restore(TABLE, t.commands);
+    }
+
+    /** A listed table and the commands that complete it. */
+    private static final class Table {
+        final Iptables ipt;
+        final Set<String> chains = new HashSet<>();
+        final Set<String> newChains = new HashSet<>();
+        final Set<String> lines;
+        final List<List<String>> commands = new ArrayList<>();
+
+        Table(Iptables ipt, List<String> listing) {
+            this.ipt = ipt;
+            this.lines = new HashSet<>(listing);
+            for (String l : listing) {
+                List<String> w = SpecLines.split(l);
+                if (w.size() >= 2 && (w.get(0).equals("-N") || w.get(0).equals("-P"))) {
+                    chains.add(w.get(1));
                 }
-                try {
-                    ipt.ensureChain(TABLE, MASQ_CHAIN);
-                    ipt.appendUnique(TABLE, MASQ_CHAIN, IptablesRules.masqRule(config.markMasqBit()));
-                    ipt.insertUnique(TABLE, "POSTROUTING", 1, IptablesRules.masqEntryRule());
-                } catch (RuntimeException e) {
-                    throw failure("unable to create chain " + MASQ_CHAIN + ": " + e.getMessage());
-                }
+            }
+        }
+
+        void ensureChain(String chain) {
+            if (!chains.contains(chain)) {
+                commands.add(List.of("-N", chain));
+                chains.add(chain);
+                newChains.add(chain);
+            }
+        }
+
+        void ensureRule(String chain, List<String> rule, boolean first) {
+            // a rule in, or jumping to, a chain this transaction makes cannot exist yet
+            boolean present = !newChains.contains(chain) && !newChains.contains(target(rule))
+                    && (lines.contains(Iptables.specLine(chain, rule)) || ipt.exists(TABLE, chain, rule));
+            if (present) {
+                return;
+            }
+            List<String> c = new ArrayList<>(first ? List.of("-I", chain, "1") : List.of("-A", chain));
+            c.addAll(rule);
+            commands.add(c);
+            lines.add(Iptables.specLine(chain, rule));
+        }
+    }
+
+    private static String target(List<String> rule) {
+        int j = rule.lastIndexOf("-j");
+        return j >= 0 && j + 1 < rule.size() ? rule.get(j + 1) : "";
+    }
+
+    /** Go's way: every chain and rule checked and added with its own command. */
+    static void forwardStepByStep(Iptables ipt, PortmapConfig config, String containerId, IpPrefix container) {
+        boolean v6 = !container.isIpv4();
+        if (config.snat() && config.externalSetMarkChain().isEmpty()) {
+            try {
+                ipt.ensureChain(TABLE, SETMARK_CHAIN);
+                ipt.appendUnique(TABLE, SETMARK_CHAIN, IptablesRules.setMarkRule(config.markMasqBit()));
+            } catch (RuntimeException e) {
+                throw failure("unable to create chain " + SETMARK_CHAIN + ": " + e.getMessage());
             }
             try {
-                ipt.ensureChain(TABLE, TOP_DNAT_CHAIN);
-                for (String entry : IptablesRules.TOP_DNAT_ENTRY_CHAINS) {
-                    ipt.appendUnique(TABLE, entry, IptablesRules.topDnatEntryRule());
-                }
+                ipt.ensureChain(TABLE, MASQ_CHAIN);
+                ipt.appendUnique(TABLE, MASQ_CHAIN, IptablesRules.masqRule(config.markMasqBit()));
+                ipt.insertUnique(TABLE, "POSTROUTING", 1, IptablesRules.masqEntryRule());
             } catch (RuntimeException e) {
-                throw failure("failed to create top-level DNAT chain: " + e.getMessage());
+                throw failure("unable to create chain " + MASQ_CHAIN + ": " + e.getMessage());
             }
+        }
+        try {
+            ipt.ensureChain(TABLE, TOP_DNAT_CHAIN);
+            for (String entry : IptablesRules.TOP_DNAT_ENTRY_CHAINS) {
+                ipt.appendUnique(TABLE, entry, IptablesRules.topDnatEntryRule());
+            }
+        } catch (RuntimeException e) {
+            throw failure("failed to create top-level DNAT chain: " + e.getMessage());
         }
         String chain = IptablesRules.dnatChain(config.network(), containerId);
         try {
@@ -115,28 +209,66 @@ final class IptablesPortMapper implements PortMapper {
 
     @Override
     public void unforward(PortmapConfig config, String containerId) {
-        Usable u4 = usable(false);
-        Usable u6 = usable(true);
-        if (u4.tool().isEmpty() && u6.tool().isEmpty()) {
-            throw failure("neither iptables nor ip6tables is usable, (iptables) " + u4.error() + ", (ip6tables) " + u6.error());
-        }
         String chain = IptablesRules.dnatChain(config.network(), containerId);
         String oldChain = IptablesRules.oldSnatChain(config.network(), containerId);
-        for (Usable u : List.of(u4, u6)) {
-            if (u.tool().isEmpty()) {
+        List<String> unusable = new ArrayList<>();
+        for (boolean v6 : new boolean[] {false, true}) {
+            Optional<Iptables> ipt = Iptables.find(v6);
+            List<String> listing;
+            try {
+                listing = ipt.orElseThrow(() -> new IllegalStateException("exec: \"" + (v6 ? "ip6tables" : "iptables")
+                        + "\": executable file not found in $PATH")).listTable(TABLE);
+            } catch (RuntimeException e) {
+                unusable.add(e.getMessage());
                 continue;
             }
             try {
-                teardown(u.tool().get(), chain, TOP_DNAT_CHAIN);
+                // the common case: one transaction removes the entry rules and both chains
+                ipt.get().restore(TABLE, teardownCommands(listing, List.of(chain, oldChain),
+                        List.of(TOP_DNAT_CHAIN, IptablesRules.OLD_TOP_SNAT_CHAIN)));
+                continue;
             } catch (RuntimeException e) {
-                throw failure("could not teardown " + (u.tool().get().ipv6() ? "ipv6" : "ipv4") + " dnat: " + e.getMessage());
+                // the step-by-step way below reports what is wrong
             }
             try {
-                teardown(u.tool().get(), oldChain, IptablesRules.OLD_TOP_SNAT_CHAIN);
+                teardown(ipt.get(), chain, TOP_DNAT_CHAIN);
+            } catch (RuntimeException e) {
+                throw failure("could not teardown " + (v6 ? "ipv6" : "ipv4") + " dnat: " + e.getMessage());
+            }
+            try {
+                teardown(ipt.get(), oldChain, IptablesRules.OLD_TOP_SNAT_CHAIN);
             } catch (RuntimeException e) {
                 // left over by old versions only: as Go, not an error
             }
         }
+        if (unusable.size() == 2) {
+            throw failure("neither iptables nor ip6tables is usable, (iptables) " + unusable.get(0) + ", (ip6tables) " + unusable.get(1));
+        }
+    }
+
+    /**
+     * The commands that delete chains (those present in the listing) and every rule of their entry
+     * chain that jumps to them.
+     */
+    static List<List<String>> teardownCommands(List<String> listing, List<String> chains, List<String> entryChains) {
+        List<List<String>> cmds = new ArrayList<>();
+        for (int i = 0; i < chains.size(); i++) {
+            String chain = chains.get(i);
+            if (!listing.contains("-N " + chain)) {
+                continue;
+            }
+            for (String line : listing) {
+                List<String> w = SpecLines.split(line);
+                if (w.size() > 2 && w.get(0).equals("-A") && w.get(1).equals(entryChains.get(i)) && jumpsTo(w, chain)) {
+                    List<String> d = new ArrayList<>(w);
+                    d.set(0, "-D");
+                    cmds.add(d);
+                }
+            }
+            cmds.add(List.of("-F", chain));
+            cmds.add(List.of("-X", chain));
+        }
+        return cmds;
     }
 
     /**

@@ -153,7 +153,7 @@ class GoParityIT {
     void mixedMappingsDualStackWithConditions() {
         int p = base();
         List<String> mappings = List.of(m(p, 80, "tcp", null), m(p + 1, 80, "tcp", null), m(p, 81, "udp", null),
-                m(p + 2, 82, "udp", null), m(p + 3, 83, "tcp", "192.0.2.77"), m(p + 4, 84, "tcp", "0.0.0.0"),
+                m(p + 2, 82, "udp", null), m(p + 3, 83, "tcp", "10.254.98.77"), m(p + 4, 84, "tcp", "0.0.0.0"),
                 m(p + 5, 85, "tcp", "2001:db8:a::1"), m(p + 6, 86, "tcp", "::"), m(p + 7, 87, "sctp", null));
         compare("\"conditionsV4\":[\"-m\",\"comment\",\"--comment\",\"jcni parity v4\"],"
                 + "\"conditionsV6\":[\"!\",\"-s\",\"2001:db8:ffff::/48\"]", mappings, prev(true, true));
