@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A host-wide lock ({@code flock} on {@code /run/jcni/portmap.lock}) around the check-then-add of
+ * A host-wide lock (a POSIX file lock on {@code /run/jcni/portmap.lock}) around the check-then-add of
  * the shared iptables chains, so that concurrent ADDs of jcni's portmap do not add a shared rule
  * twice. When the file cannot be made the plugin goes on without the lock, as Go's plugin always
  * does.
