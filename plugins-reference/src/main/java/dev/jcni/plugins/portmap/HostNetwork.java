@@ -37,8 +37,8 @@ final class HostNetwork {
                     return Optional.of(link.get().name());
                 }
             }
-        } catch (RuntimeException e) {
-            return Optional.empty();
+        } catch (RuntimeException | LinkageError e) {
+            return Optional.empty(); // as Go: no answer, no route_localnet
         }
         return Optional.empty();
     }
