@@ -32,7 +32,55 @@ final class SharedState {
         return new SharedState(s);
     }
 
+    /**
+     * Removes what the test created and nobody uses, retrying a few times (another process may change
+     * the nat table at the same moment), and fails when something it should remove stays.
+     */
     void restore() {
+        List<String> left = List.of();
+        for (int attempt = 0; attempt < 5; attempt++) {
+            restoreOnce();
+            left = leftOver();
+            if (left.isEmpty()) {
+                return;
+            }
+        }
+        throw new AssertionError("shared portmap state the test made could not be removed: " + left);
+    }
+
+    /** What the test created, is unused, and still exists. */
+    private List<String> leftOver() {
+        List<String> out = new java.util.ArrayList<>();
+        for (boolean v6 : new boolean[] {false, true}) {
+            String ipt = Firewall.iptables(v6);
+            String dnat = IptablesRules.TOP_DNAT_CHAIN;
+            if (!before.contains(ipt + " " + dnat) && Firewall.chainExists(v6, dnat) && Firewall.rules(v6, dnat).isEmpty()) {
+                out.add(ipt + " " + dnat);
+            }
+            if (!markUsed(v6)) {
+                for (String c : List.of(IptablesRules.MASQ_CHAIN, IptablesRules.SETMARK_CHAIN)) {
+                    if (!before.contains(ipt + " " + c) && Firewall.chainExists(v6, c)) {
+                        out.add(ipt + " " + c);
+                    }
+                }
+            }
+            if (!before.contains("nft " + v6) && !Firewall.nftTable(v6).isEmpty() && !hasContainerRules(v6)) {
+                out.add("nft table " + (v6 ? "ip6" : "ip"));
+            }
+        }
+        return out;
+    }
+
+    private static boolean markUsed(boolean v6) {
+        for (String l : Firewall.nat(v6)) {
+            if (l.startsWith("-A CNI-DN-") && l.contains("-j " + IptablesRules.SETMARK_CHAIN)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void restoreOnce() {
         for (boolean v6 : new boolean[] {false, true}) {
             String ipt = Firewall.iptables(v6);
             String dnat = IptablesRules.TOP_DNAT_CHAIN;
@@ -46,12 +94,7 @@ final class SharedState {
                 }
                 Kernel.exec(ipt, "-w", "-t", "nat", "-X", dnat);
             }
-            boolean markUsed = false;
-            for (String l : Firewall.nat(v6)) {
-                if (l.startsWith("-A CNI-DN-") && l.contains("-j " + IptablesRules.SETMARK_CHAIN)) {
-                    markUsed = true;
-                }
-            }
+            boolean markUsed = markUsed(v6);
             String masq = IptablesRules.MASQ_CHAIN;
             if (!markUsed && !before.contains(ipt + " " + masq) && Firewall.chainExists(v6, masq)) {
                 for (String l : Firewall.rules(v6, "POSTROUTING")) {
