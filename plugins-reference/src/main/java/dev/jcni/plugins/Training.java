@@ -1,10 +1,12 @@
 package dev.jcni.plugins;
 
+import dev.jcni.netlink.route.NetlinkHandle;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,10 +49,26 @@ public final class Training {
                     run(plugin, c);
                 }
             }
+            warmNetlink();
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * The netlink binding (jnr-ffi, the socket, the route codec) through a read-only request: the route
+     * the kernel would use for the loopback address, as portmap asks for the container's address. A
+     * machine without netlink skips it.
+     */
+    private static void warmNetlink() {
+        try (NetlinkHandle h = NetlinkHandle.open()) {
+            for (dev.jcni.netlink.route.Route r : h.routeGet(InetAddress.getLoopbackAddress())) {
+                h.findLinkByIndex(r.linkIndex());
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no archive entries for it, nothing else
         }
     }
 
@@ -91,10 +109,31 @@ public final class Training {
         m.put("dev.jcni.plugins.ptp.Ptp", List.of(new Call("VERSION", Map.of(), "{\"cniVersion\":\"1.1.0\"}"),
                 new Call("ADD", attach, bad), new Call("ADD", attach, ptp), new Call("DEL", noNetns, ptp),
                 new Call("CHECK", ownNs, ptp.replace("jcni-training-no-such-ipam", "true"))));
-        for (String name : List.of("dev.jcni.plugins.portmap.Portmap")) {
-            m.put(name, List.of(new Call("VERSION", Map.of(), "{\"cniVersion\":\"1.1.0\"}"), new Call("ADD", attach, bad)));
-        }
+        m.put("dev.jcni.plugins.portmap.Portmap", portmapCalls(attach, bad));
         return m;
+    }
+
+    /**
+     * portmap: the config parser, the prevResult pass-through and the errors, all without touching the
+     * firewall (no call has both a prevResult and a valid mapping; the backend is named, so nothing is
+     * probed).
+     */
+    private static List<Call> portmapCalls(Map<String, String> attach, String bad) {
+        String prev = "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/run/netns/x\"}],"
+                + "\"ips\":[{\"interface\":0,\"address\":\"10.254.0.2/24\",\"gateway\":\"10.254.0.1\"},"
+                + "{\"interface\":0,\"address\":\"fd00:254::2/64\"}],\"routes\":[{\"dst\":\"0.0.0.0/0\"}],\"dns\":{}}";
+        String base = "{\"cniVersion\":\"1.0.0\",\"name\":\"jcni-training\",\"type\":\"portmap\",\"backend\":\"iptables\","
+                + "\"snat\":true,\"conditionsV4\":[\"-s\",\"10.0.0.0/8\"]";
+        String mappings = ",\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"},"
+                + "{\"hostPort\":%d,\"containerPort\":53,\"protocol\":\"udp\",\"hostIP\":\"10.254.1.1\"}]}";
+        String passThrough = base + ",\"prevResult\":" + prev + "}";
+        String badPort = base + String.format(mappings, 0) + ",\"prevResult\":" + prev + "}";
+        String noPrev = base + String.format(mappings, 5353) + "}";
+        return List.of(new Call("VERSION", Map.of(), "{\"cniVersion\":\"1.1.0\"}"),
+                new Call("ADD", attach, passThrough), new Call("ADD", attach, passThrough.replace("1.0.0", "0.4.0")),
+                new Call("CHECK", attach, passThrough), new Call("DEL", attach, passThrough),
+                new Call("ADD", attach, badPort), new Call("ADD", attach, noPrev), new Call("CHECK", attach, noPrev),
+                new Call("ADD", attach, bad));
     }
 
     private static Plugin load(String className) {

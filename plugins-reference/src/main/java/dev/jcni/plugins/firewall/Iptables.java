@@ -105,6 +105,93 @@ public final class Iptables {
     }
 
     /**
+     * The whole table in one call.
+     *
+     * @param table a table
+     * @return every line {@code iptables -t <table> -S} prints ({@code -P}, {@code -N} and {@code -A} lines)
+     * @throws IptablesException when the table cannot be listed (the tool is unusable)
+     */
+    public List<String> listTable(String table) {
+        List<String> out = new ArrayList<>();
+        for (String line : run(List.of("-t", table, "-S")).split("\n")) {
+            if (!line.isEmpty()) {
+                out.add(line);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A rule as {@code iptables -S} prints it when iptables keeps the arguments as given (true of
+     * simple rules such as {@code -m comment --comment "x" -j CHAIN}; others are printed in a canonical
+     * order, so a miss means "compare with {@code -C}", not "absent").
+     *
+     * @param chain the chain
+     * @param rule the rule specification
+     * @return {@code -A <chain> <args>}, arguments with blanks or quotes in double quotes
+     */
+    public static String specLine(String chain, List<String> rule) {
+        StringBuilder sb = new StringBuilder("-A ").append(chain);
+        for (String a : rule) {
+            sb.append(' ').append(quoteArg(a));
+        }
+        return sb.toString();
+    }
+
+    private static String quoteArg(String a) {
+        boolean plain = !a.isEmpty();
+        for (int i = 0; i < a.length() && plain; i++) {
+            char c = a.charAt(i);
+            plain = !Character.isWhitespace(c) && c != '"' && c != '\\' && c != '\'' && c != '#';
+        }
+        return plain ? a : "\"" + a.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /**
+     * Applies commands to one table as a single transaction ({@code iptables-restore --noflush}):
+     * all of them or, when one fails, none (with the nf_tables flavour; the legacy one commits the
+     * table at the end too).
+     *
+     * @param table a table
+     * @param commands each an iptables command without {@code -t}, e.g. {@code [-N, X]},
+     *     {@code [-A, X, -j, RETURN]}, {@code [-I, POSTROUTING, 1, ...]}, {@code [-D, ...]}, {@code [-X, X]}
+     * @throws IptablesException when the restore tool is missing or refuses the transaction
+     */
+    public void restore(String table, List<List<String>> commands) {
+        if (commands.isEmpty()) {
+            return;
+        }
+        String tool = binary.getFileName() + "-restore";
+        Path restore = binary.resolveSibling(tool);
+        if (!java.nio.file.Files.isExecutable(restore)) {
+            restore = Exec.find(tool).orElseThrow(() -> new IptablesException(
+                    "failed to locate " + tool + ": executable file not found in $PATH", -1, ""));
+        }
+        StringBuilder script = new StringBuilder("*").append(table).append('\n');
+        for (List<String> c : commands) {
+            for (int i = 0; i < c.size(); i++) {
+                if (i > 0) {
+                    script.append(' ');
+                }
+                script.append(quoteArg(c.get(i)));
+            }
+            script.append('\n');
+        }
+        script.append("COMMIT\n");
+        Exec.Result r;
+        try {
+            r = Exec.run(script.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    List.of(restore.toString(), "--noflush", "--wait"));
+        } catch (IOException e) {
+            throw new IptablesException("running " + restore + " failed: " + e.getMessage(), -1, "");
+        }
+        if (!r.ok()) {
+            throw new IptablesException("running [" + restore + " --noflush --wait]: exit status " + r.exitCode() + ": "
+                    + r.stderr().trim(), r.exitCode(), r.stderr());
+        }
+    }
+
+    /**
      * @param table a table
      * @return the chains of the table, built-in ones included
      */

@@ -82,9 +82,47 @@ public final class Nft {
      * @return the rules; empty when the table or chain does not exist
      */
     public List<Rule> listRules(String family, String table, String chain) {
+        List<Rule> out = new ArrayList<>();
+        for (JsonNode rule : listedRules(List.of("chain", family, table, chain))) {
+            out.add(new Rule(rule.path("handle").asLong(), rule.path("comment").asText(""), rule.path("expr")));
+        }
+        return out;
+    }
+
+    /**
+     * A rule as listed with its table: its chain, handle and comment.
+     *
+     * @param chain the chain
+     * @param handle the rule handle
+     * @param comment the comment, "" when none
+     * @param expr the rule's JSON expression list
+     */
+    public record ChainRule(String chain, long handle, String comment, JsonNode expr) {
+    }
+
+    /**
+     * Lists every rule of a table in one call.
+     *
+     * @param family e.g. {@code ip}
+     * @param table the table
+     * @return the rules, in listing order; empty when the table does not exist
+     */
+    public List<ChainRule> listTableRules(String family, String table) {
+        List<ChainRule> out = new ArrayList<>();
+        for (JsonNode rule : listedRules(List.of("table", family, table))) {
+            out.add(new ChainRule(rule.path("chain").asText(""), rule.path("handle").asLong(), rule.path("comment").asText(""),
+                    rule.path("expr")));
+        }
+        return out;
+    }
+
+    /** The JSON {@code rule} objects of {@code nft -j list <what>}; none when the object does not exist. */
+    private List<JsonNode> listedRules(List<String> what) {
+        List<String> cmd = new ArrayList<>(List.of(binary.toString(), "-j", "list"));
+        cmd.addAll(what);
         Exec.Result r;
         try {
-            r = Exec.run(null, List.of(binary.toString(), "-j", "list", "chain", family, table, chain));
+            r = Exec.run(null, cmd);
         } catch (IOException e) {
             throw new NftException("running nft failed: " + e.getMessage());
         }
@@ -92,15 +130,15 @@ public final class Nft {
             if (r.stderr().contains("No such file or directory") || r.stderr().contains("does not exist")) {
                 return List.of();
             }
-            throw new NftException("nft list chain " + family + " " + table + " " + chain + " failed: " + r.stderr().trim());
+            throw new NftException("nft list " + String.join(" ", what) + " failed: " + r.stderr().trim());
         }
-        List<Rule> out = new ArrayList<>();
+        List<JsonNode> out = new ArrayList<>();
         try {
             JsonNode root = Json.parse(r.stdout().getBytes(StandardCharsets.UTF_8));
             for (JsonNode item : root.path("nftables")) {
                 JsonNode rule = item.get("rule");
                 if (rule != null) {
-                    out.add(new Rule(rule.path("handle").asLong(), rule.path("comment").asText(""), rule.path("expr")));
+                    out.add(rule);
                 }
             }
         } catch (IOException e) {
