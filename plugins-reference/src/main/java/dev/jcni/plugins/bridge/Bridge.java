@@ -388,6 +388,11 @@ public final class Bridge implements Plugin {
     /**
      * Go's {@code ensureAddr}: an identical address is fine; another IPv4 address, or an overlapping
      * IPv6 one, is an error unless {@code forceAddress} (then it is removed); add; pin the MAC.
+     *
+     * <p>The MAC pinned is the one {@code link} had when it was read, before this ADD's port joined
+     * (as Go, which sets the bridge's address to {@code br.Attrs().HardwareAddr} of its earlier
+     * lookup): a bridge whose address is not set takes the lowest MAC of its ports, so without the
+     * pin it would change with every container.
      */
     static void ensureAddr(NetlinkHandle h, Link link, IpPrefix gw, boolean force) {
         int family = gw.isIpv4() ? Family.V4 : Family.V6;
@@ -414,10 +419,9 @@ public final class Bridge implements Plugin {
                 throw Errors.internal("could not add IP address " + gw + " to \"" + link.name() + "\": " + Errors.text(e), e);
             }
         }
-        Link now = h.linkByIndex(link.index());
-        if (now.mac().isPresent()) {
+        if (link.mac().isPresent()) {
             try {
-                h.linkSetHardwareAddr(link.index(), now.mac().get());
+                h.linkSetHardwareAddr(link.index(), link.mac().get());
             } catch (NetlinkException e) {
                 throw Errors.internal("could not set bridge's mac: " + Errors.text(e), e);
             }

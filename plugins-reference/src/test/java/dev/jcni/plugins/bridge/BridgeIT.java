@@ -1,6 +1,7 @@
 package dev.jcni.plugins.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +51,9 @@ class BridgeIT {
         assertEquals("", ifs.get(1).sandbox());
         assertEquals("eth0", ifs.get(2).name());
         assertEquals(ns.path().toString(), ifs.get(2).sandbox());
+        // Go pins the bridge's own address (read before the port joined): it does not become the port's
+        assertNotEquals(ifs.get(1).mac(), ifs.get(0).mac(), "the bridge keeps its own MAC, not its port's");
+        assertEquals(ifs.get(0).mac(), Kernel.exec("cat", "/sys/class/net/" + f.bridge + "/address").ok().trim());
         assertEquals(2, r.ips().size());
         assertEquals(IpPrefix.parse(f.prefix4 + "2/24"), r.ips().get(0).address());
         assertEquals(Ip.parse(f.prefix4 + "1"), r.ips().get(0).gateway().orElseThrow());
@@ -84,6 +88,8 @@ class BridgeIT {
         assertFalse(ns.exec("ip", "link", "show", "eth0").exitCode() == 0, "eth0 is gone");
         assertFalse(f.store().containsKey(f.prefix4 + "2"), "the address is released");
         assertEquals(List.of(), State.bridge(f.bridge).stream().filter(l -> l.startsWith("port")).toList(), "no port is left");
+        assertEquals(ifs.get(0).mac(), Kernel.exec("cat", "/sys/class/net/" + f.bridge + "/address").ok().trim(),
+                "the pinned bridge MAC stays when ports come and go");
         Fixture.jcni("bridge", "DEL", env, conf).assertQuietSuccess();
     }
 
