@@ -31,12 +31,29 @@ export CAP_ARGS="{\"portMappings\":[{\"hostPort\":$hostport,\"containerPort\":80
 jcni() { "$bin/jcni" --cache-dir "$work/cache" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
 
+# shared state the plugins create for every container (portmap's CNI-HOSTPORT-* chains, forwarding):
+# the demo puts it back as it found it
+had_hostport=$(iptables -t nat -S CNI-HOSTPORT-DNAT >/dev/null 2>&1 && echo yes || echo no)
+forward4=$(cat /proc/sys/net/ipv4/ip_forward)
+drop_hostport_chains() {
+  local ipt=$1
+  $ipt -t nat -S CNI-HOSTPORT-DNAT 2>/dev/null | grep -q '^-A' && return 0   # still used by someone
+  $ipt -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT 2>/dev/null
+  $ipt -t nat -D OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT 2>/dev/null
+  $ipt -t nat -D POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ 2>/dev/null
+  for c in CNI-HOSTPORT-DNAT CNI-HOSTPORT-MASQ CNI-HOSTPORT-SETMARK; do
+    $ipt -t nat -F "$c" 2>/dev/null; $ipt -t nat -X "$c" 2>/dev/null
+  done
+}
+
 cleanup() {
   set +e
   [ -n "${server:-}" ] && kill "$server" 2>/dev/null
   [ -e "/run/netns/$ns" ] && jcni del "$net" "/run/netns/$ns" >/dev/null 2>&1
   ip netns del "$ns" 2>/dev/null
   ip link del "$br" 2>/dev/null
+  if [ "$had_hostport" = no ]; then drop_hostport_chains iptables; drop_hostport_chains ip6tables; fi
+  echo "$forward4" > /proc/sys/net/ipv4/ip_forward
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -69,8 +86,17 @@ step "inside the container"
 ip -n "$ns" -br addr show
 ip -n "$ns" route show
 
-step "container -> gateway: ping $gateway"
-ip netns exec "$ns" ping -c 2 -W 2 "$gateway"
+step "container -> gateway $gateway"
+if command -v ping >/dev/null; then
+  ip netns exec "$ns" ping -c 2 -W 2 "$gateway"
+else
+  # no ping here: a TCP round trip to a listener on the gateway address (on the demo's bridge)
+  (printf 'hello from the host\n' | nc -l -s "$gateway" -p 7 -q 1 2>/dev/null) &
+  listener=$!
+  sleep 0.5
+  echo "received: $(ip netns exec "$ns" nc -w 3 "$gateway" 7 </dev/null)"
+  wait "$listener" 2>/dev/null || true
+fi
 
 step "host -> $gateway:$hostport (DNAT by portmap) -> container:80"
 ip netns exec "$ns" sh -c 'printf "hello from the container\n" | nc -l -p 80 -q 1 2>/dev/null || printf "hello from the container\n" | nc -l 80' &
