@@ -392,7 +392,9 @@ public final class Bridge implements Plugin {
      * <p>The MAC pinned is the one {@code link} had when it was read, before this ADD's port joined
      * (as Go, which sets the bridge's address to {@code br.Attrs().HardwareAddr} of its earlier
      * lookup): a bridge whose address is not set takes the lowest MAC of its ports, so without the
-     * pin it would change with every container.
+     * pin it would change with every container. A bridge that had no port when it was read has no
+     * address (all zeros), which the kernel refuses to set: Go then fails with {@code could not set
+     * bridge's mac} (plugins#620); jcni pins the address the bridge has now instead.
      */
     static void ensureAddr(NetlinkHandle h, Link link, IpPrefix gw, boolean force) {
         int family = gw.isIpv4() ? Family.V4 : Family.V6;
@@ -419,13 +421,26 @@ public final class Bridge implements Plugin {
                 throw Errors.internal("could not add IP address " + gw + " to \"" + link.name() + "\": " + Errors.text(e), e);
             }
         }
-        if (link.mac().isPresent()) {
+        Optional<MacAddress> pin = link.mac().filter(m -> !isZero(m));
+        if (pin.isEmpty()) {
+            pin = h.linkByIndex(link.index()).mac().filter(m -> !isZero(m));
+        }
+        if (pin.isPresent()) {
             try {
-                h.linkSetHardwareAddr(link.index(), link.mac().get());
+                h.linkSetHardwareAddr(link.index(), pin.get());
             } catch (NetlinkException e) {
                 throw Errors.internal("could not set bridge's mac: " + Errors.text(e), e);
             }
         }
+    }
+
+    private static boolean isZero(MacAddress mac) {
+        for (byte b : mac.bytes()) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The addresses and routes of the result, and the gateway addresses per family (Go's {@code calcGateways}). */
