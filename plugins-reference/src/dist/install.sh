@@ -7,6 +7,7 @@ here=$(cd "$(dirname -- "$0")" && pwd -P)
 dest=${1:-/opt/cni/bin}
 mkdir -p "$dest/jcni-lib"
 cp -p "$here"/lib/*.jar "$dest/jcni-lib/"
+cp -pR "$here"/lib/jni "$dest/jcni-lib/"
 for f in "$here"/bin/*; do
   [ -f "$f" ] && cp -p "$f" "$dest/"
 done

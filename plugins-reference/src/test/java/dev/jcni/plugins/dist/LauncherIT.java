@@ -99,6 +99,21 @@ class LauncherIT {
         assertTrue(r.stderr().contains("no Java runtime found"));
     }
 
+    @Test
+    void theNativeStubIsShippedExtractedSoNothingIsUnpackedIntoTmp(@TempDir Path dir) throws IOException {
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        Path store = dir.resolve("store");
+        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"stub\",\"type\":\"host-local\",\"ipam\":{\"type\":\"host-local\","
+                + "\"dataDir\":\"" + store + "\",\"subnet\":\"10.244.0.0/24\"}}";
+        Map<String, String> env = Map.of("CNI_CONTAINERID", "c1", "CNI_NETNS", "/run/netns/x", "CNI_IFNAME", "eth0",
+                "JCNI_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+        Dist.Run r = Dist.cni("host-local", "ADD", env, conf);
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(Files.isRegularFile(Dist.bin().getParent().resolve("lib/jni/x86_64-Linux/libjffi-1.2.so")));
+        assertEquals(List.of(), list(tmp), "host-local's flock loaded jffi without unpacking anything");
+        Dist.cni("host-local", "DEL", env, conf).assertQuietSuccess();
+    }
+
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(Files::isRegularFile).toList();
