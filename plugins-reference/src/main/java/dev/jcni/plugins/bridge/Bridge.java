@@ -68,12 +68,7 @@ public final class Bridge implements Plugin {
         BridgeConfig conf = BridgeConfig.load(request);
         Optional<MacAddress> mac = conf.validateForAdd();
         String ifName = request.ifName();
-        NetNs netns;
-        try {
-            netns = NetNs.get(request.netns());
-        } catch (NetlinkException e) {
-            throw Errors.internal("failed to open netns \"" + request.netns() + "\": " + Errors.text(e), e);
-        }
+        NetNs netns = Links.openNetns(request.netns());
         try (NetNs ns = netns; NetNs host = NetNs.current(); NetlinkHandle h = NetlinkHandle.openAt(host);
              NetlinkHandle c = NetlinkHandle.openAt(ns)) {
             return new Add(request, conf, mac, ns, host, h, c).run(ifName);
@@ -560,9 +555,6 @@ public final class Bridge implements Plugin {
             List<IpPrefix> ips = addrs.orElse(List.of());
             try {
                 IpMasq.teardown(ips, conf.name(), ifName, request.containerId());
-                if (ips.isEmpty()) {
-                    IpMasq.teardownIptablesByName(conf.name(), request.containerId());
-                }
             } catch (RuntimeException e) {
                 throw Errors.internal(Errors.text(e), e);
             }
@@ -585,7 +577,6 @@ public final class Bridge implements Plugin {
         }
         if (conf.isLayer3() && conf.ipMasq()) {
             try {
-                IpMasq.teardownIptablesByName(conf.name(), request.containerId());
                 IpMasq.teardown(List.of(), conf.name(), request.ifName(), request.containerId());
             } catch (RuntimeException e) {
                 throw Errors.internal(Errors.text(e), e);
@@ -600,12 +591,7 @@ public final class Bridge implements Plugin {
         BridgeConfig conf = BridgeConfig.load(request);
         String ifName = request.ifName();
         String netnsPath = request.netns();
-        NetNs netns;
-        try {
-            netns = NetNs.get(netnsPath);
-        } catch (NetlinkException e) {
-            throw Errors.internal("failed to open netns \"" + netnsPath + "\": " + Errors.text(e), e);
-        }
+        NetNs netns = Links.openNetns(netnsPath);
         try (NetNs ns = netns; NetlinkHandle h = NetlinkHandle.open(); NetlinkHandle c = NetlinkHandle.openAt(ns)) {
             Ipam.check(conf.ipamType(), request);
             if (!request.netConf().hasPrevResult()) {

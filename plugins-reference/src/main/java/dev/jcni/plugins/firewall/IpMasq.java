@@ -77,7 +77,8 @@ public final class IpMasq {
      * Removes masquerading with both backends (the attachment may have been made by another version
      * or configuration). An error of a backend counts only when that backend works here.
      *
-     * @param ips the container's addresses (iptables needs them; nftables finds its rules by comment)
+     * @param ips the container's addresses; when none are known (DEL without a netns) the iptables
+     *     state is found by its chain name instead (nftables always finds its rules by comment)
      * @param network the network name
      * @param ifname the container interface
      * @param containerId the container id
@@ -86,7 +87,11 @@ public final class IpMasq {
     public static void teardown(List<IpPrefix> ips, String network, String ifname, String containerId) {
         List<String> errors = new ArrayList<>();
         try {
-            teardownIptables(ips, network, containerId);
+            if (ips.isEmpty()) {
+                teardownIptablesByName(network, containerId);
+            } else {
+                teardownIptables(ips, network, containerId);
+            }
         } catch (RuntimeException e) {
             if (iptablesUsable()) {
                 errors.add(e.getMessage());

@@ -5,14 +5,30 @@ import dev.jcni.netlink.route.Address;
 import dev.jcni.netlink.route.Family;
 import dev.jcni.netlink.route.Link;
 import dev.jcni.netlink.route.NetlinkHandle;
+import dev.jcni.netns.NetNs;
 import dev.jcni.sdk.types.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Go's {@code ip.DelLinkByNameAddr}. */
+/** Container links: opening the container namespace and Go's {@code ip.DelLinkByNameAddr}. */
 public final class Links {
     private Links() {
+    }
+
+    /**
+     * Opens the container's namespace, failing with Go's message.
+     *
+     * @param path {@code CNI_NETNS}
+     * @return the namespace (the caller closes it)
+     * @throws dev.jcni.sdk.types.CniException code 999 {@code failed to open netns "<p>": ...}
+     */
+    public static NetNs openNetns(String path) {
+        try {
+            return NetNs.get(path);
+        } catch (NetlinkException e) {
+            throw Errors.internal("failed to open netns \"" + path + "\": " + Errors.text(e), e);
+        }
     }
 
     /**

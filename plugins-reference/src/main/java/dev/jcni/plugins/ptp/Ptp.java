@@ -59,12 +59,7 @@ public final class Ptp implements Plugin {
     public Result add(Request request) throws Exception {
         PtpConfig conf = PtpConfig.load(request);
         String ifName = request.ifName();
-        NetNs netns;
-        try {
-            netns = NetNs.get(request.netns());
-        } catch (NetlinkException e) {
-            throw Errors.internal("failed to open netns \"" + request.netns() + "\": " + Errors.text(e), e);
-        }
+        NetNs netns = Links.openNetns(request.netns());
         try (NetNs ns = netns; NetNs host = NetNs.current(); NetlinkHandle h = NetlinkHandle.openAt(host);
              NetlinkHandle c = NetlinkHandle.openAt(ns)) {
             Result ipam = Ipam.add(conf.ipamType(), request);
@@ -215,7 +210,6 @@ public final class Ptp implements Plugin {
             return;
         }
         try {
-            IpMasq.teardownIptablesByName(conf.name(), request.containerId());
             IpMasq.teardown(List.of(), conf.name(), request.ifName(), request.containerId());
         } catch (RuntimeException e) {
             throw Errors.internal(Errors.text(e), e);
@@ -227,12 +221,7 @@ public final class Ptp implements Plugin {
         PtpConfig conf = PtpConfig.load(request);
         String ifName = request.ifName();
         String netnsPath = request.netns();
-        NetNs netns;
-        try {
-            netns = NetNs.get(netnsPath);
-        } catch (NetlinkException e) {
-            throw Errors.internal("failed to open netns \"" + netnsPath + "\": " + Errors.text(e), e);
-        }
+        NetNs netns = Links.openNetns(netnsPath);
         try (NetNs ns = netns; NetlinkHandle c = NetlinkHandle.openAt(ns)) {
             Ipam.check(conf.ipamType(), request);
             if (!request.netConf().hasPrevResult()) {
