@@ -34,10 +34,6 @@ class BridgeIT {
         f.close();
     }
 
-    static String withPrev(String conf, Result prev) {
-        return conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + new String(prev.toJson()) + "}";
-    }
-
     @Test
     void l3DualStackWithDefaultGatewayAddCheckDel() {
         TestNetns ns = f.netns();
@@ -78,10 +74,10 @@ class BridgeIT {
         assertEquals("1", Kernel.exec("sysctl", "-n", "net.ipv4.ip_forward").ok().trim());
         assertTrue(f.store().containsKey(f.prefix4 + "2"));
 
-        Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r)).assertQuietSuccess();
+        Fixture.jcni("bridge", "CHECK", env, Fixture.withPrev(conf, r)).assertQuietSuccess();
         // CHECK notices a missing address
         ns.exec("ip", "addr", "del", f.prefix4 + "2/24", "dev", "eth0").ok();
-        CniException e = Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r)).error();
+        CniException e = Fixture.jcni("bridge", "CHECK", env, Fixture.withPrev(conf, r)).error();
         assertEquals("Failed to match addr " + f.prefix4 + "2/24 on interface eth0", e.msg());
 
         Fixture.jcni("bridge", "DEL", env, conf).assertQuietSuccess();
@@ -113,9 +109,9 @@ class BridgeIT {
         String conf = f.conf("1.0.0", "bridge", "\"promiscMode\":true", f.ipam4());
         Result r = Fixture.jcni("bridge", "ADD", env, conf).result();
         assertTrue(State.bridge(f.bridge).get(0).contains("promiscuity 1"), State.bridge(f.bridge).toString());
-        Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r)).assertQuietSuccess();
+        Fixture.jcni("bridge", "CHECK", env, Fixture.withPrev(conf, r)).assertQuietSuccess();
         String other = conf.replace("\"promiscMode\":true", "\"promiscMode\":false");
-        assertTrue(Fixture.jcni("bridge", "CHECK", env, withPrev(other, r)).error().msg()
+        assertTrue(Fixture.jcni("bridge", "CHECK", env, Fixture.withPrev(other, r)).error().msg()
                 .startsWith("Bridge interface " + f.bridge + " configured Promisc Mode false doesn't match current state: true"));
         Fixture.jcni("bridge", "DEL", env, conf).assertQuietSuccess();
     }
@@ -203,7 +199,7 @@ class BridgeIT {
         List<String> cont = State.container(ns);
         assertTrue(cont.stream().anyMatch(l -> l.startsWith("link eth0: <BROADCAST,MULTICAST,UP,LOWER_UP>")), cont.toString());
         assertTrue(cont.stream().noneMatch(l -> l.startsWith("addr eth0")), cont.toString());
-        CniException e = Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r)).error();
+        CniException e = Fixture.jcni("bridge", "CHECK", env, Fixture.withPrev(conf, r)).error();
         assertEquals("no plugin name provided", e.msg(), "as Go: CHECK always asks IPAM, so L2 CHECK fails");
         CniException old = Fixture.jcni("bridge", "ADD", f.env("c2", f.netns(), "eth0"), f.conf("0.2.0", "bridge", "", null)).error();
         assertEquals("cannot convert: no valid IP addresses", old.msg());
@@ -295,7 +291,7 @@ class BridgeIT {
         assertTrue(e.msg().matches("container veth name \\(\"eth0\"\\) peer provided \\(\"veth[0-9a-f]{8}\"\\) already exists"), e.msg());
         assertEquals(0, ns.exec("ip", "link", "show", "eth0").exitCode(), "the first attachment's eth0 stays");
         assertEquals(1, f.store().keySet().stream().filter(k -> k.startsWith("10.")).count(), "the failed ADD took no address");
-        Fixture.jcni("bridge", "CHECK", e1, withPrev(conf, first)).assertQuietSuccess();
+        Fixture.jcni("bridge", "CHECK", e1, Fixture.withPrev(conf, first)).assertQuietSuccess();
         Fixture.jcni("bridge", "DEL", e1, conf).assertQuietSuccess();
     }
 
@@ -307,15 +303,15 @@ class BridgeIT {
         Result r = Fixture.jcni("bridge", "ADD", env, conf).result();
         List<Interface> ifs = new java.util.ArrayList<>(r.interfaces());
         ifs.set(2, ifs.get(2).withMac("02:00:00:00:00:99"));
-        CniException mac = Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r.withInterfaces(ifs))).error();
+        CniException mac = Fixture.jcni("bridge", "CHECK", env, Fixture.withPrev(conf, r.withInterfaces(ifs))).error();
         assertEquals("Interface eth0 Mac 02:00:00:00:00:99 doesn't match container Mac: " + r.interfaces().get(2).mac(), mac.msg());
         ifs = new java.util.ArrayList<>(r.interfaces());
         ifs.set(2, Interface.container("eth0", "", "/run/netns/elsewhere"));
-        CniException sandbox = Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r.withInterfaces(ifs))).error();
+        CniException sandbox = Fixture.jcni("bridge", "CHECK", env, Fixture.withPrev(conf, r.withInterfaces(ifs))).error();
         assertEquals("Sandbox in prevResult  doesn't match configured netns: " + ns.path(), sandbox.msg());
         ifs = new java.util.ArrayList<>(r.interfaces());
         ifs.remove(1);
-        CniException veth = Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r.withInterfaces(ifs))).error();
+        CniException veth = Fixture.jcni("bridge", "CHECK", env, Fixture.withPrev(conf, r.withInterfaces(ifs))).error();
         assertEquals("CNI veth created for bridge " + f.bridge + " was not found", veth.msg());
         CniException none = Fixture.jcni("bridge", "CHECK", env, conf).error();
         assertEquals("Required prevResult missing", none.msg());
@@ -335,7 +331,7 @@ class BridgeIT {
         assertTrue(cont.stream().anyMatch(l -> l.startsWith("route6 2001:db8:7::/48 via " + f.prefix6 + "1 dev eth0")), cont.toString());
         String t100 = ns.exec("ip", "route", "show", "table", "100").ok();
         assertTrue(t100.contains("203.0.113.0/24 via " + f.prefix4 + "1 dev eth0"), t100);
-        Fixture.jcni("bridge", "CHECK", env, withPrev(conf, r)).assertQuietSuccess();
+        Fixture.jcni("bridge", "CHECK", env, Fixture.withPrev(conf, r)).assertQuietSuccess();
         Fixture.jcni("bridge", "DEL", env, conf).assertQuietSuccess();
     }
 

@@ -1,7 +1,5 @@
 package dev.jcni.plugins.bridge;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.jcni.plugins.ip.Fixture;
 import dev.jcni.plugins.ip.Parity;
 import dev.jcni.plugins.ip.Parity.Impl;
@@ -64,19 +62,6 @@ class BridgeParityIT {
     }
 
     static void compare(Impl jcniImpl, Function<Fixture, String> config) {
-        try (Fixture f = new Fixture()) {
-            f.cniPath = Fixture.GO.toString(); // the namespaces' env; each Impl sets its own CNI_PATH
-            String conf = config.apply(f);
-            Parity.Snapshot go = Parity.addSnapshotDel(Impl.GO, f, "bridge", conf);
-            Parity.Snapshot jcni = Parity.addSnapshotDel(jcniImpl, f, "bridge", conf);
-            assertEquals(go.result(), jcni.result(), "result");
-            assertEquals(go.container(), jcni.container(), "container");
-            assertEquals(go.host(), jcni.host(), "host");
-            assertEquals(go.store(), jcni.store(), "host-local store");
-            assertEquals(go.iptables(), jcni.iptables(), "iptables");
-            assertEquals(go.nft(), jcni.nft(), "nft");
-            Parity.cross(Impl.GO, jcniImpl, f, "bridge", conf);
-            Parity.cross(jcniImpl, Impl.GO, f, "bridge", conf);
-        }
+        Parity.compareWithGo(jcniImpl, "bridge", config);
     }
 }

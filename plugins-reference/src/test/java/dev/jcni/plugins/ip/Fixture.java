@@ -248,4 +248,16 @@ public final class Fixture implements AutoCloseable {
             // best effort
         }
     }
+
+    /**
+     * A configuration with a {@code prevResult} appended (for CHECK).
+     *
+     * @param conf a configuration object's JSON
+     * @param prev the result
+     * @return the configuration with {@code prevResult}
+     */
+    public static String withPrev(String conf, dev.jcni.sdk.types.Result prev) {
+        return conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + new String(prev.toJson(),
+                java.nio.charset.StandardCharsets.UTF_8) + "}";
+    }
 }

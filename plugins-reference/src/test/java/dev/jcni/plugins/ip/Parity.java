@@ -10,6 +10,7 @@ import dev.jcni.sdk.types.Interface;
 import dev.jcni.sdk.types.Result;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 
 /**
@@ -73,6 +74,32 @@ public final class Parity {
         Kernel.exec("ip", "link", "del", f.bridge);
         f.clearStore();
         return s;
+    }
+
+    /**
+     * The parity check of one configuration: ADD, snapshot, DEL with Go's plugin and with jcni's, then
+     * compares result, container, host, store, iptables and nft state, and the cross cases (Go ADD →
+     * jcni DEL and the reverse) leave nothing.
+     *
+     * @param jcniImpl jcni's plugin with Go's host-local, or the whole jcni stack
+     * @param plugin {@code bridge} or {@code ptp}
+     * @param config the configuration for a fixture
+     */
+    public static void compareWithGo(Impl jcniImpl, String plugin, Function<Fixture, String> config) {
+        try (Fixture f = new Fixture()) {
+            f.cniPath = Fixture.GO.toString(); // the namespaces' env; each Impl sets its own CNI_PATH
+            String conf = config.apply(f);
+            Snapshot go = addSnapshotDel(Impl.GO, f, plugin, conf);
+            Snapshot jcni = addSnapshotDel(jcniImpl, f, plugin, conf);
+            assertEquals(go.result(), jcni.result(), "result");
+            assertEquals(go.container(), jcni.container(), "container");
+            assertEquals(go.host(), jcni.host(), "host");
+            assertEquals(go.store(), jcni.store(), "host-local store");
+            assertEquals(go.iptables(), jcni.iptables(), "iptables");
+            assertEquals(go.nft(), jcni.nft(), "nft");
+            cross(Impl.GO, jcniImpl, f, plugin, conf);
+            cross(jcniImpl, Impl.GO, f, plugin, conf);
+        }
     }
 
     /**

@@ -29,10 +29,6 @@ class PtpIT {
         f.close();
     }
 
-    static String withPrev(String conf, Result prev) {
-        return conf.substring(0, conf.length() - 1) + ",\"prevResult\":" + new String(prev.toJson()) + "}";
-    }
-
     @Test
     void dualStackAddCheckDelWithMtu() {
         TestNetns ns = f.netns();
@@ -60,9 +56,9 @@ class PtpIT {
         assertTrue(host.stream().anyMatch(l -> l.startsWith("addr vethX inet " + g4 + "/32 scope global vethX")), host.toString());
         assertTrue(host.stream().anyMatch(l -> l.startsWith("addr vethX inet6 " + g6 + "/128 scope global")), host.toString());
 
-        Fixture.jcni("ptp", "CHECK", env, withPrev(conf, r)).assertQuietSuccess();
+        Fixture.jcni("ptp", "CHECK", env, Fixture.withPrev(conf, r)).assertQuietSuccess();
         ns.exec("ip", "route", "del", "default").ok();
-        CniException e = Fixture.jcni("ptp", "CHECK", env, withPrev(conf, r)).error();
+        CniException e = Fixture.jcni("ptp", "CHECK", env, Fixture.withPrev(conf, r)).error();
         assertTrue(e.msg().startsWith("Expected Route 0.0.0.0/0"), e.msg());
 
         Fixture.jcni("ptp", "DEL", env, conf).assertQuietSuccess();

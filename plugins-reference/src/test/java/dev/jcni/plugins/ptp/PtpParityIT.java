@@ -1,7 +1,5 @@
 package dev.jcni.plugins.ptp;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.jcni.plugins.ip.Fixture;
 import dev.jcni.plugins.ip.Parity;
 import dev.jcni.plugins.ip.Parity.Impl;
@@ -50,19 +48,6 @@ class PtpParityIT {
     }
 
     static void compare(Impl jcniImpl, Function<Fixture, String> config) {
-        try (Fixture f = new Fixture()) {
-            f.cniPath = Fixture.GO.toString(); // the namespaces' env; each Impl sets its own CNI_PATH
-            String conf = config.apply(f);
-            Parity.Snapshot go = Parity.addSnapshotDel(Impl.GO, f, "ptp", conf);
-            Parity.Snapshot jcni = Parity.addSnapshotDel(jcniImpl, f, "ptp", conf);
-            assertEquals(go.result(), jcni.result(), "result");
-            assertEquals(go.container(), jcni.container(), "container");
-            assertEquals(go.host(), jcni.host(), "host");
-            assertEquals(go.store(), jcni.store(), "host-local store");
-            assertEquals(go.iptables(), jcni.iptables(), "iptables");
-            assertEquals(go.nft(), jcni.nft(), "nft");
-            Parity.cross(Impl.GO, jcniImpl, f, "ptp", conf);
-            Parity.cross(jcniImpl, Impl.GO, f, "ptp", conf);
-        }
+        Parity.compareWithGo(jcniImpl, "ptp", config);
     }
 }
