@@ -19,4 +19,7 @@ module dev.jcni.netlink {
     exports dev.jcni.netns;
     // internal: exported only because jnr-ffi's generated class must implement LibC; not API
     exports dev.jcni.netlink.sys;
+
+    // training runs of jcni package get their throw-away namespaces from here
+    provides dev.jcni.sdk.internal.ScratchNamespaces with dev.jcni.netns.internal.Scratch;
 }

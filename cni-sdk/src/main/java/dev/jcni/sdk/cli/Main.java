@@ -55,6 +55,7 @@ public final class Main {
               status <network> [<netns>]   STATUS of the network's plugins (spec 1.1.0)
               validate <network> [<netns>] check that every plugin exists and supports the version
               version                      print jcni's version and the CNI versions it supports
+              package ...                  package plugins as a drop-in distribution (docs/packaging.md)
 
             options:
               -i, --ifname NAME     interface name in the container (default: $CNI_IFNAME, else eth0)
@@ -105,6 +106,9 @@ public final class Main {
      * @return the exit status: 0 success, 1 failure, 2 usage error
      */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("package")) {
+            return Packager.run(List.of(args).subList(1, args.length), env, out, err);
+        }
         String command = null;
         List<String> positional = new ArrayList<>();
         String ifName = "";

@@ -1,6 +1,7 @@
 package dev.jcni.sdk.skel;
 
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.PluginLoader;
 import dev.jcni.sdk.internal.PluginLog;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
@@ -59,6 +60,7 @@ public final class PluginMain {
      * @param plugin the plugin
      */
     public static void run(Plugin plugin) {
+        PluginLoader.handOver(plugin);
         PrintStream protocolOut = System.out;
         PrintStream err = System.err;
         System.setOut(err);
