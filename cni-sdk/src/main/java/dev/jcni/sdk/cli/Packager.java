@@ -60,10 +60,10 @@ final class Packager {
 
     /** JVM options of the short-lived launchers (plugins, commands): quick start, small footprint. */
     static final String SHORT_LIVED_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 "
-            + "-XX:-UsePerfData -Xss512k -XX:MaxRAM=1g -Djnr.ffi.asm.enabled=false";
+            + "-XX:-UsePerfData -Xss512k -XX:MaxRAM=1g";
     /** JVM options of the warm-mode daemon: a bounded heap, full JIT. */
     static final String DAEMON_OPTS = "-XX:+UseSerialGC -Xms16m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:-UsePerfData "
-            + "-Xss512k -Djnr.ffi.asm.enabled=false";
+            + "-Xss512k";
     /** The warm-mode daemon's main class. */
     static final String DAEMON_MAIN = "dev.jcni.sdk.internal.warm.Daemon";
 
@@ -180,7 +180,7 @@ final class Packager {
         Path lib = Files.createDirectories(out.resolve("lib"));
         Path bin = Files.createDirectories(out.resolve("bin"));
         List<String> jars = copyClassPath(spec.classPath(), lib);
-        extractJffiStub(lib, jars);
+        extractNativeLibraries(lib, jars);
         String id = distributionId(spec, lib, jars);
         writeProperties(spec, lib, jars, id);
         String cp = classPathExpression(jars);
@@ -300,28 +300,28 @@ final class Packager {
         Files.setLastModifiedTime(jar, EPOCH);
     }
 
+    /** Where cni-sdk-netlink keeps its JNI library inside its jar, per architecture. */
+    private static final String NATIVE_RESOURCE = "dev/jcni/netlink/sys/native/";
+
     /**
-     * jffi's native stub, pre-extracted into lib/jni: nothing is unpacked into /tmp at run time
-     * (a noexec /tmp works), and the launcher points jffi at it.
+     * cni-sdk-netlink's JNI library, pre-extracted into lib/native/linux-&lt;arch&gt;/: nothing is
+     * unpacked at run time (a noexec /tmp works), and the launcher points the library loader at it.
      */
-    private static void extractJffiStub(Path lib, List<String> jars) throws IOException {
+    private static void extractNativeLibraries(Path lib, List<String> jars) throws IOException {
+        Path nativeDir = lib.resolve("native");
         for (String j : jars) {
-            if (!(j.startsWith("jffi-") || j.contains("-jffi-")) || !j.endsWith("-native.jar")) {
-                continue;
-            }
             try (JarFile jf = new JarFile(lib.resolve(j).toFile())) {
                 for (JarEntry e : (Iterable<JarEntry>) jf.stream()::iterator) {
-                    // CNI plugins run on Linux nodes: the Linux stubs of every architecture jffi ships
-                    if (!e.isDirectory() && e.getName().startsWith("jni/") && e.getName().contains("-Linux/")
-                            && e.getName().endsWith(".so")) {
-                        Path target = lib.resolve(e.getName()).normalize();
-                        if (!target.startsWith(lib.resolve("jni"))) {
-                            continue;
-                        }
-                        Files.createDirectories(target.getParent());
-                        try (InputStream in = jf.getInputStream(e)) {
-                            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-                        }
+                    if (e.isDirectory() || !e.getName().startsWith(NATIVE_RESOURCE) || !e.getName().endsWith(".so")) {
+                        continue;
+                    }
+                    Path target = nativeDir.resolve(e.getName().substring(NATIVE_RESOURCE.length())).normalize();
+                    if (!target.startsWith(nativeDir)) {
+                        continue;
+                    }
+                    Files.createDirectories(target.getParent());
+                    try (InputStream in = jf.getInputStream(e)) {
+                        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             }

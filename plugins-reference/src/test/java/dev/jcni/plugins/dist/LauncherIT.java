@@ -211,7 +211,7 @@ class LauncherIT {
     }
 
     @Test
-    void theNativeStubIsShippedExtractedSoNothingIsUnpackedIntoTmp(@TempDir Path dir) throws IOException {
+    void theNativeLibraryIsShippedExtractedSoNothingIsUnpackedIntoTmp(@TempDir Path dir) throws IOException {
         Path tmp = Files.createDirectory(dir.resolve("tmp"));
         Path store = dir.resolve("store");
         String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"stub\",\"type\":\"host-local\",\"ipam\":{\"type\":\"host-local\","
@@ -220,8 +220,9 @@ class LauncherIT {
                 "JCNI_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
         Dist.Run r = Dist.cni("host-local", "ADD", env, conf);
         assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(Files.isRegularFile(Dist.bin().getParent().resolve("lib/jni/x86_64-Linux/libjffi-1.2.so")));
-        assertEquals(List.of(), files(tmp), "host-local's flock loaded jffi without unpacking anything");
+        assertTrue(Files.isRegularFile(Dist.bin().getParent().resolve("lib/native/linux-" + System.getProperty("os.arch")
+                + "/libjcni-sys.so")));
+        assertEquals(List.of(), files(tmp), "host-local's flock loaded the native library without unpacking anything");
         Dist.cni("host-local", "DEL", env, conf).assertQuietSuccess();
     }
 

@@ -145,8 +145,8 @@ elif [ "$java_feature" -ge 25 ] && [ -f "$archive.aot" ]; then
 elif [ "$java_feature" -lt 25 ] && [ -f "$archive.jsa" ]; then
   set -- "-XX:SharedArchiveFile=$archive.jsa" -Xshare:auto "$@"
 fi
-[ -d "$lib/jni" ] && set -- "-Djcni.jffi.library.path=$lib/jni" "$@"
-[ "$java_feature" -ge 25 ] && set -- --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow "$@"
+[ -d "$lib/native" ] && set -- "-Djcni.native.dir=$lib/native" "$@"
+[ "$java_feature" -ge 24 ] && set -- --enable-native-access=ALL-UNNAMED "$@"
 # shellcheck disable=SC2086 # JCNI_JAVA_OPTS and the option lists are word lists on purpose
 exec "$java" $log_opts @JAVA_OPTS@ "-Djcni.dist.id=$id" "-Djcni.dist.name=$dist" "-Djcni.dist.lib=$lib" \
   ${JCNI_JAVA_OPTS-} "$@"
