@@ -31,6 +31,7 @@ import java.util.Optional;
  * holds what a call loads.
  *
  * <ul>
+ *   <li>Scope {@code VERSION} (a plugin's second archive, used for VERSION calls only): VERSION alone.</li>
  *   <li>Always: VERSION and inputs the skel rejects (nothing changes anywhere).</li>
  *   <li>With the launcher's samples ({@code lib/training/<name>.json}: {@code {"samples": [...]}})
  *       and the right to make network namespaces (root, cni-sdk-netlink on the class path): each
@@ -52,12 +53,13 @@ public final class Trainer {
      * @throws Exception when training cannot run at all (a failing call is part of training)
      */
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: Trainer plugin|command MAIN SAMPLES BIN_DIR");
+        if (args.length != 5 || !List.of("all", "VERSION").contains(args[4])) {
+            System.err.println("usage: Trainer plugin|command MAIN SAMPLES BIN_DIR all|VERSION");
             System.exit(2);
         }
         boolean debug = System.getenv().getOrDefault("JCNI_LOG_LEVEL", "").equalsIgnoreCase("debug");
-        Trainer.Run run = new Run(args[0], args[1], Path.of(args[2]), args[3], debug ? System.err : null);
+        Trainer.Run run = new Run(args[0], args[1], Path.of(args[2]), args[3], args[4].equals("VERSION"),
+                debug ? System.err : null);
         run.all();
         System.exit(0);
     }
@@ -67,14 +69,16 @@ public final class Trainer {
         private final String main;
         private final Path samplesFile;
         private final String binDir;
+        private final boolean versionOnly;
         private final PrintStream trace;
         private int count;
 
-        Run(String kind, String main, Path samplesFile, String binDir, PrintStream trace) {
+        Run(String kind, String main, Path samplesFile, String binDir, boolean versionOnly, PrintStream trace) {
             this.kind = kind;
             this.main = main;
             this.samplesFile = samplesFile;
             this.binDir = binDir;
+            this.versionOnly = versionOnly;
             this.trace = trace;
         }
 
@@ -82,6 +86,13 @@ public final class Trainer {
             Path tmp = Files.createTempDirectory("jcni-train");
             try {
                 List<String> samples = samples(tmp);
+                if (versionOnly) {
+                    call("VERSION", Map.of(), "{\"cniVersion\":\"1.1.0\"}");
+                    for (String s : samples) {
+                        call("VERSION", Map.of(), s);
+                    }
+                    return;
+                }
                 if (kind.equals("plugin")) {
                     safePluginCalls(samples);
                 } else {

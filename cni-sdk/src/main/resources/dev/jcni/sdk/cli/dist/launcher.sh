@@ -14,7 +14,13 @@ main=@MAIN@
 mode=run
 case ${1-} in
   --jcni-cold) shift; mode=cold ;;
-  --jcni-train) shift; mode=train ;;
+  --jcni-train)
+    # one archive for every call, and for a plugin one for VERSION alone (runtimes ask it often,
+    # and it needs a fraction of the classes)
+    "$0" --jcni-train-one all || exit
+    [ "$kind" != plugin ] || "$0" --jcni-train-one VERSION || exit
+    exit 0 ;;
+  --jcni-train-one) scope=$2; shift 2; mode=train ;;
 esac
 
 # A CNI error on stdout (code 999, JSON-escaped text) and the reason on stderr; exit 1.
@@ -128,25 +134,25 @@ case ${JCNI_LOG_LEVEL-} in
      [ "$java_feature" -ge 25 ] && log_opts="$log_opts -Xlog:aot*=off:stderr" ;;
 esac
 set -- -cp "@CLASSPATH@" "$main" "$@"
+if [ "$java_feature" -ge 25 ]; then ext=aot; else ext=jsa; fi
 if [ "$mode" = train ]; then
   [ -n "$archive" ] || fail "cannot name an archive for the JVM in $java_home (JAVA_RUNTIME_VERSION=$java_runtime)"
   mkdir -p "${archive%/*}" || fail "cannot create ${archive%/*}"
-  set -- dev.jcni.sdk.cli.Trainer "$kind" "$main" "$lib/training/$name.json" "${self%/*}"
-  set -- -cp "@CLASSPATH@" "$@"
-  if [ "$java_feature" -ge 25 ]; then
-    rm -f "$archive.aot"
-    set -- "-XX:AOTCacheOutput=$archive.aot" "$@"
-  else
-    rm -f "$archive.jsa"
-    set -- "-XX:ArchiveClassesAtExit=$archive.jsa" "$@"
-  fi
-elif [ "$java_feature" -ge 25 ] && [ -f "$archive.aot" ]; then
-  set -- "-XX:AOTCache=$archive.aot" "$@"
-elif [ "$java_feature" -lt 25 ] && [ -f "$archive.jsa" ]; then
-  set -- "-XX:SharedArchiveFile=$archive.jsa" -Xshare:auto "$@"
+  [ "$scope" = all ] || archive=$archive-$scope
+  rm -f "$archive.$ext"
+  set -- -cp "@CLASSPATH@" dev.jcni.sdk.cli.Trainer "$kind" "$main" "$lib/training/$name.json" "${self%/*}" "$scope"
+  if [ "$ext" = aot ]; then set -- "-XX:AOTCacheOutput=$archive.aot" "$@"; else set -- "-XX:ArchiveClassesAtExit=$archive.jsa" "$@"; fi
+else
+  [ "$kind" = plugin ] && [ "${CNI_COMMAND-}" = VERSION ] && [ -f "$archive-VERSION.$ext" ] && archive=$archive-VERSION
+  if [ ! -f "$archive.$ext" ]; then :
+  elif [ "$ext" = aot ]; then set -- "-XX:AOTCache=$archive.aot" "$@"
+  else set -- "-XX:SharedArchiveFile=$archive.jsa" -Xshare:auto "$@"; fi
 fi
 [ -d "$lib/native" ] && set -- "-Djcni.native.dir=$lib/native" "$@"
 [ "$java_feature" -ge 24 ] && set -- --enable-native-access=ALL-UNNAMED "$@"
+# processes (iptables, nft, exec'd delegates) start with vfork: half the cost of posix_spawn's helper
+# (measured: docs/performance.md); Java 25 deprecates it with a warning on stderr, so not there
+[ "$java_feature" -lt 25 ] && set -- -Djdk.lang.Process.launchMechanism=VFORK "$@"
 # shellcheck disable=SC2086 # JCNI_JAVA_OPTS and the option lists are word lists on purpose
 exec "$java" $log_opts @JAVA_OPTS@ "-Djcni.dist.id=$id" "-Djcni.dist.name=$dist" "-Djcni.dist.lib=$lib" \
   ${JCNI_JAVA_OPTS-} "$@"
