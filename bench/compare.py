@@ -6,7 +6,10 @@ each round), so that both see the same machine. Prints the median wall time, the
 90th percentile), the jcni/Go ratio, and the peak RSS of the processes. Root only: ADD/DEL rows make
 a network namespace and a bridge of their own (10.231.0.0/24, fd00:231::/64) and remove them.
 
-    bench/compare.sh [--runs N] [--rows a,b,...] [--java JAVA_HOME] [--rt] [--json FILE]
+    bench/compare.sh [--runs N] [--rows a,b,...] [--java JAVA_HOME] [--rt] [--json FILE] [--choices]
+
+--choices: instead of jcni against Go, each of jcni's start-up design choices against its
+        alternative, in the same way (the "with" column is what jcni does, "without" the alternative).
 
 --java: the JVM the jcni rows use (JCNI_JAVA_HOME); default: the launchers' own choice.
 --rt:   run everything at real-time round-robin priority (chrt -r), which keeps unrelated load on
@@ -92,6 +95,7 @@ def main():
     ap.add_argument("--java", default="")
     ap.add_argument("--rt", action="store_true")
     ap.add_argument("--json", default="")
+    ap.add_argument("--choices", action="store_true")
     args = ap.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("needs root (namespaces, bridges, firewall rules of its own)")
@@ -110,7 +114,7 @@ def main():
     subprocess.run(["ip", "netns", "add", ns], check=True)
     rows = []
     try:
-        rows = build_rows(work, nspath, br, extra)
+        rows = choice_rows(work, nspath, br, extra) if args.choices else build_rows(work, nspath, br, extra)
         wanted = [r for r in rows if not args.rows or r.name in args.rows.split(",")]
         header(args, extra)
         for i in range(args.runs + 2):
@@ -238,6 +242,65 @@ def cli_row(work, nspath, br, extra):
                steps(GO, os.path.join(work, "cache-g")), "both through the jcni CLI: jcni plugins in-process vs Go plugins exec'd")
 
 
+def copy_dist(work, name, drop):
+    """A copy of the distribution without some of its files (e.g. the archives)."""
+    target = os.path.join(work, name)
+    shutil.copytree(DIST, target, symlinks=True)
+    for root, dirs, files in os.walk(os.path.join(target, "lib", "archives")):
+        for f in files:
+            if drop(f):
+                os.remove(os.path.join(root, f))
+    return os.path.join(target, "bin")
+
+
+def choice_rows(work, nspath, br, extra):
+    """Each start-up choice of jcni against its alternative ("with" = what jcni ships)."""
+    version = b'{"cniVersion":"1.0.0"}'
+    ipam = {"type": "host-local", "dataDir": os.path.join(work, "ipam"), "ranges": [[{"subnet": "10.231.4.0/24"}]]}
+    ptp = json.dumps({"cniVersion": "1.0.0", "name": "jcnibenchc", "type": "ptp", "ipam": ipam}).encode()
+    bridge = json.dumps({"cniVersion": "1.0.0", "name": "jcnibenchb", "type": "bridge", "bridge": br, "isGateway": True,
+                         "ipMasq": True, "ipam": dict(ipam, ranges=[[{"subnet": "10.231.5.0/24"}]])}).encode()
+    no_archives = copy_dist(work, "no-archives", lambda f: True)
+    no_version_archive = copy_dist(work, "no-version-archive", lambda f: "-VERSION." in f)
+    rows = []
+
+    def version_env(**more):
+        return dict(BASE_ENV, CNI_COMMAND="VERSION", **dict(extra, **more))
+
+    rows.append(Row("trained archive (host-local VERSION)", [([os.path.join(JBIN, "host-local")], version_env(), version)],
+                    [([os.path.join(no_archives, "host-local")], version_env(), version)],
+                    "without: only the JDK's own CDS archive"))
+    rows.append(Row("VERSION-only archive (bridge VERSION)", [([os.path.join(JBIN, "bridge")], version_env(), version)],
+                    [([os.path.join(no_version_archive, "bridge")], version_env(), version)],
+                    "without: the archive trained on every call"))
+    rows.append(Row("trained archive (ptp+host-local ADD+DEL)",
+                    [([os.path.join(JBIN, "ptp")], cni_env(c, nspath, extra=extra), ptp) for c in ("ADD", "DEL")],
+                    [([os.path.join(no_archives, "ptp")], cni_env(c, nspath, cni_path=no_archives, extra=extra), ptp)
+                     for c in ("ADD", "DEL")]))
+    other = dict(extra, JCNI_JAVA_OPTS="-Djcni.dist.id=another-distribution")
+    rows.append(Row("in-process IPAM (ptp+host-local ADD+DEL)",
+                    [([os.path.join(JBIN, "ptp")], cni_env(c, nspath, extra=extra), ptp) for c in ("ADD", "DEL")],
+                    [([os.path.join(JBIN, "ptp")], cni_env(c, nspath, extra=other), ptp) for c in ("ADD", "DEL")],
+                    "without: host-local exec'd as a second JVM"))
+    homes = [h for h in ("/usr/lib/jvm/temurin-25-jdk-amd64", "/usr/lib/jvm/java-17-openjdk-amd64")
+             if os.path.exists(os.path.join(h, "release"))]
+    if len(homes) == 2:
+        rows.append(Row("Java 25 + AOT cache vs Java 17 + AppCDS (ptp ADD+DEL)",
+                        [([os.path.join(JBIN, "ptp")], cni_env(c, nspath, extra={"JCNI_JAVA_HOME": homes[0]}), ptp)
+                         for c in ("ADD", "DEL")],
+                        [([os.path.join(JBIN, "ptp")], cni_env(c, nspath, extra={"JCNI_JAVA_HOME": homes[1]}), ptp)
+                         for c in ("ADD", "DEL")]))
+    j17 = "/usr/lib/jvm/java-17-openjdk-amd64"
+    if os.path.exists(os.path.join(j17, "release")):
+        spawn = {"JCNI_JAVA_HOME": j17, "JCNI_JAVA_OPTS": "-Djdk.lang.Process.launchMechanism=POSIX_SPAWN"}
+        rows.append(Row("vfork vs posix_spawn, Java 17 (bridge ipMasq ADD+DEL)",
+                        [([os.path.join(JBIN, "bridge")], cni_env(c, nspath, extra={"JCNI_JAVA_HOME": j17}), bridge)
+                         for c in ("ADD", "DEL")],
+                        [([os.path.join(JBIN, "bridge")], cni_env(c, nspath, extra=spawn), bridge) for c in ("ADD", "DEL")],
+                        "the iptables processes of ipMasq"))
+    return rows
+
+
 def peak_rss(rows):
     for row in rows:
         for side in ("jcni", "go"):
@@ -258,8 +321,9 @@ def header(args, extra):
 
 
 def report(rows, args):
-    print(f"{'row':44s} {'jcni ms':>9s} {'(p10-p90)':>15s} {'Go ms':>8s} {'(p10-p90)':>13s} {'jcni/Go':>8s} "
-          f"{'jcni RSS':>9s} {'Go RSS':>7s}")
+    a, b = ("with", "without") if args.choices else ("jcni", "Go")
+    print(f"{'row':44s} {a + ' ms':>9s} {'(p10-p90)':>15s} {b + ' ms':>8s} {'(p10-p90)':>13s} {a + '/' + b:>8s} "
+          f"{a + ' RSS':>9s} {b + ' RSS':>7s}")
     data = []
     for r in rows:
         j, g = r.times["jcni"], r.times["go"]

@@ -141,8 +141,12 @@ if [ "$mode" = train ]; then
   [ "$scope" = all ] || archive=$archive-$scope
   rm -f "$archive.$ext"
   set -- -cp "@CLASSPATH@" dev.jcni.sdk.cli.Trainer "$kind" "$main" "$lib/training/$name.json" "${self%/*}" "$scope"
+  # the training JVM runs with exactly the options of a call (an AOT cache needs that); no JCNI_JAVA_OPTS
   if [ "$ext" = aot ]; then set -- "-XX:AOTCacheOutput=$archive.aot" "$@"; else set -- "-XX:ArchiveClassesAtExit=$archive.jsa" "$@"; fi
 else
+  # JCNI_JAVA_OPTS come after jcni's own options, so that they win (word splitting on purpose)
+  # shellcheck disable=SC2086
+  set -- ${JCNI_JAVA_OPTS-} "$@"
   [ "$kind" = plugin ] && [ "${CNI_COMMAND-}" = VERSION ] && [ -f "$archive-VERSION.$ext" ] && archive=$archive-VERSION
   if [ ! -f "$archive.$ext" ]; then :
   elif [ "$ext" = aot ]; then set -- "-XX:AOTCache=$archive.aot" "$@"
@@ -153,6 +157,5 @@ fi
 # processes (iptables, nft, exec'd delegates) start with vfork: half the cost of posix_spawn's helper
 # (measured: docs/performance.md); Java 25 deprecates it with a warning on stderr, so not there
 [ "$java_feature" -lt 25 ] && set -- -Djdk.lang.Process.launchMechanism=VFORK "$@"
-# shellcheck disable=SC2086 # JCNI_JAVA_OPTS and the option lists are word lists on purpose
-exec "$java" $log_opts @JAVA_OPTS@ "-Djcni.dist.id=$id" "-Djcni.dist.name=$dist" "-Djcni.dist.lib=$lib" \
-  ${JCNI_JAVA_OPTS-} "$@"
+# shellcheck disable=SC2086 # the option lists are word lists on purpose
+exec "$java" $log_opts @JAVA_OPTS@ "-Djcni.dist.id=$id" "-Djcni.dist.name=$dist" "-Djcni.dist.lib=$lib" "$@"
