@@ -72,7 +72,8 @@ all_ns() { ip netns list 2>/dev/null | awk -v p="$p-" 'index($1, p) == 1 { print
 cleanup() {
   local status=$? ns pids left
   set +e
-  trap - EXIT INT TERM
+  trap - EXIT
+  trap '' INT TERM   # a second Ctrl-C does not stop the cleanup half-way
   [ "$status" = 0 ] || [ "$status" = 130 ] || echo "cluster demo: failed (exit $status); removing everything it made" >&2
   for ns in $(all_ns); do
     pids=$(ip netns pids "$ns" 2>/dev/null)
@@ -138,7 +139,7 @@ in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 jcni_on() {   # jcni_on NODE ARGS...: the jcni CLI inside the node's namespace, with the node's config and cache
   local n=$1; shift
   in_ns "$(node_ns "$n")" env NETCONFPATH="$work/node$n/net.d" CNI_PATH="$cni_path" \
-    "$bin/jcni" --cache-dir "$work/node$n/cache" "$@"
+    "$bin/jcni" --cache-dir "$work/node$n/cache" --timeout 120 "$@"
 }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
