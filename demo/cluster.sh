@@ -56,6 +56,8 @@ bin=$dist/bin
 if [ ! -x "$bin/jcni" ] || [ ! -x "$bin/bridge" ] || [ ! -x "$bin/ptp" ]; then
   echo "== building jcni (mvn package)"
   mvn -B -q package -DskipTests
+  echo
+  started=$(date +%s%N)   # the demo's time does not count the build
 fi
 cni_path=${JCNI_DEMO_CNI_PATH:-$bin}
 
