@@ -234,7 +234,8 @@ public final class Main {
         } catch (UsageException e) {
             throw e;
         } catch (CniException e) {
-            err.println("jcni: " + e.getMessage() + " (code " + e.code() + ")");
+            // code 0 is "no code": a plugin that was killed or failed without an error JSON
+            err.println("jcni: " + e.getMessage() + (e.code() == 0 ? "" : " (code " + e.code() + ")"));
             return 1;
         } catch (RuntimeException e) {
             err.println("jcni: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
