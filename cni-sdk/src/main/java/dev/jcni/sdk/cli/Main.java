@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.JsonValues;
 import dev.jcni.sdk.internal.PluginLog;
 import dev.jcni.sdk.invoke.Invoke;
 import dev.jcni.sdk.runtime.CniConfig;
@@ -274,7 +275,6 @@ public final class Main {
         return new CniArgs(pairs);
     }
 
-    @SuppressWarnings("unchecked")
     static Map<String, Object> capabilityArgs(String text) {
         if (text.isEmpty()) {
             return Map.of();
@@ -284,7 +284,7 @@ public final class Main {
             if (!n.isObject()) {
                 throw new UsageException("CAP_ARGS must be a JSON object, not " + Json.jsonTypeName(n));
             }
-            return (Map<String, Object>) Json.toPlain(n);
+            return JsonValues.members(n);
         } catch (JsonProcessingException e) {
             throw new UsageException("CAP_ARGS is not JSON: " + Json.describe(e));
         }

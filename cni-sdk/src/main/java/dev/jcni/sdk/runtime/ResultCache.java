@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jcni.sdk.internal.GoText;
+import dev.jcni.sdk.internal.GoJson;
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.JsonValues;
 import dev.jcni.sdk.types.CniArgs;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.Result;
@@ -101,7 +103,7 @@ final class ResultCache {
             }
         }
         if (!rt.capabilityArgs().isEmpty()) {
-            o.set("capabilityArgs", Json.sorted(Json.fromPlain(rt.capabilityArgs())));
+            o.set("capabilityArgs", Json.sorted(GoJson.encode(rt.capabilityArgs())));
         }
         o.set("result", Json.sorted(Json.parse(result.toJson())));
         byte[] bytes = Json.write(o);
@@ -220,13 +222,7 @@ final class ResultCache {
                     pairs.add(new CniArgs.Pair(p.get(0).textValue(), p.get(1).textValue()));
                 }
             }
-            Map<String, Object> caps = Map.of();
-            JsonNode ca = n.get("capabilityArgs");
-            if (ca != null && ca.isObject()) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> m = (Map<String, Object>) Json.toPlain(ca);
-                caps = m;
-            }
+            Map<String, Object> caps = JsonValues.members(n.get("capabilityArgs"));
             return Optional.of(new NetworkAttachment(text(n, "containerId"), text(n, "networkName"), text(n, "ifName"),
                     config, text(n, "netns"), new CniArgs(pairs), caps));
         } catch (IllegalArgumentException | NullPointerException e) {

@@ -197,7 +197,7 @@ class RealPluginsTest {
         assertEquals(network, c.get("networkName").asText());
         assertEquals(ns.path().toString(), c.get("netns").asText());
         assertFalse(c.has("cniArgs"));
-        assertEquals(Json.text(Json.sorted(Json.fromPlain(caps)).toString().getBytes(StandardCharsets.UTF_8)),
+        assertEquals(Json.text(Json.sorted(dev.jcni.sdk.internal.GoJson.encode(caps)).toString().getBytes(StandardCharsets.UTF_8)),
                 Json.text(Json.write(c.get("capabilityArgs"))));
         assertEquals(Json.text(Json.sorted(Json.parse(r.toJson())).toString().getBytes(StandardCharsets.UTF_8)),
                 Json.text(Json.write(c.get("result"))));

@@ -697,7 +697,7 @@ public final class Bridge implements Plugin {
     /** As Go: the configuration is only decoded (no VLAN or CNI_ARGS checks), then IPAM STATUS when there is IPAM. */
     @Override
     public void status(Request request) throws Exception {
-        request.config(BridgeConfig.Raw.class);
+        BridgeConfig.decode(request);
         String ipamType = request.netConf().ipam().map(i -> i.type()).orElse("");
         if (!ipamType.isEmpty()) {
             Ipam.status(ipamType, request);

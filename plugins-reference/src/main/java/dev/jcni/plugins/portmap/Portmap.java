@@ -1,9 +1,6 @@
 package dev.jcni.plugins.portmap;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.jcni.plugins.PluginVersion;
-import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
 import dev.jcni.sdk.skel.Request;
@@ -59,16 +56,9 @@ public final class Portmap implements Plugin {
     }
 
     private Parsed parse(Request request, boolean withPrevResult, String errorPrefix) {
-        JsonNode root;
-        try {
-            root = Json.parse(request.stdin());
-        } catch (JsonProcessingException e) {
-            throw new CniException(ErrorCodes.DECODING_FAILURE, errorPrefix + "failed to parse network configuration: "
-                    + Json.describe(e));
-        }
         List<Optional<Result>> prev = new ArrayList<>(List.of(Optional.empty()));
         try {
-            PortmapConfig config = PortmapConfig.parse(root, request.netConf().name(), probe, () -> {
+            PortmapConfig config = PortmapConfig.parse(request.stdin(), request.netConf().name(), probe, () -> {
                 if (withPrevResult) {
                     prev.set(0, request.prevResult());
                 }

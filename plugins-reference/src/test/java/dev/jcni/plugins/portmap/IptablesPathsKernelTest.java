@@ -46,7 +46,7 @@ class IptablesPathsKernelTest {
                 + "\"conditionsV4\":[\"-m\",\"comment\",\"--comment\",\"two words\"],"
                 + "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":" + p + ",\"containerPort\":80,\"protocol\":\"tcp\"},"
                 + "{\"hostPort\":" + p + ",\"containerPort\":53,\"protocol\":\"udp\",\"hostIP\":\"10.254.98.77\"}]}}";
-        return PortmapConfig.parse(Json.parse(json.getBytes(StandardCharsets.UTF_8)), network,
+        return PortmapConfig.parse(json.getBytes(StandardCharsets.UTF_8), network,
                 new PortmapConfigTest.FakeProbe(true, true), () -> { });
     }
 
