@@ -64,7 +64,7 @@ public final class Sys {
     }
 
     private static NetlinkException fail(String call) {
-        return new NetlinkException(call, Native.lastErrno(), null);
+        return new NetlinkException(call, Native.lastErrno());
     }
 
     /**
@@ -134,7 +134,7 @@ public final class Sys {
             long n = Native.libc().sendto(fd, data, len, 0, sa, sa.length);
             if (n >= 0) {
                 if (n != len) {
-                    throw NetlinkException.of("sendto", "sendto: short write " + n + " of " + len, null);
+                    throw NetlinkException.of("sendto", "sendto: short write " + n + " of " + len);
                 }
                 return;
             }
