@@ -1,6 +1,7 @@
 package dev.jcni.plugins;
 
 import dev.jcni.netlink.route.NetlinkHandle;
+import dev.jcni.netlink.route.NetlinkRoute;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
 import java.io.ByteArrayInputStream;
@@ -64,7 +65,7 @@ public final class Training {
      */
     private static void warmNetlink() {
         try (NetlinkHandle h = NetlinkHandle.open()) {
-            for (dev.jcni.netlink.route.Route r : h.routeGet(InetAddress.getLoopbackAddress())) {
+            for (NetlinkRoute r : h.routeGet(InetAddress.getLoopbackAddress())) {
                 h.findLinkByIndex(r.linkIndex());
             }
         } catch (RuntimeException | LinkageError e) {

@@ -30,6 +30,7 @@ import dev.jcni.sdk.types.IpConfig;
 import dev.jcni.sdk.types.IpPrefix;
 import dev.jcni.sdk.types.MacAddress;
 import dev.jcni.sdk.types.Result;
+import dev.jcni.sdk.types.Route;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -441,7 +442,7 @@ public final class Bridge implements Plugin {
     /** The addresses and routes of the result, and the gateway addresses per family (Go's {@code calcGateways}). */
     static final class Gateways {
         final List<IpConfig> ips = new ArrayList<>();
-        final List<dev.jcni.sdk.types.Route> routes = new ArrayList<>();
+        final List<Route> routes = new ArrayList<>();
         final List<IpPrefix> v4 = new ArrayList<>();
         final List<IpPrefix> v6 = new ArrayList<>();
     }
@@ -458,7 +459,7 @@ public final class Bridge implements Plugin {
                 ipc = ipc.withGateway(nextIp(ipc.address().network().address()));
             }
             if (conf.isDefaultGateway() && !defaultFound[f]) {
-                for (dev.jcni.sdk.types.Route r : g.routes) {
+                for (Route r : g.routes) {
                     if (r.gw().isPresent() && r.dst().prefixLength() == 0 && r.dst().isIpv4() == v4) {
                         defaultFound[f] = true;
                         break;
@@ -466,8 +467,8 @@ public final class Bridge implements Plugin {
                 }
                 if (!defaultFound[f]) {
                     IpPrefix any = IpPrefix.parse(v4 ? "0.0.0.0/0" : "::/0");
-                    g.routes.add(ipc.gateway().map(gw -> dev.jcni.sdk.types.Route.of(any, gw))
-                            .orElseGet(() -> dev.jcni.sdk.types.Route.of(any)));
+                    g.routes.add(ipc.gateway().map(gw -> Route.of(any, gw))
+                            .orElseGet(() -> Route.of(any)));
                     defaultFound[f] = true;
                 }
             }

@@ -5,6 +5,7 @@ import dev.jcni.netlink.route.Address;
 import dev.jcni.netlink.route.Family;
 import dev.jcni.netlink.route.Link;
 import dev.jcni.netlink.route.NetlinkHandle;
+import dev.jcni.netlink.route.NetlinkRoute;
 import dev.jcni.netlink.route.OperState;
 import dev.jcni.netlink.route.Scope;
 import dev.jcni.netlink.route.Sysctl;
@@ -13,6 +14,7 @@ import dev.jcni.sdk.types.Interface;
 import dev.jcni.sdk.types.Ip;
 import dev.jcni.sdk.types.IpConfig;
 import dev.jcni.sdk.types.Result;
+import dev.jcni.sdk.types.Route;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -107,13 +109,13 @@ public final class IfaceConfig {
         if (v6gw.isPresent()) {
             settle(c, link.index(), ifName, DAD_SETTLE_TIMEOUT);
         }
-        for (dev.jcni.sdk.types.Route r : result.routes()) {
+        for (Route r : result.routes()) {
             boolean v4 = r.dst().isIpv4();
             Optional<InetAddress> gw = r.gw();
             if (gw.isEmpty()) {
                 gw = v4 ? v4gw : v6gw;
             }
-            dev.jcni.netlink.route.Route.Builder b = dev.jcni.netlink.route.Route.builder()
+            NetlinkRoute.Builder b = NetlinkRoute.builder()
                     .family(v4 ? Family.V4 : Family.V6).dst(r.dst()).linkIndex(link.index()).priority(r.priority());
             gw.ifPresent(b::gateway);
             r.table().ifPresent(b::table);

@@ -6,6 +6,7 @@ import dev.jcni.netlink.route.Address;
 import dev.jcni.netlink.route.Family;
 import dev.jcni.netlink.route.Link;
 import dev.jcni.netlink.route.NetlinkHandle;
+import dev.jcni.netlink.route.NetlinkRoute;
 import dev.jcni.netlink.route.Scope;
 import dev.jcni.netns.NetNs;
 import dev.jcni.netns.NsPathNotExistException;
@@ -129,7 +130,7 @@ public final class Ptp implements Plugin {
             int family = ipc.isIpv4() ? Family.V4 : Family.V6;
             InetAddress gw = ipc.gateway().orElseThrow();
             InetAddress self = ipc.address().address();
-            dev.jcni.netlink.route.Route prefixRoute = dev.jcni.netlink.route.Route.builder().family(family).dst(net)
+            NetlinkRoute prefixRoute = NetlinkRoute.builder().family(family).dst(net)
                     .linkIndex(index).build();
             try {
                 c.routeDel(prefixRoute);
@@ -137,11 +138,11 @@ public final class Ptp implements Plugin {
                 throw Errors.internal("failed to delete route " + net + " dev#" + index + ": " + Errors.text(e), e);
             }
             IpPrefix gwHost = IpPrefix.host(gw);
-            dev.jcni.netlink.route.Route toGw = dev.jcni.netlink.route.Route.builder().family(family).dst(gwHost)
+            NetlinkRoute toGw = NetlinkRoute.builder().family(family).dst(gwHost)
                     .linkIndex(index).scope(Scope.LINK).src(self).build();
-            dev.jcni.netlink.route.Route viaGw = dev.jcni.netlink.route.Route.builder().family(family).dst(net)
+            NetlinkRoute viaGw = NetlinkRoute.builder().family(family).dst(net)
                     .linkIndex(index).scope(Scope.UNIVERSE).gateway(gw).src(self).build();
-            for (dev.jcni.netlink.route.Route r : List.of(toGw, viaGw)) {
+            for (NetlinkRoute r : List.of(toGw, viaGw)) {
                 try {
                     c.routeAdd(r);
                 } catch (NetlinkException e) {
@@ -163,7 +164,7 @@ public final class Ptp implements Plugin {
             }
             IpPrefix self = IpPrefix.host(ipc.address().address());
             try {
-                h.routeAdd(dev.jcni.netlink.route.Route.builder().family(family).dst(self).linkIndex(veth.index())
+                h.routeAdd(NetlinkRoute.builder().family(family).dst(self).linkIndex(veth.index())
                         .scope(Scope.HOST).build());
             } catch (NetlinkException e) {
                 if (e.errno() != Errno.EEXIST) {
