@@ -40,4 +40,4 @@ if [ -f "$lib/jcni.jsa" ] && [ "$java" = "@BUILD_JAVA@" ]; then share="-XX:Share
 
 exec "$java" $share -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr \
   -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss512k -XX:MaxRAM=1g \
-  -Djcni.jffi.library.path="$lib/jni" ${JCNI_JAVA_OPTS:-} -cp "$cp" "$main" "$@"
+  -Djcni.jffi.library.path="$lib/jni" -Djnr.ffi.asm.enabled=false ${JCNI_JAVA_OPTS:-} -cp "$cp" "$main" "$@"

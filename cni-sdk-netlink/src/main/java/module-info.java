@@ -17,6 +17,4 @@ module dev.jcni.netlink {
     exports dev.jcni.netlink;
     exports dev.jcni.netlink.route;
     exports dev.jcni.netns;
-    // internal: exported only because jnr-ffi's generated class must implement LibC; not API
-    exports dev.jcni.netlink.sys;
 }

@@ -17,8 +17,10 @@ import java.util.Locale;
  * </table>
  *
  * <p>A jffi property set explicitly wins over jcni's. The system property wins over the
- * environment variable. jnr-ffi's reflection invoker is chosen ({@code jnr.ffi.asm.enabled=false})
- * unless that property is set: it starts faster, which matters for exec'd plugins.
+ * environment variable. jffi reads only system properties, so an explicit jcni setting is translated
+ * into one; nothing is set when no jcni setting is given. jnr-ffi's invoker
+ * ({@code jnr.ffi.asm.enabled}) is left to the command line: jcni's launchers pass
+ * {@code -Djnr.ffi.asm.enabled=false}, which starts faster.
  */
 final class JffiConfig {
     private JffiConfig() {
@@ -34,12 +36,6 @@ final class JffiConfig {
             + ") to a directory holding a pre-extracted libjffi-1.2.so";
 
     static void apply() {
-        // jnr-ffi's reflection invoker starts about 50 ms faster than its ASM code generator, and a
-        // plugin is exec'd once per call; each call then costs microseconds more, next to a netlink
-        // round trip of a hundred. -Djnr.ffi.asm.enabled=true restores generated code.
-        if (System.getProperty("jnr.ffi.asm.enabled") == null) {
-            System.setProperty("jnr.ffi.asm.enabled", "false");
-        }
         String extract = setting(EXTRACT_DIR_PROPERTY, EXTRACT_DIR_ENV);
         if (extract != null && System.getProperty("jffi.extract.dir") == null) {
             File dir = new File(extract);

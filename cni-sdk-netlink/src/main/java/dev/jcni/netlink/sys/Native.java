@@ -23,9 +23,24 @@ final class Native {
             String why = String.valueOf(Holder.FAILURE);
             boolean stub = why.contains("jffi") || why.contains("FFI provider") || why.contains("UnsatisfiedLinkError");
             throw NetlinkException.of("load libc", "cannot load libc through jnr-ffi/jffi (" + why + ")"
-                    + (stub ? "; " + JffiConfig.HINT : ""), Holder.FAILURE);
+                    + (stub ? "; " + JffiConfig.HINT : "") + (hiddenFromGeneratedCode(Holder.FAILURE) ? "; " + MODULE_HINT : ""),
+                    Holder.FAILURE);
         }
         return Holder.LIBC;
+    }
+
+    static final String MODULE_HINT = "on the module path, jnr-ffi's generated code cannot implement the libc binding of "
+            + "dev.jcni.netlink (not exported): run with -Djnr.ffi.asm.enabled=false (as jcni's launchers do) or with "
+            + "--add-exports dev.jcni.netlink/dev.jcni.netlink.sys=ALL-UNNAMED";
+
+    /** @return true when jnr-ffi's generated class could not reach the (unexported) binding on the module path */
+    private static boolean hiddenFromGeneratedCode(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IllegalAccessError && Native.class.getModule().isNamed()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static int lastErrno() {

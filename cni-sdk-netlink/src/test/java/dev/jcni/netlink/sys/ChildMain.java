@@ -68,6 +68,7 @@ public final class ChildMain {
         // "load": the first kernel call
         System.out.println("pid " + (Sys.getpid() == ProcessHandle.current().pid()));
         System.out.println("loaded " + Sys.isLoaded());
+        System.out.println("jnr.ffi.asm.enabled=" + System.getProperty("jnr.ffi.asm.enabled"));
         // jffi deletes the unpacked stub right after loading it; the mapping shows where it was
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps"))) {

@@ -68,6 +68,7 @@ class NativeLoadingTest {
         Result r = child(Map.of(), List.of(brokenTmp(), "-Djcni.jffi.extract.dir=" + dir), "load");
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("pid true"), r.out());
+        assertTrue(r.out().contains("jnr.ffi.asm.enabled=null"), "library code sets no jnr-ffi property: " + r.out());
         assertTrue(r.out().contains("mapped " + dir + "/jffi"), r.out());
     }
 
@@ -103,27 +104,46 @@ class NativeLoadingTest {
         assertTrue(r.out().contains("mapped " + lib.resolve("libjffi-1.2.so")), r.out());
     }
 
-    @Test
-    @dev.jcni.sdk.testsupport.KernelTest
-    void worksFromTheModulePath() throws Exception {
+    static String modulePathRun(String... jvmOptions) throws Exception {
         List<String> modules = new ArrayList<>();
         String testClasses = null;
         for (String e : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
                 .split(java.io.File.pathSeparator)) {
-            if (e.endsWith("test-classes")) {
+            if (e.endsWith("test-classes") && e.contains("cni-sdk-netlink")) {
                 testClasses = e;
             } else if (e.matches(".*(jnr|jffi|asm|jackson|cni-sdk-0[^/]*\\.jar$|/classes$).*") && !e.contains("tests")) {
                 modules.add(e);
             }
         }
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-p", String.join(java.io.File.pathSeparator, modules), "--add-modules", "dev.jcni.netlink",
-                "-cp", testClasses, "dev.jcni.netlinkmp.ModulePathMain");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of("-p", String.join(java.io.File.pathSeparator, modules), "--add-modules", "dev.jcni.netlink",
+                "-cp", testClasses, "dev.jcni.netlinkmp.ModulePathMain"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), modules + "\n" + out);
+        return "exit " + p.exitValue() + "\n" + modules + "\n" + out;
+    }
+
+    /** The libc binding is not exported: jnr-ffi's reflection invoker (the launchers' choice) needs nothing more. */
+    @Test
+    @dev.jcni.sdk.testsupport.KernelTest
+    void worksFromTheModulePathWithTheBindingHidden() throws Exception {
+        String out = modulePathRun("-Djnr.ffi.asm.enabled=false");
+        assertTrue(out.startsWith("exit 0\n"), out);
         assertTrue(out.contains("module dev.jcni.netlink lo=1"), out);
+    }
+
+    /** jnr-ffi's generated code needs the binding exported to its class loader; the error says how. */
+    @Test
+    @dev.jcni.sdk.testsupport.KernelTest
+    void generatedCodeOnTheModulePathNeedsTheExportAndSaysSo() throws Exception {
+        String hidden = modulePathRun("-Djnr.ffi.asm.enabled=true");
+        assertFalse(hidden.startsWith("exit 0\n"), hidden);
+        assertTrue(hidden.contains("--add-exports dev.jcni.netlink/dev.jcni.netlink.sys=ALL-UNNAMED"), hidden);
+        String exported = modulePathRun("-Djnr.ffi.asm.enabled=true", "--add-exports",
+                "dev.jcni.netlink/dev.jcni.netlink.sys=ALL-UNNAMED");
+        assertTrue(exported.contains("module dev.jcni.netlink lo=1"), exported);
     }
 
     @Test
