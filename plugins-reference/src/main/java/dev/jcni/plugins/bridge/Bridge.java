@@ -34,6 +34,7 @@ import dev.jcni.sdk.types.Route;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,8 +46,8 @@ import java.util.Optional;
  * listed in docs/bridge.md.
  */
 public final class Bridge implements Plugin {
-    /** Go's port-state wait: sleeps before each look at the host veth's operstate, in ms. */
-    static final int[] PORT_WAIT_MS = {0, 50, 500, 1000, 1000};
+    /** Go's port-state wait: its retries (0, 50, 500, 1000, 1000 ms) add up to this. */
+    static final Duration PORT_WAIT = Duration.ofMillis(2550);
 
     /** Public no-arg constructor for the launcher and the training run. */
     public Bridge() {
@@ -206,8 +207,8 @@ public final class Bridge implements Plugin {
                                 } else {
                                     Forwarding.enableIpv6();
                                 }
-                            } catch (IOException e) {
-                                throw Errors.internal("failed to enable forwarding: " + e.getMessage(), e);
+                            } catch (NetlinkException e) {
+                                throw Errors.internal("failed to enable forwarding: " + Errors.text(e), e);
                             }
                         }
                     }
@@ -492,33 +493,20 @@ public final class Bridge implements Plugin {
         return Ip.fromBytes(out);
     }
 
-    /** Go's port-state wait: the host veth must be operationally up. */
+    /** Go's port-state wait: the host veth must be operationally up ({@link NetlinkHandle#waitOperUp}). */
     static Link waitForPort(NetlinkHandle h, int index) {
-        Link l = null;
-        for (int i = 0; i < PORT_WAIT_MS.length; i++) {
-            sleep(PORT_WAIT_MS[i]);
-            l = h.linkByIndex(index);
-            if (l.operState() == OperState.UP) {
-                return l;
+        try {
+            return h.waitOperUp(index, PORT_WAIT);
+        } catch (NetlinkException e) {
+            if (e.errno() != dev.jcni.netlink.Errno.ETIMEDOUT) {
+                throw e;
             }
+            throw Errors.internal("bridge port in error state: " + operStateText(h.linkByIndex(index).operState()));
         }
-        throw Errors.internal("bridge port in error state: " + operStateText(l.operState()));
     }
 
     static String operStateText(OperState s) {
         return s.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-    }
-
-    private static void sleep(int ms) {
-        if (ms <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Errors.internal("interrupted");
-        }
     }
 
     // ------------------------------------------------------------------ DEL

@@ -33,7 +33,6 @@ public final class IfaceConfig {
 
     /** Go's {@code dadSettleTimeout} at HEAD. */
     public static final Duration DAD_SETTLE_TIMEOUT = Duration.ofSeconds(5);
-    private static final long SETTLE_INTERVAL_MS = 50;
 
     /**
      * @param ns the container's namespace
@@ -107,7 +106,11 @@ public final class IfaceConfig {
             throw Errors.internal("failed to set \"" + ifName + "\" UP: " + Errors.text(e), e);
         }
         if (v6gw.isPresent()) {
-            settle(c, link.index(), ifName, DAD_SETTLE_TIMEOUT);
+            try {
+                c.settleAddresses(ifName, DAD_SETTLE_TIMEOUT);
+            } catch (NetlinkException e) {
+                throw Errors.internal("failed to settle addresses for \"" + ifName + "\": " + Errors.text(e), e);
+            }
         }
         for (Route r : result.routes()) {
             boolean v4 = r.dst().isIpv4();
@@ -132,47 +135,5 @@ public final class IfaceConfig {
 
     private static String describe(IpConfig ipc) {
         return ipc.address() + ipc.gateway().map(g -> " gw " + Ip.format(g)).orElse("");
-    }
-
-    /**
-     * Go's {@code ip.SettleAddresses} (HEAD): waits until no IPv6 address of the link is tentative;
-     * fails at once on a DAD failure; a timeout is an error only while the link is operationally up.
-     *
-     * @param c a handle in the link's namespace
-     * @param index the link
-     * @param ifName its name, for messages
-     * @param timeout how long to wait
-     */
-    public static void settle(NetlinkHandle c, int index, String ifName, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<Address> addrs = c.addrList(index, Family.V6);
-            boolean ok = true;
-            for (Address a : addrs) {
-                if (a.isDadFailed()) {
-                    throw Errors.internal("failed to settle addresses for \"" + ifName + "\": link " + ifName + " has address "
-                            + Ip.format(a.prefix().address()) + " in DADFAILED state");
-                }
-                if (a.isTentative()) {
-                    ok = false;
-                }
-            }
-            if (ok) {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                if (c.linkByIndex(index).operState() == OperState.UP) {
-                    throw Errors.internal("failed to settle addresses for \"" + ifName + "\": link " + ifName
-                            + " still has tentative addresses after " + timeout.toSeconds() + " seconds");
-                }
-                return;
-            }
-            try {
-                Thread.sleep(SETTLE_INTERVAL_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw Errors.internal("interrupted while waiting for DAD on " + ifName);
-            }
-        }
     }
 }

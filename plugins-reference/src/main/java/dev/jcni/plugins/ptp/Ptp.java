@@ -77,8 +77,8 @@ public final class Ptp implements Plugin {
                 }
                 try {
                     Forwarding.enableFor(ipam.ips());
-                } catch (IOException e) {
-                    throw Errors.internal("Could not enable IP forwarding: " + e.getMessage(), e);
+                } catch (NetlinkException e) {
+                    throw Errors.internal("Could not enable IP forwarding: " + Errors.text(e), e);
                 }
                 Veth.Pair pair = Veth.setup(c, h, host, ifName, conf.mtu(), Optional.<MacAddress>empty());
                 linkMade = true;
