@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.internal.JsonValues;
+import dev.jcni.sdk.internal.ProcessEnv;
 import dev.jcni.sdk.internal.PluginLog;
 import dev.jcni.sdk.invoke.Invoke;
 import dev.jcni.sdk.runtime.CniConfig;
@@ -90,7 +91,7 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
-        int status = run(args, System.getenv(), System.out, System.err);
+        int status = run(args, ProcessEnv.read(), System.out, System.err);
         System.out.flush();
         System.err.flush();
         System.exit(status);
@@ -197,7 +198,8 @@ public final class Main {
 
     private static int execute(String command, List<String> positional, String ifName, Path cacheDir, Duration timeout,
                                Map<String, String> env, PrintStream out, PrintStream err) {
-        PluginLog log = new PluginLog("jcni", err, PluginLog.parseLevel(env.getOrDefault(PluginLog.LOG_LEVEL_ENV, "")));
+        PluginLog log = new PluginLog("jcni", err, PluginLog.parseLevel(env.getOrDefault(PluginLog.LOG_LEVEL_ENV, ""),
+                System.Logger.Level.INFO));
         try {
             String network = positional.get(0);
             String netns = positional.size() > 1 ? Path.of(positional.get(1)).toAbsolutePath().normalize().toString() : "";

@@ -343,6 +343,27 @@ class SkelTest {
         assertTrue(Files.readString(log).contains("IllegalStateException: logged"));
     }
 
+    /** Runtimes relay a plugin's stderr: by default a plugin says nothing unless something is wrong, as Go's. */
+    @Test
+    void byDefaultOnlyWarningsAndErrorsAreLogged() {
+        Plugin chatty = new SamplePlugin() {
+            @Override
+            public Result add(Request r) {
+                r.logger().log(System.Logger.Level.INFO, "info line");
+                r.logger().log(System.Logger.Level.WARNING, "warning line");
+                return super.add(r);
+            }
+        };
+        PluginHarness ch = PluginHarness.of(chatty).attachment("c", NETNS, "eth0");
+        Outcome quiet = ch.run("ADD", conf("1.1.0"));
+        assertEquals(0, quiet.exitCode(), quiet.toString());
+        assertEquals(false, quiet.stderr().contains("info line"), quiet.stderr());
+        assertTrue(quiet.stderr().contains("warning line"), quiet.stderr());
+        Outcome told = ch.env("JCNI_LOG_LEVEL", "info").run("ADD", conf("1.1.0"));
+        assertTrue(told.stderr().contains("info line"), "JCNI_LOG_LEVEL still selects more: " + told.stderr());
+        assertEquals("", ch.env("JCNI_LOG_LEVEL", "error").run("ADD", conf("1.1.0")).stderr());
+    }
+
     @Test
     void resultThatCannotBeConvertedIsAnError() {
         Plugin noIps = new SamplePlugin() {
