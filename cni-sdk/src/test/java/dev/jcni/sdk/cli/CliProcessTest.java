@@ -93,6 +93,10 @@ class CliProcessTest {
         String ip = result.get("ips").get(0).get("address").asText().split("/")[0];
         assertTrue(ns.exec("ip", "-4", "addr", "show", "dev", "eth0").ok().contains(ip));
         assertEquals(1, Files.list(tmp.resolve("cache/results")).count());
+        try (var s = Files.list(tmp.resolve("cache"))) {
+            assertEquals(List.of("results"), s.map(p -> p.getFileName().toString()).toList(),
+                    "the cache dir holds the results and nothing else (no empty .jcni-tmp)");
+        }
 
         Kernel.ExecResult check = jcni("check", network, ns.path().toString());
         assertEquals(0, check.exitCode(), check.stderr());
