@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +32,7 @@ class CliProcessTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(Path.of("/usr/lib/cni/bridge")), "Go reference plugins not installed");
+        Kernel.assumeGoPlugins();
         ns = TestNetns.create();
         bridge = Kernel.uniqueName("jcc");
         network = Kernel.uniqueName("jcnicli-");

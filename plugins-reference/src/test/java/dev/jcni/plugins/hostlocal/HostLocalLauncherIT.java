@@ -62,7 +62,7 @@ class HostLocalLauncherIT {
 
     @Test
     void theLauncherAndGoShareAStore() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Exec.GO_HOST_LOCAL), "Go reference plugin missing");
+        dev.jcni.sdk.testsupport.Kernel.assumeGoPlugins();
         String conf = Configs.subnet("1.0.0", data, "10.1.2.0/24");
         Exec.go(Exec.env("ADD", "g", "eth0"), conf).result();
         assertEquals("10.1.2.3/24", Dist.cni("host-local", "ADD", attach("j"), conf).result().ips().get(0).address().toString());
