@@ -430,30 +430,20 @@ public final class GoJson {
         }
     }
 
+    /** What JSON null makes of Go's pointers, slices, maps and interfaces (nil); other types keep their value. */
+    private static final Map<Class<?>, Object> NIL = Map.of(Optional.class, Optional.empty(), OptionalInt.class, OptionalInt.empty(),
+            OptionalLong.class, OptionalLong.empty(), OptionalDouble.class, OptionalDouble.empty(), List.class, List.of(),
+            Map.class, Map.of(), Object.class, Optional.empty());
+
+    /** The zero values of the scalar types (the nil ones are in {@link #NIL}). */
+    private static final Map<Class<?>, Object> ZERO = Map.ofEntries(Map.entry(String.class, ""),
+            Map.entry(boolean.class, false), Map.entry(Boolean.class, false), Map.entry(int.class, 0), Map.entry(Integer.class, 0),
+            Map.entry(long.class, 0L), Map.entry(Long.class, 0L), Map.entry(double.class, 0.0), Map.entry(Double.class, 0.0),
+            Map.entry(float.class, 0.0f), Map.entry(Float.class, 0.0f), Map.entry(BigDecimal.class, BigDecimal.ZERO));
+
     /** JSON null: Go sets pointers, slices and maps to nil and leaves everything else alone. */
     private static Object ofNull(Class<?> raw, Object prior) {
-        if (raw == Optional.class) {
-            return Optional.empty();
-        }
-        if (raw == OptionalInt.class) {
-            return OptionalInt.empty();
-        }
-        if (raw == OptionalLong.class) {
-            return OptionalLong.empty();
-        }
-        if (raw == OptionalDouble.class) {
-            return OptionalDouble.empty();
-        }
-        if (raw == List.class) {
-            return List.of();
-        }
-        if (raw == Map.class) {
-            return Map.of();
-        }
-        if (raw == Object.class) {
-            return Optional.empty();
-        }
-        return prior;
+        return NIL.getOrDefault(raw, prior);
     }
 
     private static Object enumConstant(Class<?> raw, String s, Where where) {
@@ -522,49 +512,11 @@ public final class GoJson {
      */
     private static Object zero(Type type) {
         Class<?> raw = raw(type);
-        if (raw == String.class) {
-            return "";
+        Object z = ZERO.getOrDefault(raw, NIL.get(raw));
+        if (z != null) {
+            return z;
         }
-        if (raw == boolean.class || raw == Boolean.class) {
-            return false;
-        }
-        if (raw == int.class || raw == Integer.class) {
-            return 0;
-        }
-        if (raw == long.class || raw == Long.class) {
-            return 0L;
-        }
-        if (raw == double.class || raw == Double.class) {
-            return 0.0;
-        }
-        if (raw == float.class || raw == Float.class) {
-            return 0.0f;
-        }
-        if (raw == BigDecimal.class) {
-            return BigDecimal.ZERO;
-        }
-        if (raw == Optional.class || raw == Object.class) {
-            return Optional.empty();
-        }
-        if (raw == OptionalInt.class) {
-            return OptionalInt.empty();
-        }
-        if (raw == OptionalLong.class) {
-            return OptionalLong.empty();
-        }
-        if (raw == OptionalDouble.class) {
-            return OptionalDouble.empty();
-        }
-        if (raw == List.class) {
-            return List.of();
-        }
-        if (raw == Map.class) {
-            return Map.of();
-        }
-        if (raw.isRecord() && !TEXT.containsKey(raw)) {
-            return RecordShape.of(raw).zero();
-        }
-        return NONE;
+        return raw.isRecord() && !TEXT.containsKey(raw) ? RecordShape.of(raw).zero() : NONE;
     }
 
     private static Class<?> raw(Type type) {
@@ -610,32 +562,19 @@ public final class GoJson {
         if (raw == Optional.class) {
             return jsonTypeName(arg(type, 0));
         }
-        if (raw == String.class || raw.isEnum() || TEXT.containsKey(raw)) {
+        if (raw.isEnum() || TEXT.containsKey(raw)) {
             return "string";
         }
-        if (raw == boolean.class || raw == Boolean.class) {
-            return "bool";
-        }
-        if (raw == int.class || raw == Integer.class || raw == OptionalInt.class) {
-            return "int";
-        }
-        if (raw == long.class || raw == Long.class || raw == OptionalLong.class) {
-            return "int64";
-        }
-        if (raw == float.class || raw == Float.class) {
-            return "float32";
-        }
-        if (raw == double.class || raw == Double.class || raw == OptionalDouble.class) {
-            return "float64";
-        }
-        if (raw == BigDecimal.class) {
-            return "number";
-        }
-        if (raw == List.class) {
-            return "array";
-        }
-        return "object";
+        return JSON_NAMES.getOrDefault(raw, "object");
     }
+
+    /** The JSON type names of the Java types that are not objects. */
+    private static final Map<Class<?>, String> JSON_NAMES = Map.ofEntries(Map.entry(String.class, "string"),
+            Map.entry(boolean.class, "bool"), Map.entry(Boolean.class, "bool"), Map.entry(int.class, "int"),
+            Map.entry(Integer.class, "int"), Map.entry(OptionalInt.class, "int"), Map.entry(long.class, "int64"),
+            Map.entry(Long.class, "int64"), Map.entry(OptionalLong.class, "int64"), Map.entry(float.class, "float32"),
+            Map.entry(Float.class, "float32"), Map.entry(double.class, "float64"), Map.entry(Double.class, "float64"),
+            Map.entry(OptionalDouble.class, "float64"), Map.entry(BigDecimal.class, "number"), Map.entry(List.class, "array"));
 
     /** What jcni needs of a record class: components, their JSON names and types, the canonical constructor. */
     private static final class RecordShape {
