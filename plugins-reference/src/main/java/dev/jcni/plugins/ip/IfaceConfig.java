@@ -6,7 +6,6 @@ import dev.jcni.netlink.route.Family;
 import dev.jcni.netlink.route.Link;
 import dev.jcni.netlink.route.NetlinkHandle;
 import dev.jcni.netlink.route.NetlinkRoute;
-import dev.jcni.netlink.route.OperState;
 import dev.jcni.netlink.route.Scope;
 import dev.jcni.netlink.route.Sysctl;
 import dev.jcni.netns.NetNs;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcni.plugins.firewall.Iptables;
-import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.testsupport.KernelTest;
 import dev.jcni.sdk.types.IpPrefix;
 import java.nio.charset.StandardCharsets;

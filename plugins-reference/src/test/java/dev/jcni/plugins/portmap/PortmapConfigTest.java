@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.testing.PluginHarness;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.Result;
