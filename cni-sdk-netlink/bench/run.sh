@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark of cni-sdk-netlink (run as root; not part of `mvn verify`):
-#   first-call cost (jnr-ffi/jffi load + first netlink round trip) in fresh JVMs,
+#   first-call cost (native library load + first netlink round trip) in fresh JVMs,
 #   steady-state ops/s of veth pair create + lookup + address add + delete in a temporary netns,
 #   and the same through `ip` for comparison.
 # Usage: cni-sdk-netlink/bench/run.sh [all | first-median [runs] | steady [seconds]]
-# A pre-extracted jffi stub (JCNI_JFFI_LIBRARY_PATH, see docs/netlink.md) is honoured by the child JVMs.
+# A pre-extracted native library (JCNI_NATIVE_DIR, see docs/netlink.md) is honoured by the child JVMs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -B -q -pl cni-sdk-netlink -am -DskipTests package dependency:build-classpath \

@@ -15,7 +15,7 @@ public final class LinkNotFoundException extends NetlinkException {
      * @param link the name, or the index as text, that was looked up
      */
     public LinkNotFoundException(String link) {
-        super("link lookup", Errno.ENODEV, null, "Link not found: " + link, null);
+        super("link lookup", Errno.ENODEV, "", "Link not found: " + link);
         this.link = link;
     }
 

@@ -12,6 +12,6 @@ public final class NetlinkCodecException extends NetlinkException {
      * @param message what is wrong with the bytes
      */
     public NetlinkCodecException(String message) {
-        super("netlink decode", Errno.EBADMSG, null, "netlink decode: " + message, null);
+        super("netlink decode", Errno.EBADMSG, "", "netlink decode: " + message);
     }
 }

@@ -18,18 +18,28 @@ public class NetlinkException extends RuntimeException {
     private final String operation;
     /** The errno, or 0. */
     private final int errno;
-    /** The kernel's extended-ack text, or null. */
+    /** The kernel's extended-ack text, "" when none. */
     private final String extAck;
+
+    /**
+     * An error with an errno and no extended ack.
+     *
+     * @param operation what failed, e.g. {@code setns} or {@code RTM_NEWLINK}
+     * @param errno the positive error number, or 0 when no errno applies
+     */
+    public NetlinkException(String operation, int errno) {
+        this(operation, errno, "");
+    }
 
     /**
      * An error with an errno.
      *
      * @param operation what failed, e.g. {@code setns} or {@code RTM_NEWLINK}
      * @param errno the positive error number, or 0 when no errno applies
-     * @param extAck the kernel's extended-ack message, or null
+     * @param extAck the kernel's extended-ack message, "" when it sent none
      */
     public NetlinkException(String operation, int errno, String extAck) {
-        this(operation, errno, extAck, format(operation, errno, extAck), null);
+        this(operation, errno, extAck, format(operation, errno, extAck));
     }
 
     /**
@@ -37,15 +47,30 @@ public class NetlinkException extends RuntimeException {
      *
      * @param operation what failed
      * @param errno the positive error number, or 0 when no errno applies
-     * @param extAck the kernel's extended-ack message, or null
+     * @param extAck the kernel's extended-ack message, "" when none
      * @param message the full message
-     * @param cause the cause, or null
+     */
+    protected NetlinkException(String operation, int errno, String extAck, String message) {
+        super(message);
+        this.operation = operation;
+        this.errno = errno;
+        this.extAck = extAck;
+    }
+
+    /**
+     * An error with a message of its own and a cause.
+     *
+     * @param operation what failed
+     * @param errno the positive error number, or 0 when no errno applies
+     * @param extAck the kernel's extended-ack message, "" when none
+     * @param message the full message
+     * @param cause the cause
      */
     protected NetlinkException(String operation, int errno, String extAck, String message, Throwable cause) {
         super(message, cause);
         this.operation = operation;
         this.errno = errno;
-        this.extAck = extAck == null || extAck.isEmpty() ? null : extAck;
+        this.extAck = extAck;
     }
 
     /**
@@ -53,11 +78,22 @@ public class NetlinkException extends RuntimeException {
      *
      * @param operation what failed
      * @param message the full message
-     * @param cause the cause, or null
+     * @return the exception
+     */
+    public static NetlinkException of(String operation, String message) {
+        return new NetlinkException(operation, 0, "", message);
+    }
+
+    /**
+     * An error without an errno, with a cause.
+     *
+     * @param operation what failed
+     * @param message the full message
+     * @param cause the cause
      * @return the exception
      */
     public static NetlinkException of(String operation, String message, Throwable cause) {
-        return new NetlinkException(operation, 0, null, message, cause);
+        return new NetlinkException(operation, 0, "", message, cause);
     }
 
     /**
@@ -69,7 +105,7 @@ public class NetlinkException extends RuntimeException {
      * @return the exception
      */
     public static NetlinkException of(String operation, int errno, String message) {
-        return new NetlinkException(operation, errno, null, message, null);
+        return new NetlinkException(operation, errno, "", message);
     }
 
     /**
@@ -105,7 +141,7 @@ public class NetlinkException extends RuntimeException {
 
      */
     public Optional<String> extAck() {
-        return Optional.ofNullable(extAck);
+        return extAck.isEmpty() ? Optional.empty() : Optional.of(extAck);
     }
 
     static String format(String operation, int errno, String extAck) {
@@ -113,7 +149,7 @@ public class NetlinkException extends RuntimeException {
         if (errno != 0) {
             sb.append(": ").append(Errno.describe(errno));
         }
-        if (extAck != null && !extAck.isEmpty()) {
+        if (!extAck.isEmpty()) {
             sb.append(": ").append(extAck);
         }
         return sb.toString();

@@ -279,7 +279,7 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private static String extAck(NetlinkMessage m, int capped) {
         if ((m.flags() & NetlinkMessage.NLM_F_ACK_TLVS) == 0) {
-            return null;
+            return "";
         }
         int start = capped;
         if (m.type() == NetlinkMessage.NLMSG_ERROR && (m.flags() & NetlinkMessage.NLM_F_CAPPED) == 0
@@ -287,15 +287,15 @@ public final class NetlinkSocket implements AutoCloseable {
             start = 4 + MessageBuilder.align(m.u32(4));
         }
         try {
-            return m.attributes(start).string(NLMSGERR_ATTR_MSG).orElse(null);
+            return m.attributes(start).string(NLMSGERR_ATTR_MSG).orElse("");
         } catch (NetlinkCodecException e) {
-            return null;
+            return "";
         }
     }
 
     private void ensureOpen() {
         if (closed) {
-            throw NetlinkException.of("netlink", "netlink socket is closed", null);
+            throw NetlinkException.of("netlink", "netlink socket is closed");
         }
     }
 

@@ -11,9 +11,18 @@ public class NetNsException extends NetlinkException {
      * @param operation what failed
      * @param errno the errno, or 0
      * @param message the full message
-     * @param cause the cause, or null
+     */
+    public NetNsException(String operation, int errno, String message) {
+        super(operation, errno, "", message);
+    }
+
+    /**
+     * @param operation what failed
+     * @param errno the errno, or 0
+     * @param message the full message
+     * @param cause the cause
      */
     public NetNsException(String operation, int errno, String message, Throwable cause) {
-        super(operation, errno, null, message, cause);
+        super(operation, errno, "", message, cause);
     }
 }

@@ -16,6 +16,6 @@ public final class NsPathNotExistException extends NetNsException {
 
      */
     public NsPathNotExistException(String path) {
-        super("statfs", Errno.ENOENT, "failed to Statfs \"" + path + "\": " + NetNs.goText(Errno.ENOENT), null);
+        super("statfs", Errno.ENOENT, "failed to Statfs \"" + path + "\": " + NetNs.goText(Errno.ENOENT));
     }
 }

@@ -13,6 +13,6 @@ public final class NsPathNotNsException extends NetNsException {
      * @param magic the file system magic statfs reported
      */
     public NsPathNotNsException(String path, long magic) {
-        super("statfs", 0, "unknown FS magic on \"" + path + "\": " + Long.toHexString(magic), null);
+        super("statfs", 0, "unknown FS magic on \"" + path + "\": " + Long.toHexString(magic));
     }
 }

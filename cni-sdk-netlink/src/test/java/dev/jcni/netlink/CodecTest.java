@@ -47,7 +47,7 @@ class CodecTest {
         assertEquals("EHWPOISON", Errno.name(133));
         assertEquals("errno 777", Errno.name(777));
         assertEquals("Unknown error 0", Errno.message(0));
-        assertEquals("setns: EINVAL (Invalid argument)", new NetlinkException("setns", Errno.EINVAL, null)
+        assertEquals("setns: EINVAL (Invalid argument)", new NetlinkException("setns", Errno.EINVAL)
                 .getMessage());
         assertEquals("x: EEXIST (File exists): already", new NetlinkException("x", Errno.EEXIST, "already")
                 .getMessage());

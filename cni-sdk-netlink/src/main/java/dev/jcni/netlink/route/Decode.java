@@ -114,7 +114,7 @@ final class Decode {
         return new Address(index, new IpPrefix(ip, plen), scope, flags, a.string(Rt.IFA_LABEL), brd, valid, preferred);
     }
 
-    static Route route(NetlinkMessage m) {
+    static NetlinkRoute route(NetlinkMessage m) {
         int family = m.u8(0);
         int dstLen = m.u8(1);
         int table = m.u8(4);
@@ -156,7 +156,7 @@ final class Decode {
                 p += (len + 3) & ~3;
             }
         }
-        return new Route(family == Rt.AF_INET ? Family.V4 : Family.V6, dst, src, gw, oif, table, scope, protocol, type,
+        return new NetlinkRoute(family == Rt.AF_INET ? Family.V4 : Family.V6, dst, src, gw, oif, table, scope, protocol, type,
                 prio, mtu, advmss, flags, hops);
     }
 

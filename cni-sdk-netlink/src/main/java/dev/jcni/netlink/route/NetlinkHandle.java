@@ -31,7 +31,7 @@ import java.util.Optional;
  *     Link eth0 = nl.linkByName("eth0");
  *     nl.addrAdd(Address.of(eth0.index(), IpPrefix.parse("10.1.2.3/24")));
  *     nl.linkSetUp(eth0.index());
- *     nl.routeAdd(Route.builder().family(Family.V4).gateway(Ip.parse("10.1.2.1")).build());
+ *     nl.routeAdd(NetlinkRoute.builder().family(Family.V4).gateway(Ip.parse("10.1.2.1")).build());
  * }
  * }</pre>
  *
@@ -476,13 +476,16 @@ public final class NetlinkHandle implements AutoCloseable {
     }
 
     /**
-     * Waits until no address of a link is tentative (duplicate address detection done), polling
-     * every {@link #SETTLE_INTERVAL} (Go: {@code ip.SettleAddresses}).
+     * Waits until no IPv6 address of a link is tentative (duplicate address detection done), polling
+     * every {@link #SETTLE_INTERVAL} (Go: {@code ip.SettleAddresses} at HEAD). The one DAD wait of
+     * jcni: the plugins configure container interfaces through it.
      *
      * @param linkName the link
      * @param timeout how long to wait
      * @throws NetlinkException {@code link X has address Y in DADFAILED state} at once when DAD
-     *     failed; {@code link X still has tentative addresses after N seconds} at the timeout
+     *     failed; {@code link X still has tentative addresses after N seconds} at the timeout, but only
+     *     while the link is operationally up (a link that is down never finishes DAD: the wait ends
+     *     without error, as Go's)
      * @throws LinkNotFoundException when there is no such link
      */
     public void settleAddresses(String linkName, Duration timeout) {
@@ -490,10 +493,10 @@ public final class NetlinkHandle implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             boolean settled = true;
-            for (Address a : addrList(link.index(), Family.ALL)) {
+            for (Address a : addrList(link.index(), Family.V6)) {
                 if (a.isDadFailed()) {
                     throw NetlinkException.of("settleAddresses", Errno.EADDRNOTAVAIL, "link " + linkName
-                            + " has address " + a.prefix() + " in DADFAILED state");
+                            + " has address " + Ip.format(a.prefix().address()) + " in DADFAILED state");
                 }
                 if (a.isTentative()) {
                     settled = false;
@@ -503,6 +506,9 @@ public final class NetlinkHandle implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {
+                if (linkByIndex(link.index()).operState() != OperState.UP) {
+                    return;
+                }
                 throw NetlinkException.of("settleAddresses", Errno.ETIMEDOUT, "link " + linkName
                         + " still has tentative addresses after " + timeout.toSeconds() + " seconds");
             }
@@ -517,7 +523,7 @@ public final class NetlinkHandle implements AutoCloseable {
      *
      * @param route the route
      */
-    public void routeAdd(Route route) {
+    public void routeAdd(NetlinkRoute route) {
         socket.request(Requests.route(Requests.RouteOp.ADD, route), "RTM_NEWROUTE " + route);
     }
 
@@ -527,7 +533,7 @@ public final class NetlinkHandle implements AutoCloseable {
      *
      * @param route the route
      */
-    public void routeAppend(Route route) {
+    public void routeAppend(NetlinkRoute route) {
         socket.request(Requests.route(Requests.RouteOp.APPEND, route), "RTM_NEWROUTE(append) " + route);
     }
 
@@ -536,7 +542,7 @@ public final class NetlinkHandle implements AutoCloseable {
      *
      * @param route the route
      */
-    public void routeReplace(Route route) {
+    public void routeReplace(NetlinkRoute route) {
         socket.request(Requests.route(Requests.RouteOp.REPLACE, route), "RTM_NEWROUTE(replace) " + route);
     }
 
@@ -548,7 +554,7 @@ public final class NetlinkHandle implements AutoCloseable {
      * @param route the route
      * @throws NetlinkException {@code ESRCH} when no route matches
      */
-    public void routeDel(Route route) {
+    public void routeDel(NetlinkRoute route) {
         socket.request(Requests.route(Requests.RouteOp.DELETE, route), "RTM_DELROUTE " + route);
     }
 
@@ -558,19 +564,19 @@ public final class NetlinkHandle implements AutoCloseable {
      * @param family {@link Family#ALL}, {@link Family#V4} or {@link Family#V6}
      * @return the routes
      */
-    public List<Route> routeList(int family) {
-        return routeList(family, Route.TABLE_MAIN);
+    public List<NetlinkRoute> routeList(int family) {
+        return routeList(family, NetlinkRoute.TABLE_MAIN);
     }
 
     /**
      * The routes of a table.
      *
      * @param family {@link Family#ALL}, {@link Family#V4} or {@link Family#V6}
-     * @param table a table, or {@link Route#TABLE_UNSPEC} for every table
+     * @param table a table, or {@link NetlinkRoute#TABLE_UNSPEC} for every table
      * @return the routes
      */
-    public List<Route> routeList(int family, int table) {
-        List<Route> out = new ArrayList<>();
+    public List<NetlinkRoute> routeList(int family, int table) {
+        List<NetlinkRoute> out = new ArrayList<>();
         for (NetlinkMessage m : socket.dump(Requests.routeDump(family), "RTM_GETROUTE dump")) {
             if (m.type() != Rt.RTM_NEWROUTE) {
                 continue;
@@ -579,8 +585,8 @@ public final class NetlinkHandle implements AutoCloseable {
             if (fam != Rt.AF_INET && fam != Rt.AF_INET6) {
                 continue;
             }
-            Route r = Decode.route(m);
-            if ((r.flags() & Rt.RTM_F_CLONED) != 0 || (table != Route.TABLE_UNSPEC && r.table() != table)) {
+            NetlinkRoute r = Decode.route(m);
+            if ((r.flags() & Rt.RTM_F_CLONED) != 0 || (table != NetlinkRoute.TABLE_UNSPEC && r.table() != table)) {
                 continue;
             }
             out.add(r);
@@ -590,15 +596,15 @@ public final class NetlinkHandle implements AutoCloseable {
 
     /**
      * Asks the kernel which route it would use to reach an address (Go: {@code RouteGet};
-     * {@code ip route get}). The answer's {@link Route#linkIndex()} is the interface, and
-     * {@link Route#isLocal()} tells whether the address is this host's own.
+     * {@code ip route get}). The answer's {@link NetlinkRoute#linkIndex()} is the interface, and
+     * {@link NetlinkRoute#isLocal()} tells whether the address is this host's own.
      *
      * @param destination the address
      * @return the route(s) the kernel reports
      * @throws NetlinkException e.g. {@code ENETUNREACH} when nothing reaches it
      */
-    public List<Route> routeGet(InetAddress destination) {
-        List<Route> out = new ArrayList<>();
+    public List<NetlinkRoute> routeGet(InetAddress destination) {
+        List<NetlinkRoute> out = new ArrayList<>();
         for (NetlinkMessage m : socket.request(Requests.routeGet(destination), "RTM_GETROUTE " + Ip.format(
                 destination))) {
             if (m.type() == Rt.RTM_NEWROUTE) {

@@ -184,7 +184,7 @@ final class Requests {
 
     enum RouteOp { ADD, APPEND, REPLACE, DELETE }
 
-    static MessageBuilder route(RouteOp op, Route r) {
+    static MessageBuilder route(RouteOp op, NetlinkRoute r) {
         int type;
         int flags;
         switch (op) {
@@ -233,7 +233,7 @@ final class Requests {
         return m;
     }
 
-    private static byte[] multipath(Route r) {
+    private static byte[] multipath(NetlinkRoute r) {
         MessageBuilder tmp = new MessageBuilder(0, 0);
         for (NextHop nh : r.nextHops()) {
             int gwLen = nh.gateway().map(g -> 4 + MessageBuilderAlign.align(g.getAddress().length)).orElse(0);

@@ -93,6 +93,27 @@ public final class Sysctl {
     }
 
     /**
+     * Makes a parameter hold a value, writing only when it holds another (Go's
+     * {@code ip.EnableIP4Forward} way: a read-only {@code /proc/sys} that already says so is fine).
+     *
+     * @param name a sysctl name
+     * @param value the value wanted
+     * @return true when it was written
+     * @throws NetlinkException naming the file when it must be written and cannot be
+     */
+    public static boolean ensure(String name, String value) {
+        try {
+            if (get(name).trim().equals(value)) {
+                return false;
+            }
+        } catch (NetlinkException e) {
+            // not readable: the write below reports what is wrong
+        }
+        set(name, value);
+        return true;
+    }
+
+    /**
      * Reads a value inside a namespace.
      *
      * @param ns the namespace

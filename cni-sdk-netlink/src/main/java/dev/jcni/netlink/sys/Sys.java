@@ -65,7 +65,7 @@ public final class Sys {
     }
 
     private static NetlinkException fail(String call, long negativeErrno) {
-        return new NetlinkException(call, (int) -negativeErrno, null);
+        return new NetlinkException(call, (int) -negativeErrno);
     }
 
     /** A path as the kernel takes it: UTF-8, NUL-terminated. */
@@ -140,7 +140,7 @@ public final class Sys {
             throw fail("sendto", n);
         }
         if (n != len) {
-            throw NetlinkException.of("sendto", "sendto: short write " + n + " of " + len, null);
+            throw NetlinkException.of("sendto", "sendto: short write " + n + " of " + len);
         }
     }
 

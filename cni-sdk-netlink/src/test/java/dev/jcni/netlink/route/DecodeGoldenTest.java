@@ -89,32 +89,32 @@ class DecodeGoldenTest {
 
     @Test
     void routes() {
-        List<Route> all = messages("route-dump.hex", Rt.RTM_NEWROUTE).stream()
+        List<NetlinkRoute> all = messages("route-dump.hex", Rt.RTM_NEWROUTE).stream()
                 .filter(m -> m.u8(0) == Rt.AF_INET || m.u8(0) == Rt.AF_INET6).map(Decode::route).toList();
-        Route r = all.stream().filter(x -> x.dst().equals(Optional.of(IpPrefix.parse("10.9.0.0/16")))).findFirst()
+        NetlinkRoute r = all.stream().filter(x -> x.dst().equals(Optional.of(IpPrefix.parse("10.9.0.0/16")))).findFirst()
                 .orElseThrow();
         assertEquals(Optional.of(Ip.parse("10.1.2.1")), r.gateway());
         assertEquals(100, r.priority());
         assertEquals(1400, r.mtu());
         assertEquals(1360, r.advmss());
-        assertEquals(Route.TABLE_MAIN, r.table());
-        assertEquals(Route.PROTOCOL_BOOT, r.protocol());
-        Route ecmp = all.stream().filter(x -> x.dst().equals(Optional.of(IpPrefix.parse("fd00:40::/64"))))
+        assertEquals(NetlinkRoute.TABLE_MAIN, r.table());
+        assertEquals(NetlinkRoute.PROTOCOL_BOOT, r.protocol());
+        NetlinkRoute ecmp = all.stream().filter(x -> x.dst().equals(Optional.of(IpPrefix.parse("fd00:40::/64"))))
                 .findFirst().orElseThrow();
         assertEquals(2, ecmp.nextHops().size());
         assertEquals(Optional.of(Ip.parse("fd00::1")), ecmp.nextHops().get(0).gateway());
         assertEquals(Optional.of(Ip.parse("fd00::2")), ecmp.nextHops().get(1).gateway());
-        Route connected = all.stream().filter(x -> x.dst().equals(Optional.of(IpPrefix.parse("10.1.2.0/24"))))
+        NetlinkRoute connected = all.stream().filter(x -> x.dst().equals(Optional.of(IpPrefix.parse("10.1.2.0/24"))))
                 .findFirst().orElseThrow();
         assertEquals(Scope.LINK, connected.scope());
-        assertEquals(Route.PROTOCOL_KERNEL, connected.protocol());
+        assertEquals(NetlinkRoute.PROTOCOL_KERNEL, connected.protocol());
         assertEquals(Optional.of(Ip.parse("10.1.2.3")), connected.src());
-        assertTrue(all.stream().anyMatch(x -> x.table() == Route.TABLE_LOCAL && x.isLocal()));
+        assertTrue(all.stream().anyMatch(x -> x.table() == NetlinkRoute.TABLE_LOCAL && x.isLocal()));
     }
 
     @Test
     void routeGetLocal() {
-        List<Route> got = messages("route-get-local.hex", Rt.RTM_NEWROUTE).stream().map(Decode::route).toList();
+        List<NetlinkRoute> got = messages("route-get-local.hex", Rt.RTM_NEWROUTE).stream().map(Decode::route).toList();
         assertEquals(1, got.size());
         assertTrue(got.get(0).isLocal());
         assertEquals(1, got.get(0).linkIndex());

@@ -35,7 +35,7 @@ class PluginFlowKernelTest {
                 c.addrAdd(Address.of(eth0.index(), IpPrefix.parse("10.22.0.5/16")));
                 c.addrAdd(Address.of(eth0.index(), IpPrefix.parse("fd00:22::5/64")));
                 c.linkSetUp(eth0.index());
-                c.routeAdd(Route.builder().family(Family.V4).gateway(Ip.parse("10.22.0.1")).linkIndex(eth0.index())
+                c.routeAdd(NetlinkRoute.builder().family(Family.V4).gateway(Ip.parse("10.22.0.1")).linkIndex(eth0.index())
                         .build());
                 c.settleAddresses("eth0", Duration.ofSeconds(10));
                 Sysctl.set(container, "net.ipv4.conf.eth0.arp_notify", "1");

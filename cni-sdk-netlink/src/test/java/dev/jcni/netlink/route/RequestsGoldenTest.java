@@ -134,7 +134,7 @@ class RequestsGoldenTest {
 
     @Test
     void routeWithMetricsAndTable() {
-        Route r = Route.builder().dst(IpPrefix.parse("10.9.0.0/16")).gateway(Ip.parse("10.1.2.1")).linkIndex(3)
+        NetlinkRoute r = NetlinkRoute.builder().dst(IpPrefix.parse("10.9.0.0/16")).gateway(Ip.parse("10.1.2.1")).linkIndex(3)
                 .priority(100).mtu(1400).advmss(1360).table(1000).build();
         assertEquals("58000000180005060000000000000000" // RTM_NEWROUTE CREATE|EXCL, 88 bytes
                 + "02100000" + "00030001" + "00000000"  // AF_INET dst/16, table UNSPEC, boot, universe, unicast
@@ -153,7 +153,7 @@ class RequestsGoldenTest {
 
     @Test
     void ipv6MultipathAppend() {
-        Route r = Route.builder().dst(IpPrefix.parse("fd00:40::/64")).nextHops(List.of(
+        NetlinkRoute r = NetlinkRoute.builder().dst(IpPrefix.parse("fd00:40::/64")).nextHops(List.of(
                 NextHop.of(2, Ip.parse("fd00::1")), new NextHop(2, Optional.of(Ip.parse("fd00::2")), 2, 0))).build();
         assertEquals("6c0000001800050c0000000000000000" // 108 bytes, CREATE|APPEND
                 + "0a400000" + "fe030001" + "00000000"

@@ -83,7 +83,7 @@ final class Sandbox implements AutoCloseable {
             nl.linkAdd(spec);
         } catch (NetlinkException e) {
             if (e.errno() == Errno.EOPNOTSUPP) {
-                Kernel.assumeFeature(feature, false);
+                Kernel.skipMissingFeature(feature, e.getMessage());
             }
             throw e;
         }

@@ -33,12 +33,12 @@ class SpecAndNameTest {
         assertThrows(IllegalStateException.class, () -> LinkSpec.dummy("d0").withVlanFiltering(true));
         assertThrows(IllegalArgumentException.class, () -> LinkSpec.vlan("v", 2, 4095));
         assertThrows(IllegalArgumentException.class, () -> new BridgeVlan(0, false, false));
-        assertThrows(IllegalArgumentException.class, () -> Route.builder().build());
-        assertThrows(IllegalArgumentException.class, () -> Route.builder().dst(IpPrefix.parse("10.0.0.0/8"))
+        assertThrows(IllegalArgumentException.class, () -> NetlinkRoute.builder().build());
+        assertThrows(IllegalArgumentException.class, () -> NetlinkRoute.builder().dst(IpPrefix.parse("10.0.0.0/8"))
                 .gateway(dev.jcni.sdk.types.Ip.parse("fd00::1")).build());
-        assertEquals(IpPrefix.parse("10.1.0.0/16"), Route.builder().dst(IpPrefix.parse("10.1.2.3/16")).build().dst()
+        assertEquals(IpPrefix.parse("10.1.0.0/16"), NetlinkRoute.builder().dst(IpPrefix.parse("10.1.2.3/16")).build().dst()
                 .orElseThrow(), "host bits cleared");
-        Route mapped = Route.builder().dst(IpPrefix.parse("::1:2:3/80")).build();
+        NetlinkRoute mapped = NetlinkRoute.builder().dst(IpPrefix.parse("::1:2:3/80")).build();
         assertEquals("::/80", mapped.dst().orElseThrow().toString());
         assertEquals(Family.V6, mapped.family());
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.JsonValues;
+import dev.jcni.sdk.internal.ProcessEnv;
 import dev.jcni.sdk.internal.PluginLog;
 import dev.jcni.sdk.invoke.Invoke;
 import dev.jcni.sdk.runtime.CniConfig;
@@ -90,7 +92,7 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
-        int status = run(args, System.getenv(), System.out, System.err);
+        int status = run(args, ProcessEnv.read(), System.out, System.err);
         System.out.flush();
         System.err.flush();
         System.exit(status);
@@ -200,7 +202,8 @@ public final class Main {
 
     private static int execute(String command, List<String> positional, String ifName, Path cacheDir, Duration timeout,
                                Map<String, String> env, PrintStream out, PrintStream err) {
-        PluginLog log = new PluginLog("jcni", err, PluginLog.parseLevel(env.getOrDefault(PluginLog.LOG_LEVEL_ENV, "")));
+        PluginLog log = new PluginLog("jcni", err, PluginLog.parseLevel(env.getOrDefault(PluginLog.LOG_LEVEL_ENV, ""),
+                System.Logger.Level.INFO));
         try {
             String network = positional.get(0);
             String netns = positional.size() > 1 ? Path.of(positional.get(1)).toAbsolutePath().normalize().toString() : "";
@@ -279,7 +282,6 @@ public final class Main {
         return new CniArgs(pairs);
     }
 
-    @SuppressWarnings("unchecked")
     static Map<String, Object> capabilityArgs(String text) {
         if (text.isEmpty()) {
             return Map.of();
@@ -289,7 +291,7 @@ public final class Main {
             if (!n.isObject()) {
                 throw new UsageException("CAP_ARGS must be a JSON object, not " + Json.jsonTypeName(n));
             }
-            return (Map<String, Object>) Json.toPlain(n);
+            return JsonValues.members(n);
         } catch (JsonProcessingException e) {
             throw new UsageException("CAP_ARGS is not JSON: " + Json.describe(e));
         }

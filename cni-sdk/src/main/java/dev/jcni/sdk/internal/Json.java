@@ -9,12 +9,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,26 +19,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The one place that configures Jackson. Everything else in jcni goes through here, so Jackson
- * stays an implementation detail.
+ * The one place that touches Jackson: parsing to a tree and writing trees, with jackson-core's
+ * streaming parser and generator (no ObjectMapper: building one costs a plugin's start-up). Binding
+ * to Java types is {@link GoJson}'s; plain Java values are {@link JsonValues}'. Jackson stays an
+ * implementation detail.
  */
 public final class Json {
     private Json() {
-    }
-
-    private static final class Holder {
-        static final ObjectMapper MAPPER = JsonMapper.builder()
-                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .addModule(ValueTypesModule.create())
-                .build();
     }
 
     private static final class Pretty {
@@ -53,11 +39,6 @@ public final class Json {
                 .withArrayEmptySeparator(""))
                 .withObjectIndenter(new DefaultIndenter("    ", "\n"))
                 .withArrayIndenter(new DefaultIndenter("    ", "\n"));
-    }
-
-    /** @return the shared mapper */
-    public static ObjectMapper mapper() {
-        return Holder.MAPPER;
     }
 
     /** @return the node factory */
@@ -100,12 +81,23 @@ public final class Json {
         }
     }
 
-    /** The streaming factory: parsing and writing trees do not need the (slow to start) ObjectMapper. */
+    /**
+     * A streaming parser over JSON text (for {@link GoJson}, which binds without building a tree).
+     *
+     * @param bytes UTF-8 JSON
+     * @return the parser, before its first token
+     * @throws IOException when the parser cannot be made
+     */
+    static JsonParser parser(byte[] bytes) throws IOException {
+        return Factory.JSON.createParser(bytes);
+    }
+
+    /** The streaming factory: parsing and writing trees need no ObjectMapper (slow to start, never built). */
     private static final class Factory {
         static final JsonFactory JSON = JsonFactory.builder().build();
     }
 
-    private static JsonNode readValue(JsonParser p, JsonToken t) throws IOException {
+    static JsonNode readValue(JsonParser p, JsonToken t) throws IOException {
         JsonNodeFactory f = JsonNodeFactory.instance;
         switch (t) {
             case START_OBJECT: {
@@ -336,99 +328,6 @@ public final class Json {
         }
         return x.equals(y) ? 0 : 1;
     };
-
-    /**
-     * Converts a tree to plain, unmodifiable Java values: objects become {@code Map<String,Object>}
-     * (insertion ordered, entries with JSON null left out), arrays {@code List<Object>} (a JSON
-     * null element becomes the empty {@link java.util.Optional}), strings, {@link Boolean},
-     * {@link Long} / {@link java.math.BigInteger} / {@link java.math.BigDecimal} numbers.
-     *
-     * @param node a tree
-     * @return the plain value, or null for JSON null
-     */
-    public static Object toPlain(JsonNode node) {
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            return null;
-        }
-        if (node.isObject()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                Object v = toPlain(e.getValue());
-                if (v != null) {
-                    m.put(e.getKey(), v);
-                }
-            }
-            return Collections.unmodifiableMap(m);
-        }
-        if (node.isArray()) {
-            List<Object> l = new ArrayList<>(node.size());
-            for (JsonNode c : node) {
-                Object v = toPlain(c);
-                l.add(v == null ? java.util.Optional.empty() : v);
-            }
-            return Collections.unmodifiableList(l);
-        }
-        if (node.isTextual()) {
-            return node.textValue();
-        }
-        if (node.isBoolean()) {
-            return node.booleanValue();
-        }
-        if (node.isIntegralNumber()) {
-            return node.canConvertToLong() ? (Object) node.longValue() : node.bigIntegerValue();
-        }
-        if (node.isNumber()) {
-            return node.decimalValue();
-        }
-        return node.asText();
-    }
-
-    /**
-     * Converts plain Java values (maps, lists, strings, numbers, booleans, and anything Jackson can
-     * serialize) to a tree.
-     *
-     * @param value the value
-     * @return the tree
-     */
-    public static JsonNode fromPlain(Object value) {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        if (value == null || (value instanceof java.util.Optional<?> o && o.isEmpty())) {
-            return f.nullNode();
-        }
-        if (value instanceof JsonNode n) {
-            return n.deepCopy();
-        }
-        if (value instanceof String str) {
-            return f.textNode(str);
-        }
-        if (value instanceof Boolean b) {
-            return f.booleanNode(b);
-        }
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            return f.numberNode(((Number) value).longValue());
-        }
-        if (value instanceof java.math.BigInteger bi) {
-            return f.numberNode(bi);
-        }
-        if (value instanceof java.math.BigDecimal bd) {
-            return f.numberNode(bd);
-        }
-        if (value instanceof Map<?, ?> m) {
-            ObjectNode o = f.objectNode();
-            m.forEach((k, v) -> o.set(String.valueOf(k), fromPlain(v)));
-            return o;
-        }
-        if (value instanceof Iterable<?> it) {
-            ArrayNode a = f.arrayNode();
-            it.forEach(v -> a.add(fromPlain(v)));
-            return a;
-        }
-        if (value instanceof java.util.Optional<?> o) {
-            return fromPlain(o.get());
-        }
-        return Holder.MAPPER.valueToTree(value);
-    }
 
     /**
      * Go's {@code %T} name for the type a JSON value decodes to with {@code interface{}}.

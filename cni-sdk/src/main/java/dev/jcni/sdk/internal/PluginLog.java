@@ -10,7 +10,9 @@ import java.util.function.Supplier;
 /**
  * The diagnostics of a plugin process: a {@link System.Logger} writing one line per record to
  * stderr or to the file named by {@code JCNI_LOG_FILE}, filtered by {@code JCNI_LOG_LEVEL}
- * ({@code error}, {@code warning}, {@code info} (default), {@code debug}, {@code trace}).
+ * ({@code error}, {@code warning}, {@code info}, {@code debug}, {@code trace}, {@code off}).
+ * A plugin says nothing unless something is wrong (default {@code warning}), as Go's plugins:
+ * runtimes relay a plugin's stderr.
  */
 public final class PluginLog implements System.Logger {
     /** Environment variable naming a log file (appended to). */
@@ -33,20 +35,25 @@ public final class PluginLog implements System.Logger {
         this.threshold = threshold;
     }
 
+    /** A plugin's level when {@code JCNI_LOG_LEVEL} is not set: warnings and errors only. */
+    public static final Level PLUGIN_DEFAULT = Level.WARNING;
+
     /**
      * Parses a level name.
      *
-     * @param text e.g. {@code debug}; "" or unknown gives INFO
+     * @param text e.g. {@code debug}
+     * @param fallback the level for "" or an unknown name
      * @return the level
      */
-    public static Level parseLevel(String text) {
-        return switch (text == null ? "" : text.toLowerCase(Locale.ROOT)) {
+    public static Level parseLevel(String text, Level fallback) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
             case "error" -> Level.ERROR;
             case "warn", "warning" -> Level.WARNING;
+            case "info" -> Level.INFO;
             case "debug" -> Level.DEBUG;
             case "trace", "all" -> Level.TRACE;
             case "off" -> Level.OFF;
-            default -> Level.INFO;
+            default -> fallback;
         };
     }
 

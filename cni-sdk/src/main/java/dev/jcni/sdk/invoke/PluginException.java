@@ -50,7 +50,10 @@ public final class PluginException extends CniException {
 
     PluginException(Failure failure, int code, String msg, String details, Path plugin, String stdout, String stderr,
                     OptionalInt exitStatus, OptionalInt signal, boolean stderrInMsg, Throwable cause) {
-        super(code, msg, details, cause);
+        super(code, msg, details);
+        if (cause != null) {
+            initCause(cause);
+        }
         this.failure = Objects.requireNonNull(failure, "failure");
         this.plugin = Optional.ofNullable(plugin);
         this.stdout = stdout == null ? "" : stdout;

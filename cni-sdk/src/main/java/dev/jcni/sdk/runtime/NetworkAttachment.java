@@ -1,5 +1,6 @@
 package dev.jcni.sdk.runtime;
 
+import dev.jcni.sdk.internal.JsonValues;
 import dev.jcni.sdk.types.CniArgs;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +19,7 @@ import java.util.Objects;
 public record NetworkAttachment(String containerId, String network, String ifName, String config, String netns,
                                 CniArgs cniArgs, Map<String, Object> capabilityArgs) {
 
-    /** Checks that no component is null. */
+    /** Checks that no component is null; deep-copies the capability arguments (as {@link RuntimeConf} does). */
     public NetworkAttachment {
         Objects.requireNonNull(containerId, "containerId");
         Objects.requireNonNull(network, "network");
@@ -26,7 +27,7 @@ public record NetworkAttachment(String containerId, String network, String ifNam
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(netns, "netns");
         Objects.requireNonNull(cniArgs, "cniArgs");
-        capabilityArgs = Map.copyOf(capabilityArgs);
+        capabilityArgs = JsonValues.copyObject(capabilityArgs);
     }
 
     /** @return the runtime configuration of the ADD that made this attachment, to DEL it with */

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jcni.sdk.internal.GoText;
+import dev.jcni.sdk.internal.GoJson;
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.JsonValues;
 import dev.jcni.sdk.types.CniArgs;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.Result;
@@ -35,7 +37,8 @@ import java.util.stream.Stream;
  * The libcni result cache, file for file: {@code <cacheDir>/results/<network>-<containerID>-<ifname>}
  * holding a {@code cniCacheV1} object, so that a node can move between a Go runtime and jcni.
  * Writes are atomic (temporary file in {@code <cacheDir>/.jcni-tmp}, fsync, rename, fsync of the
- * directory); an empty, truncated or corrupt file reads as {@link Read.Corrupt}.
+ * directory; the temporary directory goes again when no other write uses it); an empty, truncated or
+ * corrupt file reads as {@link Read.Corrupt}.
  */
 final class ResultCache {
     static final String KIND = "cniCacheV1";
@@ -101,7 +104,7 @@ final class ResultCache {
             }
         }
         if (!rt.capabilityArgs().isEmpty()) {
-            o.set("capabilityArgs", Json.sorted(Json.fromPlain(rt.capabilityArgs())));
+            o.set("capabilityArgs", Json.sorted(GoJson.encode(rt.capabilityArgs())));
         }
         o.set("result", Json.sorted(Json.parse(result.toJson())));
         byte[] bytes = Json.write(o);
@@ -109,22 +112,43 @@ final class ResultCache {
         Path results = target.getParent();
         Path tmpDir = dir.resolve(TMP_DIR);
         createDir(results);
-        createDir(tmpDir);
         Path tmp = tmpDir.resolve(target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(FILE_MODE);
         try {
-            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), mode)) {
+            writeNew(tmp, bytes);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+            removeIfEmpty(tmpDir);
+        }
+        syncDir(results);
+    }
+
+    /** Writes and syncs a new file, making its directory; a concurrent writer may remove that directory meanwhile. */
+    private static void writeNew(Path file, byte[] bytes) throws IOException {
+        FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(FILE_MODE);
+        for (int attempt = 1; ; attempt++) {
+            createDir(file.getParent());
+            try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), mode)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
                 ch.force(true);
+                return;
+            } catch (NoSuchFileException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
-        syncDir(results);
+    }
+
+    private static void removeIfEmpty(Path d) {
+        try {
+            Files.deleteIfExists(d);
+        } catch (IOException e) {
+            // another write is using it (not empty): that write removes it
+        }
     }
 
     private static void createDir(Path d) throws IOException {
@@ -220,13 +244,7 @@ final class ResultCache {
                     pairs.add(new CniArgs.Pair(p.get(0).textValue(), p.get(1).textValue()));
                 }
             }
-            Map<String, Object> caps = Map.of();
-            JsonNode ca = n.get("capabilityArgs");
-            if (ca != null && ca.isObject()) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> m = (Map<String, Object>) Json.toPlain(ca);
-                caps = m;
-            }
+            Map<String, Object> caps = JsonValues.members(n.get("capabilityArgs"));
             return Optional.of(new NetworkAttachment(text(n, "containerId"), text(n, "networkName"), text(n, "ifName"),
                     config, text(n, "netns"), new CniArgs(pairs), caps));
         } catch (IllegalArgumentException | NullPointerException e) {

@@ -1,6 +1,6 @@
 package dev.jcni.sdk.runtime;
 
-import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.JsonValues;
 import dev.jcni.sdk.types.CniArgs;
 import java.util.Map;
 import java.util.Objects;
@@ -20,21 +20,17 @@ import java.util.Objects;
 public record RuntimeConf(String containerId, String netns, String ifName, CniArgs args,
                           Map<String, Object> capabilityArgs) {
 
-    /** Checks that no component is null and makes a deep, unmodifiable copy of the capability arguments. */
+    /**
+     * Checks that no component is null and makes a deep, unmodifiable copy of the capability
+     * arguments in plain values (JSON null, as a Java null or an empty {@code Optional}, becomes
+     * the empty {@code Optional}).
+     */
     public RuntimeConf {
         Objects.requireNonNull(containerId, "containerId");
         Objects.requireNonNull(netns, "netns");
         Objects.requireNonNull(ifName, "ifName");
         Objects.requireNonNull(args, "args");
-        capabilityArgs = copy(capabilityArgs);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> copy(Map<String, Object> values) {
-        if (values.isEmpty()) {
-            return Map.of();
-        }
-        return (Map<String, Object>) Json.toPlain(Json.fromPlain(values));
+        capabilityArgs = JsonValues.copyObject(capabilityArgs);
     }
 
     /**

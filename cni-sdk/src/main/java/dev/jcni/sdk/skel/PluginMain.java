@@ -3,6 +3,7 @@ package dev.jcni.sdk.skel;
 import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.internal.PluginLoader;
 import dev.jcni.sdk.internal.PluginLog;
+import dev.jcni.sdk.internal.ProcessEnv;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.NetConf;
@@ -42,7 +43,8 @@ import java.util.Optional;
  *
  * <p>Exit codes: 0 on success, 1 on any error (the error's code is in the JSON, as with Go plugins).
  * Diagnostics go to stderr, or are appended to the file named by {@code JCNI_LOG_FILE};
- * {@code JCNI_LOG_LEVEL} sets their level ({@code error}, {@code warning}, {@code info}, {@code debug}).
+ * {@code JCNI_LOG_LEVEL} sets their level ({@code error}, {@code warning} (the default: a plugin says
+ * nothing unless something is wrong, as Go's), {@code info}, {@code debug}).
  */
 public final class PluginMain {
     private PluginMain() {
@@ -55,7 +57,8 @@ public final class PluginMain {
     /**
      * Runs the plugin for this process and exits the JVM: 0 on success, 1 on error. While the
      * plugin runs, {@code System.out} is pointed at stderr so that stray prints cannot corrupt the
-     * protocol on stdout.
+     * protocol on stdout. The environment is read as UTF-8 bytes whatever the locale (the kernel's
+     * view; a runtime may give no locale at all).
      *
      * @param plugin the plugin
      */
@@ -64,7 +67,7 @@ public final class PluginMain {
         PrintStream protocolOut = System.out;
         PrintStream err = System.err;
         System.setOut(err);
-        int code = execute(plugin, System.getenv(), System.in, protocolOut, err);
+        int code = execute(plugin, ProcessEnv.read(), System.in, protocolOut, err);
         protocolOut.flush();
         err.flush();
         System.exit(code);
@@ -84,7 +87,8 @@ public final class PluginMain {
                               OutputStream stderr) {
         PrintStream err = stderr instanceof PrintStream p ? p : new PrintStream(stderr, true, StandardCharsets.UTF_8);
         PrintStream logStream = openLog(env, err);
-        PluginLog log = new PluginLog(pluginName(plugin), logStream, PluginLog.parseLevel(env.get(PluginLog.LOG_LEVEL_ENV)));
+        PluginLog log = new PluginLog(pluginName(plugin), logStream, PluginLog.parseLevel(env.getOrDefault(PluginLog.LOG_LEVEL_ENV, ""),
+                PluginLog.PLUGIN_DEFAULT));
         String errorVersion = SpecVersions.CURRENT;
         try {
             Outcome outcome = dispatch(plugin, env, stdin, log);

@@ -111,6 +111,19 @@ public final class Request {
     }
 
     /**
+     * Binds the configuration over defaults; see {@link NetConf#bind(Class, Object)}.
+     *
+     * @param type the record class
+     * @param defaults the values for what the configuration does not set
+     * @param <T> the type
+     * @return the bound configuration
+     * @throws CniException code 6 when it does not bind
+     */
+    public <T> T config(Class<T> type, T defaults) {
+        return netConf.bind(type, defaults);
+    }
+
+    /**
      * @return the {@code prevResult} converted to the current version, when present
      * @throws CniException code 6 when it does not parse or is not of the configuration's version family
      */

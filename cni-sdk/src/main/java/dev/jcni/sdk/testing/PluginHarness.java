@@ -17,8 +17,8 @@ import java.util.Map;
  *
  * <pre>{@code
  * PluginHarness.Outcome out = PluginHarness.of(new MyPlugin())
- *         .containerId("c1").netns("/run/netns/test").ifName("eth0")
- *         .add("{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"type\":\"my\"}");
+ *         .attachment("c1", "/run/netns/test", "eth0")
+ *         .run("ADD", "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"type\":\"my\"}");
  * Result r = out.result();
  * }</pre>
  *
@@ -57,42 +57,24 @@ public final class PluginHarness {
     }
 
     /**
-     * @param id {@code CNI_CONTAINERID}
+     * The attachment of a call: {@code CNI_CONTAINERID}, {@code CNI_NETNS} and {@code CNI_IFNAME}
+     * ("" leaves a variable unset, as for a DEL without namespace).
+     *
+     * @param containerId {@code CNI_CONTAINERID}
+     * @param netns {@code CNI_NETNS}
+     * @param ifName {@code CNI_IFNAME}
      * @return a copy
      */
-    public PluginHarness containerId(String id) {
-        return env("CNI_CONTAINERID", id);
+    public PluginHarness attachment(String containerId, String netns, String ifName) {
+        return env("CNI_CONTAINERID", containerId).env("CNI_NETNS", netns).env("CNI_IFNAME", ifName);
     }
 
     /**
-     * @param path {@code CNI_NETNS}
-     * @return a copy
-     */
-    public PluginHarness netns(String path) {
-        return env("CNI_NETNS", path);
-    }
-
-    /**
-     * @param name {@code CNI_IFNAME}
-     * @return a copy
-     */
-    public PluginHarness ifName(String name) {
-        return env("CNI_IFNAME", name);
-    }
-
-    /**
-     * @param args {@code CNI_ARGS}
-     * @return a copy
-     */
-    public PluginHarness cniArgs(String args) {
-        return env("CNI_ARGS", args);
-    }
-
-    /**
-     * Runs one command.
+     * Runs one command: {@code ADD}, {@code DEL}, {@code CHECK}, {@code GC}, {@code STATUS},
+     * {@code VERSION}, or anything else to test the skel's answer to it.
      *
      * @param command {@code CNI_COMMAND} ("" leaves it unset)
-     * @param stdin the configuration JSON
+     * @param stdin the configuration JSON (for VERSION, the version query)
      * @return what the plugin printed and its exit code
      */
     public Outcome run(String command, String stdin) {
@@ -101,54 +83,6 @@ public final class PluginHarness {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = PluginMain.execute(plugin, h.env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out, err);
         return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * @param config the configuration
-     * @return the outcome of ADD
-     */
-    public Outcome add(String config) {
-        return run("ADD", config);
-    }
-
-    /**
-     * @param config the configuration
-     * @return the outcome of DEL
-     */
-    public Outcome del(String config) {
-        return run("DEL", config);
-    }
-
-    /**
-     * @param config the configuration
-     * @return the outcome of CHECK
-     */
-    public Outcome check(String config) {
-        return run("CHECK", config);
-    }
-
-    /**
-     * @param config the configuration
-     * @return the outcome of GC
-     */
-    public Outcome gc(String config) {
-        return run("GC", config);
-    }
-
-    /**
-     * @param config the configuration
-     * @return the outcome of STATUS
-     */
-    public Outcome status(String config) {
-        return run("STATUS", config);
-    }
-
-    /**
-     * @param config the stdin for VERSION
-     * @return the outcome of VERSION
-     */
-    public Outcome version(String config) {
-        return run("VERSION", config);
     }
 
     /**

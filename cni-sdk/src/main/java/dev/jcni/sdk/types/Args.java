@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jcni.sdk.internal.Decode;
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.JsonValues;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ public final class Args {
      * @return its value as plain Java values
      */
     public Optional<Object> get(String key) {
-        return Optional.ofNullable(Json.toPlain(node.get(key)));
+        return JsonValues.get(node, key);
     }
 
     /**
@@ -52,13 +53,12 @@ public final class Args {
      */
     public Optional<Object> cni(String key) {
         JsonNode cni = node.get("cni");
-        return cni == null || !cni.isObject() ? Optional.empty() : Optional.ofNullable(Json.toPlain(cni.get(key)));
+        return JsonValues.get(node.get("cni"), key);
     }
 
     /** @return every key as plain Java values */
-    @SuppressWarnings("unchecked")
     public Map<String, Object> values() {
-        return (Map<String, Object>) Json.toPlain(node);
+        return JsonValues.members(node);
     }
 
     private <T> T decode(String key, Supplier<T> f) {

@@ -25,7 +25,10 @@ public class CniException extends RuntimeException {
      * @param details longer details, or "" for none
      */
     public CniException(int code, String msg, String details) {
-        this(code, msg, details, null);
+        super(details.isEmpty() ? msg : msg + "; " + details);
+        this.code = check(code);
+        this.msg = Objects.requireNonNull(msg, "msg");
+        this.details = details;
     }
 
     /**
@@ -33,23 +36,27 @@ public class CniException extends RuntimeException {
      * @param msg a short message
      */
     public CniException(int code, String msg) {
-        this(code, msg, "", null);
+        this(code, msg, "");
     }
 
     /**
      * @param code the error code, see {@link ErrorCodes}
      * @param msg a short message
      * @param details longer details, or "" for none
-     * @param cause the underlying exception (not printed on the wire), or null
+     * @param cause the underlying exception (not printed on the wire)
      */
     public CniException(int code, String msg, String details, Throwable cause) {
-        super(details == null || details.isEmpty() ? msg : msg + "; " + details, cause);
+        super(details.isEmpty() ? msg : msg + "; " + details, Objects.requireNonNull(cause, "cause"));
+        this.code = check(code);
+        this.msg = Objects.requireNonNull(msg, "msg");
+        this.details = details;
+    }
+
+    private static int check(int code) {
         if (code < 0) {
             throw new IllegalArgumentException("CNI error codes are unsigned: " + code);
         }
-        this.code = code;
-        this.msg = Objects.requireNonNull(msg, "msg");
-        this.details = details == null ? "" : details;
+        return code;
     }
 
     /** @return the error code */
@@ -77,7 +84,7 @@ public class CniException extends RuntimeException {
      */
     public byte[] toJson(String cniVersion) {
         ObjectNode o = Json.object();
-        if (cniVersion != null && !cniVersion.isEmpty()) {
+        if (!cniVersion.isEmpty()) {
             o.put("cniVersion", cniVersion);
         }
         o.put("code", code);

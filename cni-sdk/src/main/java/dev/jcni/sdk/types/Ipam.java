@@ -1,5 +1,6 @@
 package dev.jcni.sdk.types;
 
+import dev.jcni.sdk.internal.JsonValues;
 import java.util.Map;
 import java.util.Objects;
 
@@ -10,9 +11,9 @@ import java.util.Objects;
  * @param values every key of the object as plain Java values (see {@link NetConf#get(String)})
  */
 public record Ipam(String type, Map<String, Object> values) {
-    /** Checks that no component is null. */
+    /** Checks that no component is null; deep-copies the values into plain values. */
     public Ipam {
         Objects.requireNonNull(type, "type");
-        values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+        values = JsonValues.copyObject(values);
     }
 }

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jcni.sdk.internal.Decode;
+import dev.jcni.sdk.internal.GoJson;
 import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.JsonValues;
 import dev.jcni.sdk.internal.ResultCodec;
 import dev.jcni.sdk.internal.ResultFamily;
 import dev.jcni.sdk.version.SpecVersions;
@@ -35,6 +37,8 @@ public final class NetConf {
     public static final String LEGACY_ATTACHMENTS = "cni.dev/attachments";
 
     private final ObjectNode node;
+    /** The text it was read from, for binding (keys in document order, duplicates included); null when built. */
+    private final byte[] source;
     private final String cniVersion;
     private final String name;
     private final String type;
@@ -44,8 +48,9 @@ public final class NetConf {
     private final Dns dns;
     private final List<Attachment> validAttachments;
 
-    private NetConf(ObjectNode node) {
+    private NetConf(ObjectNode node, byte[] source) {
         this.node = node;
+        this.source = source;
         this.cniVersion = Decode.string(node, "cniVersion", "cniVersion");
         this.name = Decode.string(node, "name", "name");
         this.type = Decode.string(node, "type", "type");
@@ -59,11 +64,8 @@ public final class NetConf {
         }));
         this.capabilities = Collections.unmodifiableMap(caps);
         this.ipMasq = Decode.bool(node, "ipMasq", "ipMasq");
-        this.ipam = Decode.object(node, "ipam", "ipam").map(i -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> values = (Map<String, Object>) Json.toPlain(i);
-            return new Ipam(Decode.string(i, "type", "ipam.type"), values);
-        });
+        this.ipam = Decode.object(node, "ipam", "ipam").map(i -> new Ipam(Decode.string(i, "type", "ipam.type"),
+                JsonValues.members(i)));
         this.dns = ResultCodec.decodeDns(node);
         Decode.object(node, "args", "args");
         Decode.object(node, "runtimeConfig", "runtimeConfig");
@@ -94,16 +96,20 @@ public final class NetConf {
         } catch (JsonProcessingException e) {
             throw new CniException(ErrorCodes.DECODING_FAILURE, Json.describe(e));
         }
-        return fromTree(n);
+        return fromTree(n, json.clone());
     }
 
     private static NetConf fromTree(JsonNode n) {
+        return fromTree(n, null);
+    }
+
+    private static NetConf fromTree(JsonNode n, byte[] source) {
         if (!n.isObject()) {
             throw new CniException(ErrorCodes.DECODING_FAILURE,
                     "cannot unmarshal " + Json.jsonTypeName(n) + " into a network configuration of type object");
         }
         try {
-            return new NetConf((ObjectNode) n);
+            return new NetConf((ObjectNode) n, source);
         } catch (Decode.DecodeException e) {
             throw new CniException(ErrorCodes.DECODING_FAILURE, e.getMessage());
         }
@@ -118,7 +124,7 @@ public final class NetConf {
      */
     public static NetConf of(Map<String, ?> values) {
         ObjectNode o = Json.object();
-        values.forEach((k, v) -> o.set(k, Json.fromPlain(v)));
+        values.forEach((k, v) -> o.set(k, GoJson.encode(v)));
         return fromTree(o);
     }
 
@@ -220,13 +226,14 @@ public final class NetConf {
     /**
      * Any key as plain Java values: objects are {@code Map<String,Object>}, arrays {@code List<Object>},
      * then {@link String}, {@link Boolean}, {@link Long} (or {@link java.math.BigInteger}) and
-     * {@link java.math.BigDecimal}. JSON null counts as absent.
+     * {@link java.math.BigDecimal}; a JSON null inside them is the empty {@link Optional}. A key that
+     * is absent or JSON null gives the empty {@code Optional}.
      *
      * @param key the key
      * @return its value
      */
     public Optional<Object> get(String key) {
-        return Optional.ofNullable(Json.toPlain(node.get(key)));
+        return JsonValues.get(node, key);
     }
 
     /** @return the keys, in the order they came */
@@ -237,23 +244,61 @@ public final class NetConf {
     }
 
     /**
-     * Binds the whole configuration to a type of the plugin author's, typically a record, with the
-     * Jackson-free rules of jcni: property names match case-insensitively (as Go's encoding/json),
-     * unknown keys are ignored, jcni's value types ({@link IpPrefix}, {@link MacAddress},
-     * {@link java.net.InetAddress}, {@link Route}, {@link Dns}) bind from their JSON text.
+     * Binds the whole configuration to a record of the plugin author's, the way Go's
+     * {@code encoding/json} fills a struct: keys in document order, each matched to a component by
+     * its name exactly or else ignoring case (a later key overwrites an earlier one); unknown keys
+     * are ignored; JSON null empties an {@code Optional}, {@code List} or {@code Map} and leaves any
+     * other component at its zero value; a value of the wrong JSON type is an error ({@code 1.5} into
+     * an {@code int}, {@code 5} into a {@code String}, a string into a {@code boolean}, a number out of
+     * the Java type's range).
      *
-     * @param type the class
+     * <p>Component types: {@code String}, {@code boolean}, {@code int}, {@code long}, {@code double}
+     * (and their boxes, which bind as the primitives: never null), {@code BigDecimal}, enums (by
+     * constant name), {@code List<T>}, {@code Map<String, T>}, records, {@code Optional<T>} (absent or
+     * null: empty), {@code OptionalInt}, {@code OptionalLong}, jcni's types ({@link IpPrefix},
+     * {@link MacAddress}, {@link java.net.InetAddress} from their text; {@link Route}, {@link Dns},
+     * {@link IpRange}, {@link PortMapping}... as objects) and {@code Object} for any JSON as plain values
+     * (see {@link #get(String)}). An absent key gives the zero value ({@code ""}, {@code false},
+     * {@code 0}, empty); the types without one ({@code IpPrefix}, {@code MacAddress},
+     * {@code InetAddress}, enums, records holding them) must then be {@code Optional}, or the binding
+     * fails naming the missing key.
+     *
+     * @param type the record class (public, or in a package open to module {@code dev.jcni.sdk})
      * @param <T> the type
      * @return the bound value
-     * @throws CniException code 6 naming the property that did not bind
+     * @throws CniException code 6 naming the key path, e.g. {@code cannot unmarshal string into
+     *     ipam.ranges[0][0].subnet of type string}
+     * @throws IllegalArgumentException when a component's type has no JSON binding
      */
     public <T> T bind(Class<T> type) {
         try {
-            return Json.mapper().treeToValue(node, type);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            String m = e instanceof JsonProcessingException j ? Json.describe(j) : e.getMessage();
-            throw new CniException(ErrorCodes.DECODING_FAILURE, "failed to load netconf: " + m);
+            return GoJson.bind(bindingSource(), type);
+        } catch (GoJson.BindError e) {
+            throw new CniException(ErrorCodes.DECODING_FAILURE, e.getMessage());
         }
+    }
+
+    /**
+     * Binds the configuration over defaults, as Go plugins unmarshal into a struct filled
+     * beforehand: a key that is absent or JSON null keeps the default's value. Otherwise as
+     * {@link #bind(Class)}.
+     *
+     * @param type the record class
+     * @param defaults the values for what the configuration does not set
+     * @param <T> the type
+     * @return the bound value
+     * @throws CniException code 6 naming the key path
+     */
+    public <T> T bind(Class<T> type, T defaults) {
+        try {
+            return GoJson.bind(bindingSource(), type, defaults);
+        } catch (GoJson.BindError e) {
+            throw new CniException(ErrorCodes.DECODING_FAILURE, e.getMessage());
+        }
+    }
+
+    private byte[] bindingSource() {
+        return source != null ? source : Json.write(node);
     }
 
     /**
@@ -266,7 +311,7 @@ public final class NetConf {
      */
     public NetConf with(String key, Object value) {
         ObjectNode copy = node.deepCopy();
-        copy.set(key, Json.fromPlain(value));
+        copy.set(key, GoJson.encode(value));
         return fromTree(copy);
     }
 

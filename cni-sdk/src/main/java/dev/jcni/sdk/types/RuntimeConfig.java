@@ -3,7 +3,9 @@ package dev.jcni.sdk.types;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jcni.sdk.internal.Decode;
+import dev.jcni.sdk.internal.GoJson;
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.JsonValues;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -67,7 +69,7 @@ public final class RuntimeConfig {
      */
     public static RuntimeConfig of(Map<String, ?> values) {
         ObjectNode o = Json.object();
-        values.forEach((k, v) -> o.set(k, Json.fromPlain(v)));
+        values.forEach((k, v) -> o.set(k, GoJson.encode(v)));
         return new RuntimeConfig(o);
     }
 
@@ -88,13 +90,12 @@ public final class RuntimeConfig {
      * @return its value as plain Java values (see {@link NetConf#get(String)})
      */
     public Optional<Object> get(String key) {
-        return Optional.ofNullable(Json.toPlain(node.get(key)));
+        return JsonValues.get(node, key);
     }
 
     /** @return every key as plain Java values */
-    @SuppressWarnings("unchecked")
     public Map<String, Object> values() {
-        return (Map<String, Object>) Json.toPlain(node);
+        return JsonValues.members(node);
     }
 
     /** @return the compact JSON text of the whole object */

@@ -36,20 +36,28 @@ public final class SpecVersions {
     }
 
     /**
-     * Picks a configuration list's version as libcni does: without {@code cniVersions} the
-     * {@code cniVersion} as given; with it, the highest of {@code cniVersions} ∪ {@code cniVersion}
-     * that is not above {@link #CURRENT}, or {@code cniVersion} when none qualifies.
+     * Picks the version of a configuration list without {@code cniVersions}, as libcni does: its
+     * {@code cniVersion} as given.
      *
      * @param cniVersion the list's {@code cniVersion} ("" when absent)
-     * @param cniVersions the list's {@code cniVersions}, or null when the key is absent
+     * @return the version to use
+     */
+    public static String negotiate(String cniVersion) {
+        return cniVersion;
+    }
+
+    /**
+     * Picks a configuration list's version as libcni does when it has {@code cniVersions}: the
+     * highest of {@code cniVersions} ∪ {@code cniVersion} that is not above {@link #CURRENT}, or
+     * {@code cniVersion} when none qualifies.
+     *
+     * @param cniVersion the list's {@code cniVersion} ("" when absent)
+     * @param cniVersions the list's {@code cniVersions} (present, possibly empty)
      * @return the version to use
      * @throws IllegalArgumentException {@code invalid cniVersions entry <v> at index <i>: <why>} or
      *     {@code invalid cniVersion <v>: <why>}
      */
     public static String negotiate(String cniVersion, List<String> cniVersions) {
-        if (cniVersions == null) {
-            return cniVersion;
-        }
         List<String> candidates = new ArrayList<>();
         for (int i = 0; i < cniVersions.size(); i++) {
             String v = cniVersions.get(i);

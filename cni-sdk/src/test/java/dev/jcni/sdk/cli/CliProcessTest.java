@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +32,7 @@ class CliProcessTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(Path.of("/usr/lib/cni/bridge")), "Go reference plugins not installed");
+        Kernel.assumeGoPlugins();
         ns = TestNetns.create();
         bridge = Kernel.uniqueName("jcc");
         network = Kernel.uniqueName("jcnicli-");
@@ -93,6 +92,10 @@ class CliProcessTest {
         String ip = result.get("ips").get(0).get("address").asText().split("/")[0];
         assertTrue(ns.exec("ip", "-4", "addr", "show", "dev", "eth0").ok().contains(ip));
         assertEquals(1, Files.list(tmp.resolve("cache/results")).count());
+        try (var s = Files.list(tmp.resolve("cache"))) {
+            assertEquals(List.of("results"), s.map(p -> p.getFileName().toString()).toList(),
+                    "the cache dir holds the results and nothing else (no empty .jcni-tmp)");
+        }
 
         Kernel.ExecResult check = jcni("check", network, ns.path().toString());
         assertEquals(0, check.exitCode(), check.stderr());

@@ -295,7 +295,7 @@ class InvokeTest {
     @Test
     void versionProbeOfRealGoPluginListsItsVersions() {
         Path bridge = Path.of("/usr/lib/cni/bridge");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(bridge), "Go reference plugins not installed");
+        dev.jcni.sdk.testsupport.Kernel.assumeGoPlugins();
         assertTrue(Invoke.getVersionInfo(bridge).supportedVersions().contains("1.0.0"));
     }
 

@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,8 +49,7 @@ class RealPluginsTest {
 
     @BeforeEach
     void setUp() {
-        Assumptions.assumeTrue(Files.isRegularFile(GO_PLUGINS.resolve("bridge")),
-                "the Go reference plugins are not installed in /usr/lib/cni (apt-get install containernetworking-plugins)");
+        Kernel.assumeGoPlugins();
         cni = CniConfig.create(List.of(GO_PLUGINS.toString())).withCacheDir(tmp.resolve("cache"));
         network = Kernel.uniqueName("jcnitest-");
         bridge = Kernel.uniqueName("jcb");
@@ -197,7 +195,7 @@ class RealPluginsTest {
         assertEquals(network, c.get("networkName").asText());
         assertEquals(ns.path().toString(), c.get("netns").asText());
         assertFalse(c.has("cniArgs"));
-        assertEquals(Json.text(Json.sorted(Json.fromPlain(caps)).toString().getBytes(StandardCharsets.UTF_8)),
+        assertEquals(Json.text(Json.sorted(dev.jcni.sdk.internal.GoJson.encode(caps)).toString().getBytes(StandardCharsets.UTF_8)),
                 Json.text(Json.write(c.get("capabilityArgs"))));
         assertEquals(Json.text(Json.sorted(Json.parse(r.toJson())).toString().getBytes(StandardCharsets.UTF_8)),
                 Json.text(Json.write(c.get("result"))));

@@ -34,7 +34,7 @@ class VerbVersionMatrixTest {
     void everyVerbAtEveryVersion(Command command, String version) {
         SamplePlugin plugin = new SamplePlugin();
         String conf = "{\"cniVersion\":\"" + version + "\",\"name\":\"net\",\"type\":\"sample\",\"keep\":{\"me\":1}}";
-        Outcome o = PluginHarness.of(plugin).containerId("ctr").netns("/run/netns/jcni-none").ifName("eth0")
+        Outcome o = PluginHarness.of(plugin).attachment("ctr", "/run/netns/jcni-none", "eth0")
                 .run(command.name(), conf);
         boolean allowed = switch (command) {
             case CHECK -> Version.greaterThanOrEqualTo(version, "0.4.0");

@@ -39,15 +39,33 @@ public final class Kernel {
         return "true".equalsIgnoreCase(System.getenv("CI"));
     }
 
+    /** Where the Go reference plugins v1.1.1 are (Debian's containernetworking-plugins). */
+    public static final java.nio.file.Path GO_PLUGINS = Path.of("/usr/lib/cni");
+
     /**
-     * Skips the current test when a kernel feature is missing, naming the feature. This is the
-     * one kind of skip allowed in CI.
+     * Skips the current test because the kernel lacks a feature, which the caller found out by the
+     * kernel's specific answer: {@code EOPNOTSUPP} ("Operation not supported"). This is the one kind
+     * of skip allowed in CI ({@link CiSkipPolicy}). Any other error is not a missing feature: the
+     * test fails with it.
      *
-     * @param feature the feature's name, e.g. "dummy link type"
-     * @param present whether this kernel has it
+     * @param feature the feature's name, e.g. "bridge vlan_filtering"
+     * @param kernelError the error the kernel gave (errno name or text)
      */
-    public static void assumeFeature(String feature, boolean present) {
-        Assumptions.assumeTrue(present, () -> "this kernel lacks " + feature + "; skipped (its netlink messages are tested byte for byte)");
+    public static void skipMissingFeature(String feature, String kernelError) {
+        if (!kernelError.contains("EOPNOTSUPP") && !kernelError.contains("Operation not supported")) {
+            throw new AssertionError("probing " + feature + " failed with something else than EOPNOTSUPP: " + kernelError.trim());
+        }
+        throw new MissingKernelFeature("this kernel lacks " + feature + " (" + kernelError.trim()
+                + "); skipped (its netlink messages are tested byte for byte)");
+    }
+
+    /**
+     * Skips the current test (outside CI) when the Go reference plugins are not installed; under
+     * {@code CI=true} the test fails instead ({@link CiSkipPolicy}): .ci/run installs them.
+     */
+    public static void assumeGoPlugins() {
+        Assumptions.assumeTrue(Files.isRegularFile(GO_PLUGINS.resolve("bridge")) && Files.isRegularFile(GO_PLUGINS.resolve("host-local")),
+                () -> "the Go reference plugins are not installed in " + GO_PLUGINS + " (apt-get install containernetworking-plugins)");
     }
 
     /**

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Not root: the test is skipped with a visible reason. Not root and {@code CI=true}: the test
  * fails, so nothing hides in CI. Kernel features this machine lacks are skipped through
- * {@link Kernel#assumeFeature(String, boolean)} naming the feature (allowed in CI too).
+ * {@link Kernel#skipMissingFeature(String, String)} on the kernel's EOPNOTSUPP (allowed in CI too; see {@link CiSkipPolicy}).
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)

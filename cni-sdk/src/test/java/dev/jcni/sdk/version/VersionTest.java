@@ -62,7 +62,7 @@ class VersionTest {
         assertEquals("1.1.0", SpecVersions.negotiate("0.4.0", List.of("1.1.0", "1.0.0", "9.0.0")));
         assertEquals("0.4.0", SpecVersions.negotiate("0.4.0", List.of("9.0.0")));
         assertEquals("2.0.0", SpecVersions.negotiate("2.0.0", List.of("3.0.0")), "nothing qualifies: keep cniVersion");
-        assertEquals("1.2.3", SpecVersions.negotiate("1.2.3", null), "without cniVersions, verbatim");
+        assertEquals("1.2.3", SpecVersions.negotiate("1.2.3"), "without cniVersions, verbatim");
         assertEquals("", SpecVersions.negotiate("", List.of()));
     }
 

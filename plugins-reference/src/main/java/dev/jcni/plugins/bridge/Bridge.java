@@ -10,7 +10,6 @@ import dev.jcni.netlink.route.NetlinkHandle;
 import dev.jcni.netlink.route.OperState;
 import dev.jcni.netlink.route.Sysctl;
 import dev.jcni.netns.NetNs;
-import dev.jcni.netns.NsPathNotExistException;
 import dev.jcni.plugins.PluginVersion;
 import dev.jcni.plugins.firewall.IpMasq;
 import dev.jcni.plugins.ip.DnsConf;
@@ -19,8 +18,10 @@ import dev.jcni.plugins.ip.Forwarding;
 import dev.jcni.plugins.ip.IfaceConfig;
 import dev.jcni.plugins.ip.Ipam;
 import dev.jcni.plugins.ip.Links;
+import dev.jcni.plugins.ip.Rollback;
 import dev.jcni.plugins.ip.Validate;
 import dev.jcni.plugins.ip.Veth;
+import dev.jcni.plugins.ip.VethPlugin;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
 import dev.jcni.sdk.skel.Request;
@@ -30,12 +31,14 @@ import dev.jcni.sdk.types.IpConfig;
 import dev.jcni.sdk.types.IpPrefix;
 import dev.jcni.sdk.types.MacAddress;
 import dev.jcni.sdk.types.Result;
-import java.io.IOException;
+import dev.jcni.sdk.types.Route;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The bridge plugin: a veth pair per container, the host end a port of a Linux bridge, the
@@ -44,11 +47,19 @@ import java.util.Optional;
  * listed in docs/bridge.md.
  */
 public final class Bridge implements Plugin {
-    /** Go's port-state wait: sleeps before each look at the host veth's operstate, in ms. */
-    static final int[] PORT_WAIT_MS = {0, 50, 500, 1000, 1000};
+    /** Go's port-state wait: its retries (0, 50, 500, 1000, 1000 ms) add up to this. */
+    static final Duration PORT_WAIT = Duration.ofMillis(2550);
+
+    private final Consumer<String> faults;
 
     /** Public no-arg constructor for the launcher and the training run. */
     public Bridge() {
+        this(Rollback.NO_FAULTS);
+    }
+
+    /** @param faults failure injection for tests: called at each named point of ADD (see {@link Rollback#step}) */
+    Bridge(Consumer<String> faults) {
+        this.faults = faults;
     }
 
     /** @param args ignored */
@@ -67,15 +78,19 @@ public final class Bridge implements Plugin {
     public Result add(Request request) throws Exception {
         BridgeConfig conf = BridgeConfig.load(request);
         Optional<MacAddress> mac = conf.validateForAdd();
-        String ifName = request.ifName();
         NetNs netns = Links.openNetns(request.netns());
         try (NetNs ns = netns; NetNs host = NetNs.current(); NetlinkHandle h = NetlinkHandle.openAt(host);
              NetlinkHandle c = NetlinkHandle.openAt(ns)) {
-            return new Add(request, conf, mac, ns, host, h, c).run(ifName);
+            return Rollback.run(request.logger(), faults,
+                    rollback -> new Add(request, conf, mac, ns, host, h, c, rollback).attach(request.ifName()));
         }
     }
 
-    /** One ADD, with what it created so far for the clean-up on failure. */
+    /**
+     * One ADD. Everything it makes for this container registers its undo at once; on failure the
+     * {@link Rollback} removes it again, newest first: masquerading, the IPAM reservation, the
+     * spoof-check rules, the veth pair (and with it the container's addresses and routes).
+     */
     private static final class Add {
         final Request request;
         final BridgeConfig conf;
@@ -84,12 +99,10 @@ public final class Bridge implements Plugin {
         final NetNs host;
         final NetlinkHandle h;
         final NetlinkHandle c;
-        boolean containerLinkMade;
-        boolean ipamDone;
-        SpoofCheck spoof;
+        final Rollback rollback;
 
         Add(Request request, BridgeConfig conf, Optional<MacAddress> mac, NetNs ns, NetNs host, NetlinkHandle h,
-                NetlinkHandle c) {
+                NetlinkHandle c, Rollback rollback) {
             this.request = request;
             this.conf = conf;
             this.mac = mac;
@@ -97,50 +110,18 @@ public final class Bridge implements Plugin {
             this.host = host;
             this.h = h;
             this.c = c;
+            this.rollback = rollback;
         }
 
-        Result run(String ifName) throws IOException {
-            boolean success = false;
-            try {
-                Result r = attach(ifName);
-                success = true;
-                return r;
-            } finally {
-                if (!success) {
-                    undo(ifName);
-                }
-            }
-        }
-
-        private void undo(String ifName) {
-            if (spoof != null) {
-                try {
-                    spoof.teardown();
-                } catch (RuntimeException e) {
-                    request.logger().log(System.Logger.Level.WARNING, Errors.text(e));
-                }
-            }
-            if (ipamDone) {
-                Ipam.delQuietly(conf.ipamType(), request);
-            }
-            if (containerLinkMade) {
-                // beyond Go: the veth made by this ADD goes again (its host end with it)
-                try {
-                    c.findLinkByName(ifName).ifPresent(l -> c.linkDel(l.index()));
-                } catch (RuntimeException e) {
-                    request.logger().log(System.Logger.Level.WARNING, "could not remove " + ifName + ": " + Errors.text(e));
-                }
-            }
-        }
-
-        Result attach(String ifName) throws IOException {
+        Result attach(String ifName) {
             Link br = setupBridge(h, conf);
+            rollback.step("bridge");
             Interface brIf = Interface.host(br.name(), macText(br));
-            Veth.Pair pair = Veth.setup(c, h, host, ifName, conf.mtu(), mac);
-            containerLinkMade = true;
+            Veth.Pair pair = Veth.setup(c, h, host, ifName, conf.mtu(), mac, rollback);
             Link hostVeth = pair.host();
             attachPort(h, br, hostVeth, conf.hairpinMode(), conf.portIsolation(), conf.vlan(), conf.vlans(),
                     conf.preserveDefaultVlan());
+            rollback.step("port");
             Interface hostIf = Interface.host(hostVeth.name(), pair.hostMac());
             Interface contIf = Interface.container(ifName, pair.containerMac(), request.netns());
             List<Interface> interfaces = new ArrayList<>(List.of(brIf, hostIf, contIf));
@@ -148,13 +129,15 @@ public final class Bridge implements Plugin {
 
             if (conf.macSpoofChk()) {
                 SpoofCheck sc = new SpoofCheck(request.containerId(), ifName);
-                spoof = sc;
+                rollback.made("the spoof-check rules", sc::teardown);
                 sc.setup(hostVeth.name(), pair.containerMac());
+                rollback.step("spoofcheck");
             }
 
             if (conf.isLayer3()) {
                 Result ipam = Ipam.add(conf.ipamType(), request);
-                ipamDone = true;
+                rollback.made("the IPAM reservation", () -> Ipam.del(conf.ipamType(), request));
+                rollback.step("ipam");
                 if (ipam.ips().isEmpty()) {
                     throw Errors.internal("IPAM plugin returned missing IP config");
                 }
@@ -169,6 +152,7 @@ public final class Bridge implements Plugin {
                 }
                 quietSysctl(ns, "net/ipv4/conf/" + ifName + "/arp_notify", "1");
                 IfaceConfig.configure(ns, c, ifName, forIface);
+                rollback.step("configure");
 
                 if (conf.isGateway()) {
                     Interface vlanIf = null;
@@ -177,7 +161,7 @@ public final class Bridge implements Plugin {
                             if (conf.vlan() != 0) {
                                 Link vif;
                                 try {
-                                    vif = ensureVlanInterface(h, host, br, conf.vlan(), conf.preserveDefaultVlan());
+                                    vif = ensureVlanInterface(h, host, br, conf.vlan(), conf.preserveDefaultVlan(), request);
                                 } catch (RuntimeException e) {
                                     throw Errors.internal("failed to create vlan interface: " + Errors.text(e), e);
                                 }
@@ -205,8 +189,8 @@ public final class Bridge implements Plugin {
                                 } else {
                                     Forwarding.enableIpv6();
                                 }
-                            } catch (IOException e) {
-                                throw Errors.internal("failed to enable forwarding: " + e.getMessage(), e);
+                            } catch (NetlinkException e) {
+                                throw Errors.internal("failed to enable forwarding: " + Errors.text(e), e);
                             }
                         }
                     }
@@ -216,11 +200,13 @@ public final class Bridge implements Plugin {
                     for (IpConfig ipc : result.ips()) {
                         ips.add(ipc.address());
                     }
+                    rollback.made("the masquerading", () -> IpMasq.teardown(ips, conf.name(), ifName, request.containerId()));
                     try {
                         IpMasq.setup(conf.ipMasqBackend(), ips, conf.name(), ifName, request.containerId());
                     } catch (IllegalArgumentException | IllegalStateException e) {
                         throw Errors.internal(Errors.text(e), e);
                     }
+                    rollback.step("masq");
                 }
             } else if (!conf.disableContainerInterface()) {
                 Link l;
@@ -240,6 +226,7 @@ public final class Bridge implements Plugin {
             if (!conf.disableContainerInterface()) {
                 hv = waitForPort(h, hostVeth.index());
             }
+            rollback.step("port-up");
             interfaces.set(1, hostIf.withMac(macText(hv)));
             Link brNow;
             try {
@@ -248,6 +235,7 @@ public final class Bridge implements Plugin {
                 throw Errors.internal("could not lookup \"" + conf.bridge() + "\": " + Errors.text(e), e);
             }
             interfaces.set(0, brIf.withMac(macText(brNow)));
+            rollback.step("result");
             result = result.withInterfaces(interfaces);
             if (DnsConf.isSet(request.netConf())) {
                 result = result.withDns(request.netConf().dns());
@@ -257,7 +245,7 @@ public final class Bridge implements Plugin {
     }
 
     static String macText(Link l) {
-        return l.mac().map(MacAddress::toString).orElse("");
+        return VethPlugin.macText(l);
     }
 
     private static void quietSysctl(NetNs ns, String name, String value) {
@@ -366,18 +354,25 @@ public final class Bridge implements Plugin {
         }
     }
 
-    /** Go's {@code ensureVlanInterface}: {@code <bridge>.<vlan>}, a host-side veth whose peer is an access port. */
-    static Link ensureVlanInterface(NetlinkHandle h, NetNs host, Link br, int vlan, boolean preserveDefaultVlan) {
+    /**
+     * Go's {@code ensureVlanInterface}: {@code <bridge>.<vlan>}, a host-side veth whose peer is an
+     * access port. Shared by the network's containers, so it stays once made; when making it fails
+     * half-way, what was made goes again.
+     */
+    static Link ensureVlanInterface(NetlinkHandle h, NetNs host, Link br, int vlan, boolean preserveDefaultVlan,
+            Request request) {
         String name = br.name() + "." + vlan;
         Optional<Link> existing = h.findLinkByName(name);
         if (existing.isPresent()) {
             return existing.get();
         }
-        Veth.Pair pair = Veth.setup(h, h, host, name, br.mtu(), Optional.empty());
-        attachPort(h, br, pair.host(), false, false, vlan, List.of(), preserveDefaultVlan);
-        Link gw = h.linkByName(name);
-        h.linkSetUp(gw.index());
-        return h.linkByIndex(gw.index());
+        return Rollback.run(request.logger(), Rollback.NO_FAULTS, rollback -> {
+            Veth.Pair pair = Veth.setup(h, h, host, name, br.mtu(), Optional.empty(), rollback);
+            attachPort(h, br, pair.host(), false, false, vlan, List.of(), preserveDefaultVlan);
+            Link gw = h.linkByName(name);
+            h.linkSetUp(gw.index());
+            return h.linkByIndex(gw.index());
+        });
     }
 
     /**
@@ -441,7 +436,7 @@ public final class Bridge implements Plugin {
     /** The addresses and routes of the result, and the gateway addresses per family (Go's {@code calcGateways}). */
     static final class Gateways {
         final List<IpConfig> ips = new ArrayList<>();
-        final List<dev.jcni.sdk.types.Route> routes = new ArrayList<>();
+        final List<Route> routes = new ArrayList<>();
         final List<IpPrefix> v4 = new ArrayList<>();
         final List<IpPrefix> v6 = new ArrayList<>();
     }
@@ -458,7 +453,7 @@ public final class Bridge implements Plugin {
                 ipc = ipc.withGateway(nextIp(ipc.address().network().address()));
             }
             if (conf.isDefaultGateway() && !defaultFound[f]) {
-                for (dev.jcni.sdk.types.Route r : g.routes) {
+                for (Route r : g.routes) {
                     if (r.gw().isPresent() && r.dst().prefixLength() == 0 && r.dst().isIpv4() == v4) {
                         defaultFound[f] = true;
                         break;
@@ -466,8 +461,8 @@ public final class Bridge implements Plugin {
                 }
                 if (!defaultFound[f]) {
                     IpPrefix any = IpPrefix.parse(v4 ? "0.0.0.0/0" : "::/0");
-                    g.routes.add(ipc.gateway().map(gw -> dev.jcni.sdk.types.Route.of(any, gw))
-                            .orElseGet(() -> dev.jcni.sdk.types.Route.of(any)));
+                    g.routes.add(ipc.gateway().map(gw -> Route.of(any, gw))
+                            .orElseGet(() -> Route.of(any)));
                     defaultFound[f] = true;
                 }
             }
@@ -491,33 +486,20 @@ public final class Bridge implements Plugin {
         return Ip.fromBytes(out);
     }
 
-    /** Go's port-state wait: the host veth must be operationally up. */
+    /** Go's port-state wait: the host veth must be operationally up ({@link NetlinkHandle#waitOperUp}). */
     static Link waitForPort(NetlinkHandle h, int index) {
-        Link l = null;
-        for (int i = 0; i < PORT_WAIT_MS.length; i++) {
-            sleep(PORT_WAIT_MS[i]);
-            l = h.linkByIndex(index);
-            if (l.operState() == OperState.UP) {
-                return l;
+        try {
+            return h.waitOperUp(index, PORT_WAIT);
+        } catch (NetlinkException e) {
+            if (e.errno() != dev.jcni.netlink.Errno.ETIMEDOUT) {
+                throw e;
             }
+            throw Errors.internal("bridge port in error state: " + operStateText(h.linkByIndex(index).operState()));
         }
-        throw Errors.internal("bridge port in error state: " + operStateText(l.operState()));
     }
 
     static String operStateText(OperState s) {
         return s.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-    }
-
-    private static void sleep(int ms) {
-        if (ms <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Errors.internal("interrupted");
-        }
     }
 
     // ------------------------------------------------------------------ DEL
@@ -525,49 +507,10 @@ public final class Bridge implements Plugin {
     @Override
     public void del(Request request) throws Exception {
         BridgeConfig conf = BridgeConfig.load(request);
-        String ifName = request.ifName();
-        if (request.netns().isEmpty()) {
-            ipamDel(conf, request);
-            // beyond Go (plugins#810): without the netns the addresses are unknown, but the rules are
-            // found by name and comment
-            teardownWithoutAddresses(conf, request);
-            return;
-        }
-        Optional<List<IpPrefix>> addrs;
-        try (NetNs ns = NetNs.get(request.netns()); NetlinkHandle c = NetlinkHandle.openAt(ns)) {
-            addrs = Links.delByNameAddr(c, ifName);
-        } catch (NsPathNotExistException e) {
-            ipamDel(conf, request);
-            teardownWithoutAddresses(conf, request);
-            return;
-        } catch (NetlinkException e) {
-            throw Errors.internal(Errors.text(e), e);
-        }
-        ipamDel(conf, request);
-        if (conf.macSpoofChk()) {
-            try {
-                new SpoofCheck(request.containerId(), ifName).teardown();
-            } catch (RuntimeException e) {
-                request.logger().log(System.Logger.Level.WARNING, Errors.text(e));
-            }
-        }
-        if (conf.isLayer3() && conf.ipMasq()) {
-            List<IpPrefix> ips = addrs.orElse(List.of());
-            try {
-                IpMasq.teardown(ips, conf.name(), ifName, request.containerId());
-            } catch (RuntimeException e) {
-                throw Errors.internal(Errors.text(e), e);
-            }
-        }
-    }
-
-    private static void ipamDel(BridgeConfig conf, Request request) {
+        Optional<List<IpPrefix>> addrs = VethPlugin.deleteContainerLink(request);
         if (conf.isLayer3()) {
             Ipam.del(conf.ipamType(), request);
         }
-    }
-
-    private static void teardownWithoutAddresses(BridgeConfig conf, Request request) {
         if (conf.macSpoofChk()) {
             try {
                 new SpoofCheck(request.containerId(), request.ifName()).teardown();
@@ -576,11 +519,7 @@ public final class Bridge implements Plugin {
             }
         }
         if (conf.isLayer3() && conf.ipMasq()) {
-            try {
-                IpMasq.teardown(List.of(), conf.name(), request.ifName(), request.containerId());
-            } catch (RuntimeException e) {
-                throw Errors.internal(Errors.text(e), e);
-            }
+            VethPlugin.teardownMasq(conf.name(), request, addrs.orElse(List.of()));
         }
     }
 
@@ -589,30 +528,22 @@ public final class Bridge implements Plugin {
     @Override
     public void check(Request request) throws Exception {
         BridgeConfig conf = BridgeConfig.load(request);
-        String ifName = request.ifName();
-        String netnsPath = request.netns();
-        NetNs netns = Links.openNetns(netnsPath);
+        NetNs netns = Links.openNetns(request.netns());
         try (NetNs ns = netns; NetlinkHandle h = NetlinkHandle.open(); NetlinkHandle c = NetlinkHandle.openAt(ns)) {
             Ipam.check(conf.ipamType(), request);
             if (!request.netConf().hasPrevResult()) {
                 throw Errors.internal("Required prevResult missing");
             }
             Result prev = request.prevResult().orElseThrow();
-            Interface brMap = null;
-            Interface contMap = null;
+            Interface brMap = Interface.host("", "");
             for (Interface i : prev.interfaces()) {
                 if (i.name().equals(conf.bridge())) {
                     brMap = i;
-                } else if (i.name().equals(ifName) && i.sandbox().equals(netnsPath)) {
-                    contMap = i;
                 }
             }
-            Link br = validateBridge(h, brMap == null ? Interface.host("", "") : brMap, conf);
-            String contSandbox = contMap == null ? "" : contMap.sandbox();
-            if (!netnsPath.equals(contSandbox)) {
-                throw Errors.internal("Sandbox in prevResult " + contSandbox + " doesn't match configured netns: " + netnsPath);
-            }
-            Link cont = validateContainer(c, contMap);
+            Link br = validateBridge(h, brMap, conf);
+            Interface contMap = VethPlugin.containerInterface(prev, request);
+            Link cont = VethPlugin.validateContainer(c, contMap, CONTAINER_TEXTS);
             boolean vethFound = false;
             for (Interface i : prev.interfaces()) {
                 if (i.name().equals(brMap.name()) || i.name().equals(contMap.name())) {
@@ -626,12 +557,17 @@ public final class Bridge implements Plugin {
             if (!vethFound) {
                 throw Errors.internal("CNI veth created for bridge " + conf.bridge() + " was not found");
             }
-            Validate.interfaceIps(c, ifName, prev.ips());
+            Validate.interfaceIps(c, request.ifName(), prev.ips());
             Validate.routes(c, prev.routes());
         }
     }
 
-    private static Link lookup(NetlinkHandle h, Interface intf, boolean expectInSandbox) {
+    /** Go bridge's texts of the container checks. */
+    private static final VethPlugin.ContainerTexts CONTAINER_TEXTS = new VethPlugin.ContainerTexts("Interface name missing ",
+            "Interface name ", "", "veth", "");
+
+    /** A host-side interface of prevResult, which must exist outside any sandbox. */
+    private static Link lookup(NetlinkHandle h, Interface intf) {
         if (intf.name().isEmpty()) {
             throw Errors.internal("Interface name missing ");
         }
@@ -639,17 +575,14 @@ public final class Bridge implements Plugin {
         if (l.isEmpty()) {
             throw Errors.internal("Interface name " + intf.name() + " not found");
         }
-        if (expectInSandbox && intf.sandbox().isEmpty()) {
-            throw Errors.internal("Interface " + intf.name() + " is expected to be in a sandbox");
-        }
-        if (!expectInSandbox && !intf.sandbox().isEmpty()) {
+        if (!intf.sandbox().isEmpty()) {
             throw Errors.internal("Interface " + intf.name() + " should not be in sandbox");
         }
         return l.get();
     }
 
     private static Link validateBridge(NetlinkHandle h, Interface intf, BridgeConfig conf) {
-        Link l = lookup(h, intf, false);
+        Link l = lookup(h, intf);
         if (!l.kind().filter("bridge"::equals).isPresent()) {
             throw Errors.internal("Interface " + intf.name() + " does not have link type of bridge");
         }
@@ -664,19 +597,8 @@ public final class Bridge implements Plugin {
         return l;
     }
 
-    private static Link validateContainer(NetlinkHandle c, Interface intf) {
-        Link l = lookup(c, intf, true);
-        if (!l.kind().filter("veth"::equals).isPresent()) {
-            throw Errors.internal("Error: Container interface " + l.name() + " not of type veth");
-        }
-        if (!intf.mac().isEmpty() && !intf.mac().equals(macText(l))) {
-            throw Errors.internal("Interface " + intf.name() + " Mac " + intf.mac() + " doesn't match container Mac: " + macText(l));
-        }
-        return l;
-    }
-
     private static boolean validateHostVeth(NetlinkHandle h, Interface intf, Link br, Link cont) {
-        Link l = lookup(h, intf, false);
+        Link l = lookup(h, intf);
         if (!l.kind().filter("veth"::equals).isPresent()) {
             return false;
         }
@@ -697,7 +619,7 @@ public final class Bridge implements Plugin {
     /** As Go: the configuration is only decoded (no VLAN or CNI_ARGS checks), then IPAM STATUS when there is IPAM. */
     @Override
     public void status(Request request) throws Exception {
-        request.config(BridgeConfig.Raw.class);
+        BridgeConfig.decode(request);
         String ipamType = request.netConf().ipam().map(i -> i.type()).orElse("");
         if (!ipamType.isEmpty()) {
             Ipam.status(ipamType, request);
@@ -709,12 +631,7 @@ public final class Bridge implements Plugin {
     public void gc(Request request) throws Exception {
         BridgeConfig conf = BridgeConfig.load(request);
         if (conf.isLayer3()) {
-            Ipam.gc(conf.ipamType(), request);
-            try {
-                IpMasq.gc(conf.name(), request.netConf().validAttachments());
-            } catch (RuntimeException e) {
-                throw Errors.internal(Errors.text(e), e);
-            }
+            VethPlugin.gc(conf.ipamType(), conf.name(), request);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.jcni.sdk.types.NetConf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -46,15 +47,19 @@ public record BridgeConfig(String name, String bridge, boolean isGateway, boolea
     /** Go's default bridge name. */
     public static final String DEFAULT_BRIDGE = "cni0";
 
-    /** The JSON shape, bound case-insensitively as Go's encoding/json does. */
-    record Raw(String bridge, Boolean isGateway, Boolean isDefaultGateway, Boolean forceAddress, Boolean ipMasq,
-            String ipMasqBackend, Integer mtu, Boolean hairpinMode, Boolean promiscMode, Integer vlan, List<Trunk> vlanTrunk,
-            Boolean preserveDefaultVlan, Boolean macspoofchk, Boolean enabledad, Boolean disableContainerInterface,
-            Boolean portIsolation, RawArgs args, RawRuntime runtimeConfig) {
+    /**
+     * The JSON shape, bound as Go's encoding/json fills bridge's {@code NetConf} (see
+     * {@link NetConf#bind(Class)}); {@code ipMasq} is bound only to check its type (the value is the
+     * standard key's).
+     */
+    record Raw(Optional<String> bridge, boolean isGateway, boolean isDefaultGateway, boolean forceAddress, boolean ipMasq,
+            Optional<String> ipMasqBackend, int mtu, boolean hairpinMode, boolean promiscMode, int vlan,
+            Optional<List<Trunk>> vlanTrunk, boolean preserveDefaultVlan, boolean macspoofchk, boolean enabledad,
+            boolean disableContainerInterface, boolean portIsolation, RawArgs args, RawRuntime runtimeConfig) {
     }
 
-    /** One {@code vlanTrunk} entry. */
-    record Trunk(Integer minID, Integer maxID, Integer id) {
+    /** One {@code vlanTrunk} entry (a null entry binds as one with nothing set, which adds no id). */
+    record Trunk(OptionalInt minID, OptionalInt maxID, OptionalInt id) {
     }
 
     /** {@code args}. */
@@ -69,8 +74,19 @@ public record BridgeConfig(String name, String bridge, boolean isGateway, boolea
     record RawRuntime(String mac) {
     }
 
-    private static boolean b(Boolean v) {
-        return v != null && v;
+    /**
+     * Decodes the configuration, with Go's {@code failed to load netconf: } before a decoding error.
+     *
+     * @param request the call
+     * @return the JSON shape
+     * @throws CniException code 6 when a key has the wrong JSON type
+     */
+    static Raw decode(Request request) {
+        try {
+            return request.config(Raw.class);
+        } catch (CniException e) {
+            throw new CniException(e.code(), "failed to load netconf: " + e.msg(), e.details(), e);
+        }
     }
 
     /**
@@ -84,12 +100,12 @@ public record BridgeConfig(String name, String bridge, boolean isGateway, boolea
      */
     public static BridgeConfig load(Request request) {
         NetConf conf = request.netConf();
-        Raw raw = conf.bind(Raw.class);
-        int vlan = raw.vlan() == null ? 0 : raw.vlan();
+        Raw raw = decode(request);
+        int vlan = raw.vlan();
         if (vlan < 0 || vlan > 4094) {
             throw Errors.invalidConfig("invalid VLAN ID " + vlan + " (must be between 0 and 4094)");
         }
-        List<Integer> vlans = collectTrunk(raw.vlanTrunk());
+        List<Integer> vlans = collectTrunk(raw.vlanTrunk().orElse(List.of()));
         Optional<String> mac = Optional.empty();
         CniArgs env = request.cniArgs();
         try {
@@ -101,41 +117,34 @@ public record BridgeConfig(String name, String bridge, boolean isGateway, boolea
         if (envMac.isPresent()) {
             mac = envMac;
         }
-        if (raw.args() != null && raw.args().cni() != null && raw.args().cni().mac() != null && !raw.args().cni().mac().isEmpty()) {
+        if (!raw.args().cni().mac().isEmpty()) {
             mac = Optional.of(raw.args().cni().mac());
         }
-        if (raw.runtimeConfig() != null && raw.runtimeConfig().mac() != null && !raw.runtimeConfig().mac().isEmpty()) {
+        if (!raw.runtimeConfig().mac().isEmpty()) {
             mac = Optional.of(raw.runtimeConfig().mac());
         }
         String ipamType = conf.ipam().map(i -> i.type()).orElse("");
-        return new BridgeConfig(conf.name(), raw.bridge() == null ? DEFAULT_BRIDGE : raw.bridge(), b(raw.isGateway())
-                || b(raw.isDefaultGateway()), b(raw.isDefaultGateway()), b(raw.forceAddress()), conf.ipMasq(),
-                Optional.ofNullable(raw.ipMasqBackend()), raw.mtu() == null ? 0 : raw.mtu(), b(raw.hairpinMode()),
-                b(raw.promiscMode()), vlan, raw.vlanTrunk() != null, vlans, b(raw.preserveDefaultVlan()), b(raw.macspoofchk()),
-                b(raw.enabledad()), b(raw.disableContainerInterface()), b(raw.portIsolation()), ipamType, mac);
+        return new BridgeConfig(conf.name(), raw.bridge().orElse(DEFAULT_BRIDGE), raw.isGateway() || raw.isDefaultGateway(),
+                raw.isDefaultGateway(), raw.forceAddress(), conf.ipMasq(), raw.ipMasqBackend(), raw.mtu(), raw.hairpinMode(),
+                raw.promiscMode(), vlan, raw.vlanTrunk().isPresent(), vlans, raw.preserveDefaultVlan(), raw.macspoofchk(),
+                raw.enabledad(), raw.disableContainerInterface(), raw.portIsolation(), ipamType, mac);
     }
 
     /**
      * Go's {@code collectVlanTrunk}: ranges and single ids, each 1..4094, deduplicated and sorted.
      *
-     * @param trunk the entries, null when absent
+     * @param trunk the entries
      * @return the ids
      */
     static List<Integer> collectTrunk(List<Trunk> trunk) {
-        if (trunk == null) {
-            return List.of();
-        }
         Set<Integer> ids = new TreeSet<>();
         for (Trunk t : trunk) {
-            if (t == null) {
-                continue;
-            }
-            if (t.minID() != null && t.maxID() != null) {
-                int min = t.minID();
+            if (t.minID().isPresent() && t.maxID().isPresent()) {
+                int min = t.minID().getAsInt();
                 if (min <= 0 || min > 4094) {
                     throw Errors.invalidConfig("incorrect trunk minID parameter");
                 }
-                int max = t.maxID();
+                int max = t.maxID().getAsInt();
                 if (max <= 0 || max > 4094) {
                     throw Errors.invalidConfig("incorrect trunk maxID parameter");
                 }
@@ -145,13 +154,13 @@ public record BridgeConfig(String name, String bridge, boolean isGateway, boolea
                 for (int v = min; v <= max; v++) {
                     ids.add(v);
                 }
-            } else if (t.minID() == null && t.maxID() != null) {
+            } else if (t.minID().isEmpty() && t.maxID().isPresent()) {
                 throw Errors.invalidConfig("minID and maxID should be configured simultaneously, minID is missing");
-            } else if (t.minID() != null) {
+            } else if (t.minID().isPresent()) {
                 throw Errors.invalidConfig("minID and maxID should be configured simultaneously, maxID is missing");
             }
-            if (t.id() != null) {
-                int id = t.id();
+            if (t.id().isPresent()) {
+                int id = t.id().getAsInt();
                 if (id <= 0 || id > 4094) {
                     throw Errors.invalidConfig("incorrect trunk id parameter");
                 }

@@ -1,5 +1,6 @@
 package dev.jcni.plugins.hostlocal;
 
+import dev.jcni.plugins.PluginLock;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.Ip;
@@ -50,7 +51,7 @@ final class Allocator {
     @SuppressWarnings("try")
     static Allocation allocate(Store store, RangeSet set, int index, String containerId, String ifname,
                                Optional<InetAddress> requested) throws IOException {
-        try (StoreLock lock = store.lock(); Store.Claimer claimer = store.claimer(containerId, ifname)) {
+        try (PluginLock lock = store.lock(); Store.Claimer claimer = store.claimer(containerId, ifname)) {
             if (requested.isPresent()) {
                 InetAddress ip = requested.get();
                 AddressRange r = set.rangeFor(ip).orElseThrow(() -> internal(set.notInSet(ip)));
@@ -99,7 +100,7 @@ final class Allocator {
     static void rollback(Store store, List<Allocation> done, String containerId, String ifname) {
         for (int i = done.size() - 1; i >= 0; i--) {
             Allocation a = done.get(i);
-            try (StoreLock lock = store.lock()) {
+            try (PluginLock lock = store.lock()) {
                 Path file = store.fileFor(a.address());
                 byte[] content = Files.readAllBytes(file);
                 if (GoCompat.trimSpace(new String(content, StandardCharsets.UTF_8)).equals(Store.keyFor(containerId, ifname))) {
@@ -128,7 +129,7 @@ final class Allocator {
     @SuppressWarnings("try")
     static List<String> release(Store store, String containerId, String ifname) throws IOException {
         List<String> errors = new ArrayList<>();
-        try (StoreLock lock = store.lock()) {
+        try (PluginLock lock = store.lock()) {
             List<Store.Reservation> all = store.reservations();
             boolean found = false;
             for (Store.Reservation r : all) {
@@ -162,7 +163,7 @@ final class Allocator {
      */
     @SuppressWarnings("try")
     static boolean holdsAny(Store store, String containerId, String ifname) throws IOException {
-        try (StoreLock lock = store.lock()) {
+        try (PluginLock lock = store.lock()) {
             List<Store.Reservation> all = store.reservations();
             return all.stream().anyMatch(r -> r.isFor(containerId, ifname))
                     || all.stream().anyMatch(r -> r.isLegacyFor(containerId));

@@ -1,5 +1,6 @@
 package dev.jcni.plugins.hostlocal;
 
+import dev.jcni.plugins.PluginLock;
 import dev.jcni.plugins.PluginVersion;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
@@ -154,7 +155,7 @@ public final class HostLocal implements Plugin {
         }
         List<String> errors = new ArrayList<>();
         int released = 0;
-        try (StoreLock lock = store.get().lock()) {
+        try (PluginLock lock = store.get().lock()) {
             for (Store.Reservation r : store.get().reservations()) {
                 String key = r.key();
                 boolean keep = key.contains(Store.LINE_BREAK) ? validKeys.contains(key) : validIds.contains(key);

@@ -58,26 +58,19 @@ record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> r
      * @throws CniException code 6, 7 or 4 with Go's texts
      */
     static IpamConfig load(NetConf conf, String cniArgs, boolean rangesRequired) {
-        Map<String, Object> top = new LinkedHashMap<>();
-        for (String k : conf.keys()) {
-            conf.get(k).ifPresent(v -> top.put(k, v));
-        }
-        JsonView net = new JsonView(top, "");
-
         // 1. decode, as Go's json.Unmarshal does before anything is checked
-        Optional<JsonView> ipam = net.object("ipam");
-        Optional<GoCompat.Cidr> subnet = ipam.flatMap(i -> i.string("subnet")).map(IpamConfig::cidr);
-        AddressRange.Spec legacy = new AddressRange.Spec(subnet, ipam.flatMap(i -> ip(i, "rangeStart")),
-                ipam.flatMap(i -> ip(i, "rangeEnd")), ipam.flatMap(i -> ip(i, "gateway")));
-        List<List<AddressRange.Spec>> ranges = ipam.map(i -> rangeSets(i, "ranges")).orElse(List.of());
-        List<Route> routes = ipam.map(IpamConfig::routes).orElse(List.of());
-        String dataDir = ipam.flatMap(i -> i.string("dataDir")).orElse("");
-        String resolvConf = ipam.flatMap(i -> i.string("resolvConf")).orElse("");
-        Optional<JsonView> runtime = net.object("runtimeConfig");
-        List<List<AddressRange.Spec>> ipRanges = runtime.map(r -> rangeSets(r, "ipRanges")).orElse(List.of());
-        List<Optional<InetAddress>> runtimeIps = runtime.map(r -> requestedIps(r, "ips")).orElse(List.of());
-        List<Optional<InetAddress>> argsIps = net.object("args").flatMap(a -> a.object("cni"))
-                .map(c -> requestedIps(c, "ips")).orElse(List.of());
+        Net net = conf.bind(Net.class);
+        Optional<IpamKeys> ipam = net.ipam();
+        Optional<GoCompat.Cidr> subnet = ipam.flatMap(IpamKeys::subnet).map(IpamConfig::cidr);
+        AddressRange.Spec legacy = ipam.map(i -> spec(subnet, i.rangeStart(), i.rangeEnd(), i.gateway()))
+                .orElse(spec(subnet, "", "", ""));
+        List<List<AddressRange.Spec>> ranges = ipam.map(i -> rangeSets(i.ranges())).orElse(List.of());
+        List<Route> routes = ipam.map(i -> routes(i.routes())).orElse(List.of());
+        String dataDir = ipam.map(IpamKeys::dataDir).orElse("");
+        String resolvConf = ipam.map(IpamKeys::resolvConf).orElse("");
+        List<List<AddressRange.Spec>> ipRanges = rangeSets(net.runtimeConfig().ipRanges());
+        List<Optional<InetAddress>> runtimeIps = requestedIps(net.runtimeConfig().ips());
+        List<Optional<InetAddress>> argsIps = requestedIps(net.args().cni().ips());
 
         // 2. the checks, in Go's order
         if (ipam.isEmpty()) {
@@ -187,62 +180,87 @@ record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> r
         return GoCompat.parseCidr(text).orElseThrow(() -> invalid("invalid CIDR address: " + text));
     }
 
+    /**
+     * The keys host-local reads, bound as Go's {@code encoding/json} fills its {@code Net}: case-insensitive
+     * names, the last key winning, a wrong JSON type an error naming its path. A null counts as absent.
+     *
+     * @param ipam {@code ipam}, required
+     * @param runtimeConfig {@code runtimeConfig} ({@code ipRanges}, {@code ips} capabilities)
+     * @param args {@code args} ({@code args.cni.ips})
+     */
+    record Net(Optional<IpamKeys> ipam, RuntimeKeys runtimeConfig, ArgsKeys args) {
+    }
+
+    /** {@code ipam}: the legacy single range, the range sets, the routes and the store's places. */
+    record IpamKeys(Optional<String> subnet, String rangeStart, String rangeEnd, String gateway, List<List<RangeKeys>> ranges,
+                    List<Optional<RouteKeys>> routes, String dataDir, String resolvConf) {
+    }
+
+    /** One range; a null range has nothing set. */
+    record RangeKeys(Optional<String> subnet, String rangeStart, String rangeEnd, String gateway) {
+    }
+
+    /** One route of {@code ipam.routes}. */
+    record RouteKeys(Optional<String> dst, String gw, int mtu, int advmss, int priority, OptionalInt table, OptionalInt scope) {
+    }
+
+    /** {@code runtimeConfig}. */
+    record RuntimeKeys(List<List<RangeKeys>> ipRanges, List<String> ips) {
+    }
+
+    /** {@code args}. */
+    record ArgsKeys(CniKeys cni) {
+    }
+
+    /** {@code args.cni}. */
+    record CniKeys(List<String> ips) {
+    }
+
+    private static AddressRange.Spec spec(Optional<GoCompat.Cidr> subnet, String start, String end, String gateway) {
+        return new AddressRange.Spec(subnet, ip(start), ip(end), ip(gateway));
+    }
+
     /** {@code net.IP}: "" is absent. */
-    private static Optional<InetAddress> ip(JsonView v, String key) {
-        return v.string(key).filter(s -> !s.isEmpty())
-                .map(s -> Ip.tryParse(s).orElseThrow(() -> invalid("invalid IP address: " + s)));
+    private static Optional<InetAddress> ip(String s) {
+        return s.isEmpty() ? Optional.empty() : Optional.of(Ip.tryParse(s).orElseThrow(() -> invalid("invalid IP address: " + s)));
     }
 
     /** {@code []*ip.IP}: {@code <ip>[/<prefix>]}; "" and null are kept as unusable (empty) entries. */
-    private static List<Optional<InetAddress>> requestedIps(JsonView v, String key) {
+    private static List<Optional<InetAddress>> requestedIps(List<String> ips) {
         List<Optional<InetAddress>> out = new ArrayList<>();
-        for (Object o : v.array(key).orElse(List.of())) {
-            if (JsonView.isNull(o)) {
-                out.add(Optional.empty());
-                continue;
-            }
-            String s = JsonView.asString(o, v.at(key) + "[" + out.size() + "]");
+        for (String s : ips) {
             out.add(s.isEmpty() ? Optional.empty()
                     : Optional.of(GoCompat.parseIpMaybePrefix(s).orElseThrow(() -> invalid("invalid IP address " + s))));
         }
         return out;
     }
 
-    private static List<List<AddressRange.Spec>> rangeSets(JsonView v, String key) {
-        List<List<AddressRange.Spec>> sets = new ArrayList<>();
-        List<Object> raw = v.array(key).orElse(List.of());
-        for (int i = 0; i < raw.size(); i++) {
-            String where = v.at(key) + "[" + i + "]";
-            List<AddressRange.Spec> set = new ArrayList<>();
-            List<Object> ranges = JsonView.isNull(raw.get(i)) ? List.of() : JsonView.asArray(raw.get(i), where);
-            for (int j = 0; j < ranges.size(); j++) {
-                Object r = ranges.get(j);
-                JsonView range = JsonView.isNull(r) ? new JsonView(Map.of(), where + "[" + j + "]")
-                        : JsonView.asObject(r, where + "[" + j + "]");
-                set.add(new AddressRange.Spec(range.string("subnet").map(IpamConfig::cidr), ip(range, "rangeStart"),
-                        ip(range, "rangeEnd"), ip(range, "gateway")));
+    private static List<List<AddressRange.Spec>> rangeSets(List<List<RangeKeys>> sets) {
+        List<List<AddressRange.Spec>> out = new ArrayList<>();
+        for (List<RangeKeys> set : sets) {
+            List<AddressRange.Spec> specs = new ArrayList<>();
+            for (RangeKeys r : set) {
+                specs.add(spec(r.subnet().map(IpamConfig::cidr), r.rangeStart(), r.rangeEnd(), r.gateway()));
             }
-            sets.add(set);
+            out.add(specs);
         }
-        return sets;
+        return out;
     }
 
-    private static List<Route> routes(JsonView ipam) {
+    private static List<Route> routes(List<Optional<RouteKeys>> raw) {
         List<Route> out = new ArrayList<>();
-        List<Object> raw = ipam.array("routes").orElse(List.of());
         for (int i = 0; i < raw.size(); i++) {
-            if (JsonView.isNull(raw.get(i))) {
+            if (raw.get(i).isEmpty()) {
                 continue; // Go: a null *Route, dropped when the result is written
             }
-            JsonView r = JsonView.asObject(raw.get(i), ipam.at("routes") + "[" + i + "]");
+            RouteKeys r = raw.get(i).get();
             int index = i;
-            GoCompat.Cidr dst = r.string("dst").map(IpamConfig::cidr)
-                    .orElseThrow(() -> invalid("route " + index + " has no dst"));
+            GoCompat.Cidr dst = r.dst().map(IpamConfig::cidr).orElseThrow(() -> invalid("route " + index + " has no dst"));
             if (dst.address().getAddress().length * 8 != dst.maskBits()) {
-                throw invalid("invalid CIDR address: " + r.string("dst").orElse(""));
+                throw invalid("invalid CIDR address: " + r.dst().get());
             }
-            out.add(new Route(new IpPrefix(dst.address(), dst.ones()), ip(r, "gw"), r.integer("mtu").orElse(0),
-                    r.integer("advmss").orElse(0), r.integer("priority").orElse(0), r.integer("table"), r.integer("scope")));
+            out.add(new Route(new IpPrefix(dst.address(), dst.ones()), ip(r.gw()), r.mtu(), r.advmss(), r.priority(), r.table(),
+                    r.scope()));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.jcni.plugins.hostlocal;
 
+import dev.jcni.plugins.PluginLock;
 import dev.jcni.sdk.types.Ip;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -113,9 +114,15 @@ final class Store {
         }
     }
 
-    /** Blocks until this store's lock is held. */
-    StoreLock lock() throws IOException {
-        return StoreLock.acquire(dir.resolve(LOCK_FILE));
+    /**
+     * Blocks until this store's lock is held (around each range-set operation: one allocation, one
+     * release, CHECK's lookup, GC's sweep).
+     *
+     * @return the held lock
+     * @throws dev.jcni.sdk.types.CniException code 5 when it cannot be taken (the call fails, never unlocked)
+     */
+    PluginLock lock() {
+        return PluginLock.acquire(dir.resolve(LOCK_FILE));
     }
 
     /** A reservation file: the address it is named after and its content. */

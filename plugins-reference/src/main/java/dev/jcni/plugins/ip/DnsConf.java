@@ -25,7 +25,8 @@ public final class DnsConf {
         for (Map.Entry<?, ?> e : m.entrySet()) {
             String k = String.valueOf(e.getKey()).toLowerCase(java.util.Locale.ROOT);
             Object v = e.getValue();
-            if ((k.equals("nameservers") || k.equals("search") || k.equals("options")) && v != null) {
+            boolean isNull = v instanceof Optional<?> o && o.isEmpty(); // JSON null, as plain values have it
+            if ((k.equals("nameservers") || k.equals("search") || k.equals("options")) && !isNull) {
                 return true;
             }
             if (k.equals("domain") && v instanceof String s && !s.isEmpty()) {

@@ -5,7 +5,7 @@ import dev.jcni.netlink.route.Address;
 import dev.jcni.netlink.route.Family;
 import dev.jcni.netlink.route.Link;
 import dev.jcni.netlink.route.NetlinkHandle;
-import dev.jcni.netlink.route.OperState;
+import dev.jcni.netlink.route.NetlinkRoute;
 import dev.jcni.netlink.route.Scope;
 import dev.jcni.netlink.route.Sysctl;
 import dev.jcni.netns.NetNs;
@@ -13,6 +13,7 @@ import dev.jcni.sdk.types.Interface;
 import dev.jcni.sdk.types.Ip;
 import dev.jcni.sdk.types.IpConfig;
 import dev.jcni.sdk.types.Result;
+import dev.jcni.sdk.types.Route;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +32,6 @@ public final class IfaceConfig {
 
     /** Go's {@code dadSettleTimeout} at HEAD. */
     public static final Duration DAD_SETTLE_TIMEOUT = Duration.ofSeconds(5);
-    private static final long SETTLE_INTERVAL_MS = 50;
 
     /**
      * @param ns the container's namespace
@@ -105,15 +105,19 @@ public final class IfaceConfig {
             throw Errors.internal("failed to set \"" + ifName + "\" UP: " + Errors.text(e), e);
         }
         if (v6gw.isPresent()) {
-            settle(c, link.index(), ifName, DAD_SETTLE_TIMEOUT);
+            try {
+                c.settleAddresses(ifName, DAD_SETTLE_TIMEOUT);
+            } catch (NetlinkException e) {
+                throw Errors.internal("failed to settle addresses for \"" + ifName + "\": " + Errors.text(e), e);
+            }
         }
-        for (dev.jcni.sdk.types.Route r : result.routes()) {
+        for (Route r : result.routes()) {
             boolean v4 = r.dst().isIpv4();
             Optional<InetAddress> gw = r.gw();
             if (gw.isEmpty()) {
                 gw = v4 ? v4gw : v6gw;
             }
-            dev.jcni.netlink.route.Route.Builder b = dev.jcni.netlink.route.Route.builder()
+            NetlinkRoute.Builder b = NetlinkRoute.builder()
                     .family(v4 ? Family.V4 : Family.V6).dst(r.dst()).linkIndex(link.index()).priority(r.priority());
             gw.ifPresent(b::gateway);
             r.table().ifPresent(b::table);
@@ -130,47 +134,5 @@ public final class IfaceConfig {
 
     private static String describe(IpConfig ipc) {
         return ipc.address() + ipc.gateway().map(g -> " gw " + Ip.format(g)).orElse("");
-    }
-
-    /**
-     * Go's {@code ip.SettleAddresses} (HEAD): waits until no IPv6 address of the link is tentative;
-     * fails at once on a DAD failure; a timeout is an error only while the link is operationally up.
-     *
-     * @param c a handle in the link's namespace
-     * @param index the link
-     * @param ifName its name, for messages
-     * @param timeout how long to wait
-     */
-    public static void settle(NetlinkHandle c, int index, String ifName, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<Address> addrs = c.addrList(index, Family.V6);
-            boolean ok = true;
-            for (Address a : addrs) {
-                if (a.isDadFailed()) {
-                    throw Errors.internal("failed to settle addresses for \"" + ifName + "\": link " + ifName + " has address "
-                            + Ip.format(a.prefix().address()) + " in DADFAILED state");
-                }
-                if (a.isTentative()) {
-                    ok = false;
-                }
-            }
-            if (ok) {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                if (c.linkByIndex(index).operState() == OperState.UP) {
-                    throw Errors.internal("failed to settle addresses for \"" + ifName + "\": link " + ifName
-                            + " still has tentative addresses after " + timeout.toSeconds() + " seconds");
-                }
-                return;
-            }
-            try {
-                Thread.sleep(SETTLE_INTERVAL_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw Errors.internal("interrupted while waiting for DAD on " + ifName);
-            }
-        }
     }
 }

@@ -17,17 +17,30 @@ public final class Ipam {
     private Ipam() {
     }
 
+    /** One delegated call. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws PluginException;
+    }
+
+    private static <T> T delegate(Call<T> call) {
+        try {
+            return call.run();
+        } catch (PluginException e) {
+            if (e.isPluginError() && e.code() != ErrorCodes.UNKNOWN) {
+                throw e;
+            }
+            throw new CniException(ErrorCodes.INTERNAL, e.msg(), e.details(), e);
+        }
+    }
+
     /**
      * @param type the IPAM plugin
      * @param request the call
      * @return the delegate's result
      */
     public static Result add(String type, Request request) {
-        try {
-            return Invoke.delegateAdd(type, request.stdin(), request.env());
-        } catch (PluginException e) {
-            throw map(e);
-        }
+        return delegate(() -> Invoke.delegateAdd(type, request.stdin(), request.env()));
     }
 
     /**
@@ -35,25 +48,10 @@ public final class Ipam {
      * @param request the call
      */
     public static void del(String type, Request request) {
-        try {
+        delegate(() -> {
             Invoke.delegateDel(type, request.stdin(), request.env());
-        } catch (PluginException e) {
-            throw map(e);
-        }
-    }
-
-    /**
-     * DEL that never throws: the release after a failed ADD (Go ignores its error too).
-     *
-     * @param type the IPAM plugin
-     * @param request the call
-     */
-    public static void delQuietly(String type, Request request) {
-        try {
-            del(type, request);
-        } catch (RuntimeException e) {
-            request.logger().log(System.Logger.Level.WARNING, "IPAM release after a failed ADD failed: " + Errors.text(e));
-        }
+            return null;
+        });
     }
 
     /**
@@ -61,11 +59,10 @@ public final class Ipam {
      * @param request the call
      */
     public static void check(String type, Request request) {
-        try {
+        delegate(() -> {
             Invoke.delegateCheck(type, request.stdin(), request.env());
-        } catch (PluginException e) {
-            throw map(e);
-        }
+            return null;
+        });
     }
 
     /**
@@ -73,11 +70,10 @@ public final class Ipam {
      * @param request the call
      */
     public static void status(String type, Request request) {
-        try {
+        delegate(() -> {
             Invoke.delegateStatus(type, request.stdin(), request.env());
-        } catch (PluginException e) {
-            throw map(e);
-        }
+            return null;
+        });
     }
 
     /**
@@ -85,17 +81,9 @@ public final class Ipam {
      * @param request the call
      */
     public static void gc(String type, Request request) {
-        try {
+        delegate(() -> {
             Invoke.delegateGc(type, request.stdin(), request.env());
-        } catch (PluginException e) {
-            throw map(e);
-        }
-    }
-
-    private static CniException map(PluginException e) {
-        if (e.isPluginError() && e.code() != ErrorCodes.UNKNOWN) {
-            return e;
-        }
-        return new CniException(ErrorCodes.INTERNAL, e.msg(), e.details(), e);
+            return null;
+        });
     }
 }

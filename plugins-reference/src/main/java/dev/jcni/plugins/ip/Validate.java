@@ -4,9 +4,11 @@ import dev.jcni.netlink.route.Address;
 import dev.jcni.netlink.route.Family;
 import dev.jcni.netlink.route.Link;
 import dev.jcni.netlink.route.NetlinkHandle;
+import dev.jcni.netlink.route.NetlinkRoute;
 import dev.jcni.sdk.types.Ip;
 import dev.jcni.sdk.types.IpConfig;
 import dev.jcni.sdk.types.IpPrefix;
+import dev.jcni.sdk.types.Route;
 import java.util.List;
 import java.util.Optional;
 
@@ -60,15 +62,15 @@ public final class Validate {
      * @param c a handle in the container's namespace
      * @param routes the expected routes
      */
-    public static void routes(NetlinkHandle c, List<dev.jcni.sdk.types.Route> routes) {
-        for (dev.jcni.sdk.types.Route r : routes) {
+    public static void routes(NetlinkHandle c, List<Route> routes) {
+        for (Route r : routes) {
             int family = r.dst().isIpv4() ? Family.V4 : Family.V6;
             boolean isDefault = r.dst().prefixLength() == 0 && r.dst().address().isAnyLocalAddress();
             boolean found = false;
             // Go looks in the main table only, so a route with a table fails its CHECK; jcni looks in the route's table
-            List<dev.jcni.netlink.route.Route> table = r.table().isPresent() && r.table().getAsInt() != 0
+            List<NetlinkRoute> table = r.table().isPresent() && r.table().getAsInt() != 0
                     ? c.routeList(family, r.table().getAsInt()) : c.routeList(family);
-            for (dev.jcni.netlink.route.Route k : table) {
+            for (NetlinkRoute k : table) {
                 if (isDefault) {
                     if (k.isDefault()) {
                         found = true;

@@ -33,12 +33,12 @@ public final class Veth {
     public record Pair(Link host, Link container) {
         /** @return the host end's MAC text, "" when none */
         public String hostMac() {
-            return host.mac().map(MacAddress::toString).orElse("");
+            return VethPlugin.macText(host);
         }
 
         /** @return the container end's MAC text, "" when none */
         public String containerMac() {
-            return container.mac().map(MacAddress::toString).orElse("");
+            return VethPlugin.macText(container);
         }
     }
 
@@ -51,10 +51,12 @@ public final class Veth {
      * @param ifName the container end's name
      * @param mtu the MTU of both ends, 0 for the kernel default
      * @param mac the container end's MAC
+     * @param rollback where the pair's removal is registered, as soon as the pair exists
      * @return the pair
      * @throws dev.jcni.sdk.types.CniException code 999 with Go's messages
      */
-    public static Pair setup(NetlinkHandle c, NetlinkHandle h, NetNs hostNs, String ifName, int mtu, Optional<MacAddress> mac) {
+    public static Pair setup(NetlinkHandle c, NetlinkHandle h, NetNs hostNs, String ifName, int mtu, Optional<MacAddress> mac,
+            Rollback rollback) {
         for (int i = 0; i < ATTEMPTS; i++) {
             String peer = LinkSpec.randomVethName();
             LinkSpec spec = LinkSpec.veth(ifName, peer).withPeerNamespace(hostNs);
@@ -75,11 +77,12 @@ public final class Veth {
                 }
                 throw Errors.internal("failed to make veth pair: " + Errors.text(e), e);
             }
+            rollback.made("the veth pair " + ifName + "/" + peer, () -> c.findLinkByName(ifName).ifPresent(l -> c.linkDel(l.index())));
+            rollback.step("veth");
             Link container;
             try {
                 container = c.linkByName(ifName);
             } catch (NetlinkException e) {
-                c.findLinkByName(ifName).ifPresent(l -> c.linkDel(l.index()));
                 throw Errors.internal(Errors.text(e), e);
             }
             Link host;

@@ -4,7 +4,7 @@ import dev.jcni.netlink.route.Conntrack;
 import dev.jcni.netlink.route.Family;
 import dev.jcni.netlink.route.Link;
 import dev.jcni.netlink.route.NetlinkHandle;
-import dev.jcni.netlink.route.Route;
+import dev.jcni.netlink.route.NetlinkRoute;
 import dev.jcni.netlink.route.Sysctl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +31,7 @@ final class HostNetwork {
      */
     static Optional<String> routableInterface(InetAddress container) {
         try (NetlinkHandle h = NetlinkHandle.open()) {
-            for (Route r : h.routeGet(container)) {
+            for (NetlinkRoute r : h.routeGet(container)) {
                 Optional<Link> link = h.findLinkByIndex(r.linkIndex());
                 if (link.isPresent()) {
                     return Optional.of(link.get().name());

@@ -5,11 +5,13 @@ import static dev.jcni.plugins.portmap.IptablesRules.SETMARK_CHAIN;
 import static dev.jcni.plugins.portmap.IptablesRules.TABLE;
 import static dev.jcni.plugins.portmap.IptablesRules.TOP_DNAT_CHAIN;
 
+import dev.jcni.plugins.PluginLock;
 import dev.jcni.plugins.firewall.Iptables;
 import dev.jcni.plugins.firewall.SpecLines;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.IpPrefix;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -25,6 +27,15 @@ import java.util.Set;
  * check and change.
  */
 final class IptablesPortMapper implements PortMapper {
+    /** The host-wide lock around the check-then-add of the shared chains (jcni's; Go's portmap takes none). */
+    static final Path LOCK_FILE = Path.of("/run/jcni/portmap.lock");
+
+    private final System.Logger log;
+
+    /** @param log where the fall-back from a failed transaction to Go's way is reported */
+    IptablesPortMapper(System.Logger log) {
+        this.log = log;
+    }
 
     @Override
     public void forward(PortmapConfig config, String containerId, IpPrefix container) {
@@ -37,12 +48,13 @@ final class IptablesPortMapper implements PortMapper {
         }
         // the shared chains are checked and completed under a lock, so that concurrent ADDs of jcni
         // do not add a shared rule twice
-        try (HostLock lock = HostLock.acquire()) {
+        try (PluginLock lock = PluginLock.acquire(LOCK_FILE)) {
             try {
                 forwardInOneTransaction(ipt, config, containerId, container);
                 return;
-            } catch (RuntimeException e) {
+            } catch (Iptables.IptablesException e) {
                 // no iptables-restore, or the table changed meanwhile: Go's way, one command at a time
+                fallingBack("ADD", e);
             }
             forwardStepByStep(ipt, config, containerId, container);
         }
@@ -124,6 +136,11 @@ final class IptablesPortMapper implements PortMapper {
     private static String target(List<String> rule) {
         int j = rule.lastIndexOf("-j");
         return j >= 0 && j + 1 < rule.size() ? rule.get(j + 1) : "";
+    }
+
+    private void fallingBack(String verb, Iptables.IptablesException e) {
+        log.log(System.Logger.Level.WARNING, () -> "portmap " + verb + ": the iptables-restore transaction failed ("
+                + e.getMessage() + "); going on one iptables command at a time");
     }
 
     /** Go's way: every chain and rule checked and added with its own command. */
@@ -227,8 +244,9 @@ final class IptablesPortMapper implements PortMapper {
                 ipt.get().restore(TABLE, teardownCommands(listing, List.of(chain, oldChain),
                         List.of(TOP_DNAT_CHAIN, IptablesRules.OLD_TOP_SNAT_CHAIN)));
                 continue;
-            } catch (RuntimeException e) {
+            } catch (Iptables.IptablesException e) {
                 // the step-by-step way below reports what is wrong
+                fallingBack("DEL", e);
             }
             try {
                 teardown(ipt.get(), chain, TOP_DNAT_CHAIN);

@@ -1,9 +1,6 @@
 package dev.jcni.plugins.portmap;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.jcni.plugins.PluginVersion;
-import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
 import dev.jcni.sdk.skel.Request;
@@ -59,16 +56,9 @@ public final class Portmap implements Plugin {
     }
 
     private Parsed parse(Request request, boolean withPrevResult, String errorPrefix) {
-        JsonNode root;
-        try {
-            root = Json.parse(request.stdin());
-        } catch (JsonProcessingException e) {
-            throw new CniException(ErrorCodes.DECODING_FAILURE, errorPrefix + "failed to parse network configuration: "
-                    + Json.describe(e));
-        }
         List<Optional<Result>> prev = new ArrayList<>(List.of(Optional.empty()));
         try {
-            PortmapConfig config = PortmapConfig.parse(root, request.netConf().name(), probe, () -> {
+            PortmapConfig config = PortmapConfig.parse(request.stdin(), request.netConf().name(), probe, () -> {
                 if (withPrevResult) {
                     prev.set(0, request.prevResult());
                 }
@@ -79,8 +69,8 @@ public final class Portmap implements Plugin {
         }
     }
 
-    private static PortMapper mapper(PortmapConfig config) {
-        return config.backend() == PortmapConfig.Backend.NFTABLES ? new NftPortMapper() : new IptablesPortMapper();
+    private static PortMapper mapper(PortmapConfig config, Request request) {
+        return config.backend() == PortmapConfig.Backend.NFTABLES ? new NftPortMapper() : new IptablesPortMapper(request.logger());
     }
 
     @Override
@@ -98,7 +88,7 @@ public final class Portmap implements Plugin {
         CompletableFuture<Optional<String>> localnetIf = addrs.v4().isPresent() && config.snat()
                 ? CompletableFuture.supplyAsync(() -> HostNetwork.routableInterface(addrs.v4().get().address()), Portmap::daemon)
                 : null;
-        PortMapper mapper = mapper(config);
+        PortMapper mapper = mapper(config, request);
         Set<Integer> udp = HostNetwork.udpHostPorts(config);
         for (IpPrefix container : addrs.all()) {
             boolean v6 = !container.isIpv4();
@@ -145,7 +135,7 @@ public final class Portmap implements Plugin {
         if (config.mappings().isEmpty()) {
             return;
         }
-        PortMapper mapper = mapper(config);
+        PortMapper mapper = mapper(config, request);
         for (IpPrefix container : ContainerAddresses.of(prev, request.ifName()).all()) {
             mapper.check(config, request.containerId(), container);
         }
@@ -158,7 +148,7 @@ public final class Portmap implements Plugin {
         if (config.mappings().isEmpty()) {
             return;
         }
-        mapper(config).unforward(config, request.containerId());
+        mapper(config, request).unforward(config, request.containerId());
         // beyond Go (containernetworking/plugins#1277): without the rules, a stale UDP entry would
         // keep sending a client's datagrams to the removed container
         Set<Integer> udp = HostNetwork.udpHostPorts(config);
@@ -179,7 +169,7 @@ public final class Portmap implements Plugin {
             valid.add(a.containerId());
         }
         List<PortMapper> mappers = new ArrayList<>();
-        mappers.add(new IptablesPortMapper());
+        mappers.add(new IptablesPortMapper(request.logger()));
         if (config.backend() == PortmapConfig.Backend.NFTABLES) {
             mappers.add(new NftPortMapper());
         }

@@ -1,11 +1,13 @@
 package dev.jcni.plugins.portmap;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.jcni.plugins.firewall.Iptables;
 import dev.jcni.plugins.firewall.Nft;
+import dev.jcni.sdk.internal.GoJson;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.Ip;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,43 +94,47 @@ final class PortmapConfig {
     }
 
     /**
+     * The JSON shape of Go's {@code PortMapConf} (the keys portmap reads beside the standard ones),
+     * bound by the SDK's Go-compatible JSON reading: keys matched case-insensitively, the last one
+     * winning; null leaves the default; a wrong JSON type is Go's {@code UnmarshalTypeError}.
+     */
+    record Conf(Optional<String> backend, Optional<Boolean> snat, Optional<List<String>> conditionsV4,
+                Optional<List<String>> conditionsV6, boolean masqAll, Optional<Long> markMasqBit,
+                Optional<String> externalSetMarkChain, RuntimeConfig runtimeConfig) {
+    }
+
+    /** {@code runtimeConfig} (Go: an anonymous struct). */
+    record RuntimeConfig(List<PortMapEntry> portMappings) {
+    }
+
+    /** One {@code portMappings} entry (Go's {@code PortMapEntry}, ports of Go's 64-bit {@code int}). */
+    record PortMapEntry(long hostPort, long containerPort, String protocol, String hostIP) {
+    }
+
+    /**
      * Reads and checks the configuration.
      *
-     * @param root the whole configuration object
+     * @param json the whole configuration (stdin)
      * @param network the network name (already checked by the skel)
      * @param probe which backends work, asked only when the backend is not given and matters
      * @param afterDecode run between decoding and checking, as Go parses {@code prevResult} there
      * @return the configuration
      * @throws CniException code 6 for a value of the wrong JSON type, code 7 for an invalid value
      */
-    static PortmapConfig parse(JsonNode root, String network, BackendProbe probe, Runnable afterDecode) {
-        Optional<String> backend = GoJson.string(root, "backend", "backend");
-        Optional<Boolean> snat = GoJson.bool(root, "snat", "snat");
-        Optional<List<String>> condV4 = GoJson.strings(root, "conditionsV4", "conditionsV4");
-        Optional<List<String>> condV6 = GoJson.strings(root, "conditionsV6", "conditionsV6");
-        boolean masqAll = GoJson.bool(root, "masqAll", "masqAll").orElse(false);
-        Optional<Long> markBit = GoJson.integer(root, "markMasqBit", "markMasqBit");
-        Optional<String> external = GoJson.string(root, "externalSetMarkChain", "externalSetMarkChain");
-        List<RawMapping> raw = new ArrayList<>();
-        Optional<JsonNode> rc = GoJson.object(root, "runtimeConfig", "runtimeConfig", "struct");
-        if (rc.isPresent()) {
-            for (JsonNode n : GoJson.array(rc.get(), "portMappings", "runtimeConfig.portMappings", "[]main.PortMapEntry")) {
-                if (n.isNull()) {
-                    raw.add(new RawMapping(0, 0, "", ""));
-                    continue;
-                }
-                if (!n.isObject()) {
-                    throw GoJson.typeError(n, "runtimeConfig.portMappings", "main.PortMapEntry");
-                }
-                String p = "runtimeConfig.portMappings.";
-                raw.add(new RawMapping(GoJson.integer(n, "hostPort", p + "hostPort").orElse(0L),
-                        GoJson.integer(n, "containerPort", p + "containerPort").orElse(0L),
-                        GoJson.string(n, "protocol", p + "protocol").orElse(""),
-                        GoJson.string(n, "hostIP", p + "hostIP").orElse("")));
-            }
+    static PortmapConfig parse(byte[] json, String network, BackendProbe probe, Runnable afterDecode) {
+        Conf conf;
+        try {
+            conf = GoJson.bind(json, Conf.class);
+        } catch (GoJson.TypeError e) {
+            throw new CniException(ErrorCodes.DECODING_FAILURE, "failed to parse network configuration: json: cannot unmarshal "
+                    + e.value() + " into Go struct field PortMapConf." + e.fieldPath() + " of type " + goType(e.target()));
+        } catch (GoJson.BindError e) {
+            throw new CniException(ErrorCodes.DECODING_FAILURE, "failed to parse network configuration: " + e.getMessage());
         }
         afterDecode.run();
 
+        Optional<Long> markBit = conf.markMasqBit();
+        Optional<String> external = conf.externalSetMarkChain();
         if (markBit.isPresent() && external.isPresent()) {
             throw invalid("Cannot specify externalSetMarkChain and markMasqBit");
         }
@@ -136,10 +142,12 @@ final class PortmapConfig {
         if (bit < 0 || bit > 31) {
             throw invalid("MasqMarkBit must be between 0 and 31");
         }
-        PortmapConfig c = new PortmapConfig(network, backend, snat.orElse(true), (int) bit, external,
-                condV4.orElse(List.of()), condV6.orElse(List.of()), masqAll, List.of(), probe, null);
-        c.checkBackend(condV4, condV6);
-        for (RawMapping m : raw) {
+        PortmapConfig c = new PortmapConfig(network, conf.backend(), conf.snat().orElse(true), (int) bit, external,
+                conf.conditionsV4().orElse(List.of()), conf.conditionsV6().orElse(List.of()), conf.masqAll(), List.of(), probe,
+                null);
+        c.checkBackend(conf.conditionsV4(), conf.conditionsV6());
+        List<PortMapEntry> raw = conf.runtimeConfig().portMappings();
+        for (PortMapEntry m : raw) {
             if (m.containerPort() <= 0) {
                 throw invalid("Invalid container port number: " + m.containerPort());
             }
@@ -152,7 +160,7 @@ final class PortmapConfig {
             throw invalid("externalSetMarkChain must not be empty");
         }
         List<Mapping> mappings = new ArrayList<>();
-        for (RawMapping m : raw) {
+        for (PortMapEntry m : raw) {
             if (m.containerPort() > 65535) {
                 throw invalid("Invalid container port number: " + m.containerPort());
             }
@@ -164,19 +172,37 @@ final class PortmapConfig {
                 throw invalid("Invalid protocol: \"" + m.protocol() + "\" (must be tcp, udp or sctp)");
             }
             Optional<InetAddress> hostIp = Optional.empty();
-            if (!m.hostIp().isEmpty()) {
-                hostIp = Ip.tryParse(m.hostIp());
+            if (!m.hostIP().isEmpty()) {
+                hostIp = Ip.tryParse(m.hostIP());
                 if (hostIp.isEmpty()) {
-                    throw invalid("Invalid host IP: \"" + m.hostIp() + "\"");
+                    throw invalid("Invalid host IP: \"" + m.hostIP() + "\"");
                 }
             }
             mappings.add(new Mapping((int) m.hostPort(), (int) m.containerPort(), proto, hostIp));
         }
-        return new PortmapConfig(network, backend, c.snat, c.markMasqBit, external, c.conditionsV4, c.conditionsV6, masqAll,
-                List.copyOf(mappings), probe, c.backend);
+        return new PortmapConfig(network, conf.backend(), c.snat, c.markMasqBit, external, c.conditionsV4, c.conditionsV6,
+                conf.masqAll(), List.copyOf(mappings), probe, c.backend);
     }
 
-    private record RawMapping(long hostPort, long containerPort, String protocol, String hostIp) {
+    /** Go's name of the type of {@code PortMapConf}'s field that a Java type stands for, as its errors print it. */
+    static String goType(Type type) {
+        if (type instanceof ParameterizedType p) {
+            Type arg = p.getActualTypeArguments()[0];
+            return p.getRawType() == List.class ? "[]" + goType(arg) : goType(arg);
+        }
+        if (type == long.class || type == Long.class) {
+            return "int";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "bool";
+        }
+        if (type == PortMapEntry.class) {
+            return "main.PortMapEntry";
+        }
+        if (type == RuntimeConfig.class) {
+            return "struct";
+        }
+        return "string";
     }
 
     static CniException invalid(String msg) {

@@ -6,9 +6,9 @@ import dev.jcni.netlink.route.Address;
 import dev.jcni.netlink.route.Family;
 import dev.jcni.netlink.route.Link;
 import dev.jcni.netlink.route.NetlinkHandle;
+import dev.jcni.netlink.route.NetlinkRoute;
 import dev.jcni.netlink.route.Scope;
 import dev.jcni.netns.NetNs;
-import dev.jcni.netns.NsPathNotExistException;
 import dev.jcni.plugins.PluginVersion;
 import dev.jcni.plugins.firewall.IpMasq;
 import dev.jcni.plugins.ip.DnsConf;
@@ -17,22 +17,23 @@ import dev.jcni.plugins.ip.Forwarding;
 import dev.jcni.plugins.ip.IfaceConfig;
 import dev.jcni.plugins.ip.Ipam;
 import dev.jcni.plugins.ip.Links;
+import dev.jcni.plugins.ip.Rollback;
 import dev.jcni.plugins.ip.Validate;
 import dev.jcni.plugins.ip.Veth;
+import dev.jcni.plugins.ip.VethPlugin;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
 import dev.jcni.sdk.skel.Request;
 import dev.jcni.sdk.types.Interface;
-import dev.jcni.sdk.types.Ip;
 import dev.jcni.sdk.types.IpConfig;
 import dev.jcni.sdk.types.IpPrefix;
 import dev.jcni.sdk.types.MacAddress;
 import dev.jcni.sdk.types.Result;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The ptp plugin: a veth pair per container, routed (no bridge). The container gets its IPAM
@@ -41,8 +42,16 @@ import java.util.Optional;
  * (containernetworking/plugins HEAD behaviour); differences in docs/ptp.md.
  */
 public final class Ptp implements Plugin {
+    private final Consumer<String> faults;
+
     /** Public no-arg constructor for the launcher and the training run. */
     public Ptp() {
+        this(Rollback.NO_FAULTS);
+    }
+
+    /** @param faults failure injection for tests: called at each named point of ADD (see {@link Rollback#step}) */
+    Ptp(Consumer<String> faults) {
+        this.faults = faults;
     }
 
     /** @param args ignored */
@@ -55,6 +64,11 @@ public final class Ptp implements Plugin {
         return PluginVersion.about("ptp");
     }
 
+    /**
+     * ADD. Everything it makes for this container registers its undo at once; on failure the
+     * {@link Rollback} removes it again, newest first: masquerading, the veth pair (with the
+     * addresses and routes on both ends), the IPAM reservation.
+     */
     @Override
     public Result add(Request request) throws Exception {
         PtpConfig conf = PtpConfig.load(request);
@@ -62,10 +76,10 @@ public final class Ptp implements Plugin {
         NetNs netns = Links.openNetns(request.netns());
         try (NetNs ns = netns; NetNs host = NetNs.current(); NetlinkHandle h = NetlinkHandle.openAt(host);
              NetlinkHandle c = NetlinkHandle.openAt(ns)) {
-            Result ipam = Ipam.add(conf.ipamType(), request);
-            boolean success = false;
-            boolean linkMade = false;
-            try {
+            return Rollback.run(request.logger(), faults, rollback -> {
+                Result ipam = Ipam.add(conf.ipamType(), request);
+                rollback.made("the IPAM reservation", () -> Ipam.del(conf.ipamType(), request));
+                rollback.step("ipam");
                 if (ipam.ips().isEmpty()) {
                     throw Errors.internal("IPAM plugin returned missing IP config");
                 }
@@ -76,11 +90,10 @@ public final class Ptp implements Plugin {
                 }
                 try {
                     Forwarding.enableFor(ipam.ips());
-                } catch (IOException e) {
-                    throw Errors.internal("Could not enable IP forwarding: " + e.getMessage(), e);
+                } catch (NetlinkException e) {
+                    throw Errors.internal("Could not enable IP forwarding: " + Errors.text(e), e);
                 }
-                Veth.Pair pair = Veth.setup(c, h, host, ifName, conf.mtu(), Optional.<MacAddress>empty());
-                linkMade = true;
+                Veth.Pair pair = Veth.setup(c, h, host, ifName, conf.mtu(), Optional.<MacAddress>empty(), rollback);
                 List<IpConfig> ips = new ArrayList<>();
                 for (IpConfig ipc : ipam.ips()) {
                     ips.add(ipc.withInterface(1));
@@ -88,37 +101,30 @@ public final class Ptp implements Plugin {
                 Result result = ipam.withIps(ips).withInterfaces(List.of(Interface.host(pair.host().name(), pair.hostMac()),
                         Interface.container(ifName, pair.containerMac(), request.netns())));
                 IfaceConfig.configure(ns, c, ifName, result);
+                rollback.step("configure");
                 containerRoutes(c, pair.container().index(), ips);
+                rollback.step("container-routes");
                 hostSide(h, pair.host(), ips);
+                rollback.step("host-side");
                 if (conf.ipMasq()) {
                     List<IpPrefix> prefixes = new ArrayList<>();
                     for (IpConfig ipc : ips) {
                         prefixes.add(ipc.address());
                     }
+                    rollback.made("the masquerading", () -> IpMasq.teardown(prefixes, conf.name(), ifName, request.containerId()));
                     try {
                         IpMasq.setup(conf.ipMasqBackend(), prefixes, conf.name(), ifName, request.containerId());
                     } catch (IllegalArgumentException | IllegalStateException e) {
                         throw Errors.internal(Errors.text(e), e);
                     }
+                    rollback.step("masq");
                 }
                 if (DnsConf.isSet(request.netConf())) {
                     result = result.withDns(request.netConf().dns());
                 }
-                success = true;
+                rollback.step("result");
                 return result;
-            } finally {
-                if (!success) {
-                    if (linkMade) {
-                        // beyond Go: the veth made by this ADD goes again
-                        try {
-                            c.findLinkByName(ifName).ifPresent(l -> c.linkDel(l.index()));
-                        } catch (RuntimeException e) {
-                            request.logger().log(System.Logger.Level.WARNING, "could not remove " + ifName + ": " + Errors.text(e));
-                        }
-                    }
-                    Ipam.delQuietly(conf.ipamType(), request);
-                }
-            }
+            });
         }
     }
 
@@ -129,7 +135,7 @@ public final class Ptp implements Plugin {
             int family = ipc.isIpv4() ? Family.V4 : Family.V6;
             InetAddress gw = ipc.gateway().orElseThrow();
             InetAddress self = ipc.address().address();
-            dev.jcni.netlink.route.Route prefixRoute = dev.jcni.netlink.route.Route.builder().family(family).dst(net)
+            NetlinkRoute prefixRoute = NetlinkRoute.builder().family(family).dst(net)
                     .linkIndex(index).build();
             try {
                 c.routeDel(prefixRoute);
@@ -137,11 +143,11 @@ public final class Ptp implements Plugin {
                 throw Errors.internal("failed to delete route " + net + " dev#" + index + ": " + Errors.text(e), e);
             }
             IpPrefix gwHost = IpPrefix.host(gw);
-            dev.jcni.netlink.route.Route toGw = dev.jcni.netlink.route.Route.builder().family(family).dst(gwHost)
+            NetlinkRoute toGw = NetlinkRoute.builder().family(family).dst(gwHost)
                     .linkIndex(index).scope(Scope.LINK).src(self).build();
-            dev.jcni.netlink.route.Route viaGw = dev.jcni.netlink.route.Route.builder().family(family).dst(net)
+            NetlinkRoute viaGw = NetlinkRoute.builder().family(family).dst(net)
                     .linkIndex(index).scope(Scope.UNIVERSE).gateway(gw).src(self).build();
-            for (dev.jcni.netlink.route.Route r : List.of(toGw, viaGw)) {
+            for (NetlinkRoute r : List.of(toGw, viaGw)) {
                 try {
                     c.routeAdd(r);
                 } catch (NetlinkException e) {
@@ -163,7 +169,7 @@ public final class Ptp implements Plugin {
             }
             IpPrefix self = IpPrefix.host(ipc.address().address());
             try {
-                h.routeAdd(dev.jcni.netlink.route.Route.builder().family(family).dst(self).linkIndex(veth.index())
+                h.routeAdd(NetlinkRoute.builder().family(family).dst(self).linkIndex(veth.index())
                         .scope(Scope.HOST).build());
             } catch (NetlinkException e) {
                 if (e.errno() != Errno.EEXIST) {
@@ -176,92 +182,33 @@ public final class Ptp implements Plugin {
     @Override
     public void del(Request request) throws Exception {
         PtpConfig conf = PtpConfig.load(request);
-        String ifName = request.ifName();
         Ipam.del(conf.ipamType(), request);
-        if (request.netns().isEmpty()) {
-            teardownWithoutAddresses(conf, request); // beyond Go (plugins#810)
-            return;
-        }
-        Optional<List<IpPrefix>> addrs;
-        try (NetNs ns = NetNs.get(request.netns()); NetlinkHandle c = NetlinkHandle.openAt(ns)) {
-            addrs = Links.delByNameAddr(c, ifName);
-        } catch (NsPathNotExistException e) {
-            teardownWithoutAddresses(conf, request);
-            return;
-        } catch (NetlinkException e) {
-            throw Errors.internal(Errors.text(e), e);
-        }
-        if (!conf.ipMasq()) {
-            return;
-        }
-        if (addrs.isPresent() && !addrs.get().isEmpty()) {
-            try {
-                IpMasq.teardown(addrs.get(), conf.name(), ifName, request.containerId());
-            } catch (RuntimeException e) {
-                throw Errors.internal(Errors.text(e), e);
-            }
-        } else {
-            teardownWithoutAddresses(conf, request);
-        }
-    }
-
-    private static void teardownWithoutAddresses(PtpConfig conf, Request request) {
-        if (!conf.ipMasq()) {
-            return;
-        }
-        try {
-            IpMasq.teardown(List.of(), conf.name(), request.ifName(), request.containerId());
-        } catch (RuntimeException e) {
-            throw Errors.internal(Errors.text(e), e);
+        Optional<List<IpPrefix>> addrs = VethPlugin.deleteContainerLink(request);
+        if (conf.ipMasq()) {
+            VethPlugin.teardownMasq(conf.name(), request, addrs.orElse(List.of()));
         }
     }
 
     @Override
     public void check(Request request) throws Exception {
         PtpConfig conf = PtpConfig.load(request);
-        String ifName = request.ifName();
-        String netnsPath = request.netns();
-        NetNs netns = Links.openNetns(netnsPath);
+        NetNs netns = Links.openNetns(request.netns());
         try (NetNs ns = netns; NetlinkHandle c = NetlinkHandle.openAt(ns)) {
             Ipam.check(conf.ipamType(), request);
             if (!request.netConf().hasPrevResult()) {
                 throw Errors.internal("ptp: Required prevResult missing");
             }
             Result prev = request.prevResult().orElseThrow();
-            Interface contMap = Interface.host("", "");
-            for (Interface i : prev.interfaces()) {
-                if (i.name().equals(ifName) && i.sandbox().equals(netnsPath)) {
-                    contMap = i;
-                }
-            }
-            if (!netnsPath.equals(contMap.sandbox())) {
-                throw Errors.internal("Sandbox in prevResult " + contMap.sandbox() + " doesn't match configured netns: " + netnsPath);
-            }
-            validateContainer(c, contMap);
-            Validate.interfaceIps(c, ifName, prev.ips());
+            VethPlugin.validateContainer(c, VethPlugin.containerInterface(prev, request), CONTAINER_TEXTS);
+            Validate.interfaceIps(c, request.ifName(), prev.ips());
             Validate.routes(c, prev.routes());
         }
     }
 
-    private static void validateContainer(NetlinkHandle c, Interface intf) {
-        if (intf.name().isEmpty()) {
-            throw Errors.internal("Container interface name missing in prevResult: ");
-        }
-        Optional<Link> l = c.findLinkByName(intf.name());
-        if (l.isEmpty()) {
-            throw Errors.internal("ptp: Container Interface name in prevResult: " + intf.name() + " not found");
-        }
-        if (intf.sandbox().isEmpty()) {
-            throw Errors.internal("ptp: Error: Container interface " + l.get().name() + " should not be in host namespace");
-        }
-        if (!l.get().kind().filter("veth"::equals).isPresent()) {
-            throw Errors.internal("Error: Container interface " + l.get().name() + " not of type veth/p2p");
-        }
-        String mac = l.get().mac().map(MacAddress::toString).orElse("");
-        if (!intf.mac().isEmpty() && !intf.mac().equals(mac)) {
-            throw Errors.internal("ptp: Interface " + intf.name() + " Mac " + intf.mac() + " doesn't match container Mac: " + mac);
-        }
-    }
+    /** Go ptp's texts of the container checks. */
+    private static final VethPlugin.ContainerTexts CONTAINER_TEXTS = new VethPlugin.ContainerTexts(
+            "Container interface name missing in prevResult: ", "ptp: Container Interface name in prevResult: ",
+            "ptp: Error: Container interface ", "veth/p2p", "ptp: ");
 
     @Override
     public void status(Request request) throws Exception {
@@ -273,12 +220,6 @@ public final class Ptp implements Plugin {
     @Override
     public void gc(Request request) throws Exception {
         PtpConfig conf = PtpConfig.load(request);
-        Ipam.gc(conf.ipamType(), request);
-        try {
-            IpMasq.gc(conf.name(), request.netConf().validAttachments());
-        } catch (RuntimeException e) {
-            throw Errors.internal(Errors.text(e), e);
-        }
+        VethPlugin.gc(conf.ipamType(), conf.name(), request);
     }
-
 }

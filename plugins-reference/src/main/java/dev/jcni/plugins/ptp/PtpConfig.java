@@ -18,7 +18,7 @@ import java.util.Optional;
 public record PtpConfig(String name, boolean ipMasq, Optional<String> ipMasqBackend, int mtu, String ipamType) {
 
     /** The JSON shape. */
-    record Raw(String ipMasqBackend, Integer mtu) {
+    record Raw(Optional<String> ipMasqBackend, int mtu) {
     }
 
     /**
@@ -32,13 +32,17 @@ public record PtpConfig(String name, boolean ipMasq, Optional<String> ipMasqBack
      */
     public static PtpConfig load(Request request) {
         NetConf conf = request.netConf();
-        Raw raw = conf.bind(Raw.class);
+        Raw raw;
+        try {
+            raw = request.config(Raw.class);
+        } catch (CniException e) {
+            throw new CniException(e.code(), "failed to load netconf: " + e.msg(), e.details(), e);
+        }
         String ipamType = conf.ipam().map(i -> i.type()).orElse("");
         if (ipamType.isEmpty()) {
             throw Errors.invalidConfig("no plugin name provided");
         }
-        PtpConfig c = new PtpConfig(conf.name(), conf.ipMasq(), Optional.ofNullable(raw.ipMasqBackend()),
-                raw.mtu() == null ? 0 : raw.mtu(), ipamType);
+        PtpConfig c = new PtpConfig(conf.name(), conf.ipMasq(), raw.ipMasqBackend(), raw.mtu(), ipamType);
         if (c.ipMasq && c.ipMasqBackend.isPresent() && !c.ipMasqBackend.get().equals("iptables")
                 && !c.ipMasqBackend.get().equals("nftables")) {
             throw Errors.invalidConfig("unknown ipmasq backend \"" + c.ipMasqBackend.get() + "\"");

@@ -24,7 +24,7 @@ class BridgeConfigTest {
     static final String NO_NS = "/run/netns/jcni-does-not-exist";
 
     static PluginHarness harness() {
-        return PluginHarness.of(new Bridge()).containerId("c1").netns(NO_NS).ifName("eth0").env("CNI_PATH", "/nonexistent");
+        return PluginHarness.of(new Bridge()).attachment("c1", NO_NS, "eth0").env("CNI_PATH", "/nonexistent");
     }
 
     static String conf(String fields) {
@@ -32,7 +32,7 @@ class BridgeConfigTest {
     }
 
     static CniException addError(String fields) {
-        return harness().add(conf(fields)).error();
+        return harness().run("ADD", conf(fields)).error();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -69,16 +69,16 @@ class BridgeConfigTest {
 
     @Test
     void badVlanFailsDelToo() {
-        CniException e = harness().del(conf("\"vlan\":5000")).error();
+        CniException e = harness().run("DEL", conf("\"vlan\":5000")).error();
         assertEquals(7, e.code());
     }
 
     @Test
     void cniArgsMacMustBeKnownUnlessIgnoreUnknown() {
-        CniException e = harness().cniArgs("FOO=1").add(conf("")).error();
+        CniException e = harness().env("CNI_ARGS", "FOO=1").run("ADD", conf("")).error();
         assertEquals(4, e.code());
         assertEquals("ARGS: unknown args [\"FOO=1\"]", e.msg(), "Go lists the pairs");
-        CniException bad = harness().cniArgs("IgnoreUnknown=1;FOO=1;MAC=nope").add(conf("")).error();
+        CniException bad = harness().env("CNI_ARGS", "IgnoreUnknown=1;FOO=1;MAC=nope").run("ADD", conf("")).error();
         assertEquals("address nope: invalid MAC address", bad.msg());
     }
 
@@ -150,7 +150,7 @@ class BridgeConfigTest {
 
     static dev.jcni.sdk.skel.Request harnessRequest(String cniArgs, String conf) {
         Object[] holder = new Object[1];
-        PluginHarness.of(new CapturingPlugin(holder)).containerId("c1").netns(NO_NS).ifName("eth0").cniArgs(cniArgs).add(conf);
+        PluginHarness.of(new CapturingPlugin(holder)).attachment("c1", NO_NS, "eth0").env("CNI_ARGS", cniArgs).run("ADD", conf);
         if (holder[0] == null) {
             throw new AssertionError("the skel refused " + conf);
         }

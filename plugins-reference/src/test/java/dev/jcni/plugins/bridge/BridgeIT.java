@@ -235,8 +235,7 @@ class BridgeIT {
 
     @Test
     void vlanNeedsBridgeVlanFiltering() {
-        boolean present = VlanSupport.present();
-        Kernel.assumeFeature("bridge vlan_filtering", present);
+        VlanSupport.require();
         TestNetns ns = f.netns();
         Map<String, String> env = f.env("c1", ns, "eth0");
         String conf = f.conf("1.0.0", "bridge", "\"vlan\":100,\"isGateway\":true", f.ipam4());
@@ -337,7 +336,7 @@ class BridgeIT {
 
     @Test
     void vlanTrunkAndPreserveDefaultVlanNeedBridgeVlanFiltering() {
-        Kernel.assumeFeature("bridge vlan_filtering", VlanSupport.present());
+        VlanSupport.require();
         TestNetns a = f.netns();
         String trunk = f.conf("1.1.0", "bridge", "\"vlanTrunk\":[{\"minID\":20,\"maxID\":21}]", f.ipam4());
         Result r = Fixture.jcni("bridge", "ADD", f.env("ca", a, "eth0"), trunk).result();

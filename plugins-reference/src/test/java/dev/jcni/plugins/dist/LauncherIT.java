@@ -112,6 +112,40 @@ class LauncherIT {
         }
     }
 
+    /**
+     * Runs host-local through its launcher with {@code env -i}: no locale, no PATH, nothing but the
+     * CNI variables. The interface name is given as bytes (printf escapes), so this JVM's own locale
+     * plays no part.
+     */
+    static Dist.Run withoutLocale(String ifNameOctal, Path data) throws Exception {
+        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"envtest\",\"ipam\":{\"type\":\"host-local\",\"dataDir\":\""
+                + data + "\",\"ranges\":[[{\"subnet\":\"10.250.7.0/24\"}]]}}";
+        String script = "exec env -i CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/jcni-none CNI_IFNAME=\"$(printf '"
+                + ifNameOctal + "')\" " + Dist.exe("host-local");
+        Process p = new ProcessBuilder("sh", "-c", script).start();
+        p.getOutputStream().write(conf.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        return new Dist.Run(p.exitValue(), out, err);
+    }
+
+    /** The environment is read as UTF-8 bytes whatever the locale, and the 15-byte rule counts bytes as the kernel does. */
+    @Test
+    void aFifteenByteUtf8InterfaceNameIsAcceptedWithoutALocale(@TempDir Path data) throws Exception {
+        String seven = "\\303\\251".repeat(7);
+        Dist.Run ok = withoutLocale(seven + "x", data);
+        assertEquals(0, ok.exitCode(), ok.toString());
+        byte[] reservation = Files.readAllBytes(data.resolve("envtest").resolve("10.250.7.2"));
+        String name = "\u00e9".repeat(7) + "x";
+        assertTrue(new String(reservation, StandardCharsets.UTF_8).endsWith(name), "the reservation names the interface as given");
+
+        Dist.Run tooLong = withoutLocale(seven + "xy", data);
+        assertEquals(1, tooLong.exitCode(), tooLong.toString());
+        assertEquals("interface name is too long", tooLong.error().msg());
+    }
+
     @Test
     void badInputGivesTheErrorJsonOnStdout() {
         Dist.Run r = Dist.cni("host-local", "ADD", Map.of("CNI_CONTAINERID", "c1", "CNI_NETNS", "/run/netns/x", "CNI_IFNAME", "eth0"),

@@ -36,8 +36,7 @@ class GoParityTest {
 
     @BeforeAll
     static void needsTheGoPlugin() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Exec.GO_HOST_LOCAL),
-                "Go reference plugin " + Exec.GO_HOST_LOCAL + " missing: apt-get install containernetworking-plugins");
+        dev.jcni.sdk.testsupport.Kernel.assumeGoPlugins();
     }
 
     record Step(String command, String id, String ifname) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcni.plugins.Dist;
 import dev.jcni.sdk.types.Ip;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -62,7 +61,7 @@ class HostLocalLauncherIT {
 
     @Test
     void theLauncherAndGoShareAStore() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Exec.GO_HOST_LOCAL), "Go reference plugin missing");
+        dev.jcni.sdk.testsupport.Kernel.assumeGoPlugins();
         String conf = Configs.subnet("1.0.0", data, "10.1.2.0/24");
         Exec.go(Exec.env("ADD", "g", "eth0"), conf).result();
         assertEquals("10.1.2.3/24", Dist.cni("host-local", "ADD", attach("j"), conf).result().ips().get(0).address().toString());

@@ -115,6 +115,59 @@ public final class Fixture implements AutoCloseable {
         return s.append('}').toString();
     }
 
+    /**
+     * Runs a plugin in this JVM, through the real skel, with an attachment's environment.
+     *
+     * @param plugin the plugin (e.g. built with a failure-injection hook)
+     * @param command the verb
+     * @param env the environment from {@link #env}
+     * @param conf the configuration
+     * @return what it printed
+     */
+    public static dev.jcni.sdk.testing.PluginHarness.Outcome inProcess(dev.jcni.sdk.skel.Plugin plugin, String command,
+            Map<String, String> env, String conf) {
+        dev.jcni.sdk.testing.PluginHarness h = dev.jcni.sdk.testing.PluginHarness.of(plugin);
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            h = h.env(e.getKey(), e.getValue());
+        }
+        return h.run(command, conf);
+    }
+
+    /**
+     * Everything of this fixture's attachments that is still there: links in the container
+     * namespace (but {@code lo}), ports of the bridge, host addresses and routes in the fixture's
+     * subnets (the bridge's own gateway address aside: DEL keeps it too), masquerading and
+     * spoof-check rules, IPAM reservations.
+     *
+     * @param ns the container namespace
+     * @return one line per thing left, empty when nothing is
+     */
+    public List<String> leftovers(TestNetns ns) {
+        List<String> out = new ArrayList<>();
+        for (String l : ns.exec("ip", "-o", "link", "show").ok().lines().toList()) {
+            if (!l.matches("^\\d+: lo:.*")) {
+                out.add("container link: " + l);
+            }
+        }
+        Kernel.ExecResult ports = Kernel.exec("ip", "-o", "link", "show", "master", bridge);
+        if (ports.exitCode() == 0) {
+            ports.stdout().lines().forEach(l -> out.add("bridge port: " + l));
+        }
+        for (String l : State.hostRoutesAndAddrs(prefix4, prefix6)) {
+            if (!l.contains(bridge)) {
+                out.add("host: " + l);
+            }
+        }
+        iptablesLines().forEach(l -> out.add("iptables: " + l));
+        nftLines().forEach(l -> out.add("nft: " + l));
+        for (String file : store().keySet()) {
+            if (file.startsWith(prefix4.substring(0, 3)) || file.contains(":")) {
+                out.add("reservation: " + file);
+            }
+        }
+        return out;
+    }
+
     /** Runs jcni's packaged plugin. */
     public static Dist.Run jcni(String plugin, String command, Map<String, String> env, String conf) {
         return Dist.cni(plugin, command, env, conf);

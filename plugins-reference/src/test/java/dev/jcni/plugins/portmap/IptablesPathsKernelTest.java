@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcni.plugins.firewall.Iptables;
-import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.testsupport.KernelTest;
 import dev.jcni.sdk.types.IpPrefix;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +45,26 @@ class IptablesPathsKernelTest {
                 + "\"conditionsV4\":[\"-m\",\"comment\",\"--comment\",\"two words\"],"
                 + "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":" + p + ",\"containerPort\":80,\"protocol\":\"tcp\"},"
                 + "{\"hostPort\":" + p + ",\"containerPort\":53,\"protocol\":\"udp\",\"hostIP\":\"10.254.98.77\"}]}}";
-        return PortmapConfig.parse(Json.parse(json.getBytes(StandardCharsets.UTF_8)), network,
+        return PortmapConfig.parse(json.getBytes(StandardCharsets.UTF_8), network,
                 new PortmapConfigTest.FakeProbe(true, true), () -> { });
+    }
+
+    /**
+     * The portmap lines this test's configuration makes: its container's chain and rules, and the
+     * shared chains and rules it needs. Other people's containers (and mark bits) in the shared
+     * chains, which come and go while this test runs, are left out.
+     */
+    List<String> mine(boolean v6, PortmapConfig c) {
+        java.util.Set<String> shared = new java.util.HashSet<>(List.of("-N " + IptablesRules.TOP_DNAT_CHAIN,
+                "-N " + IptablesRules.SETMARK_CHAIN, "-N " + IptablesRules.MASQ_CHAIN,
+                Iptables.specLine(IptablesRules.SETMARK_CHAIN, IptablesRules.setMarkRule(c.markMasqBit())),
+                Iptables.specLine(IptablesRules.MASQ_CHAIN, IptablesRules.masqRule(c.markMasqBit())),
+                Iptables.specLine("POSTROUTING", IptablesRules.masqEntryRule())));
+        for (String entry : IptablesRules.TOP_DNAT_ENTRY_CHAINS) {
+            shared.add(Iptables.specLine(entry, IptablesRules.topDnatEntryRule()));
+        }
+        List<String> own = Firewall.containerLines(v6, network, id);
+        return Firewall.portmapLines(v6).stream().filter(l -> own.contains(l) || shared.contains(l)).toList();
     }
 
     static IpPrefix address(boolean v6) {
@@ -60,11 +77,11 @@ class IptablesPathsKernelTest {
         Iptables ipt = Iptables.require(v6);
         PortmapConfig c = config();
         IptablesPortMapper.forwardStepByStep(ipt, c, id, address(v6));
-        List<String> goWay = Firewall.portmapLines(v6);
+        List<String> goWay = mine(v6, c);
         IptablesPortMapper.forwardStepByStep(ipt, c, id, address(v6));
-        assertEquals(goWay, Firewall.portmapLines(v6), "idempotent");
+        assertEquals(goWay, mine(v6, c), "idempotent");
         IptablesPortMapper.forwardInOneTransaction(ipt, c, id, address(v6));
-        assertEquals(goWay, Firewall.portmapLines(v6), "the transaction finds everything in place");
+        assertEquals(goWay, mine(v6, c), "the transaction finds everything in place");
 
         String chain = IptablesRules.dnatChain(network, id);
         ipt.restore(IptablesRules.TABLE, IptablesPortMapper.teardownCommands(ipt.listTable(IptablesRules.TABLE),
@@ -72,9 +89,9 @@ class IptablesPathsKernelTest {
         assertEquals(List.of(), Firewall.containerLines(v6, network, id), "the transaction's teardown");
 
         IptablesPortMapper.forwardInOneTransaction(ipt, c, id, address(v6));
-        assertEquals(goWay, Firewall.portmapLines(v6), "the transaction makes Go's state");
+        assertEquals(goWay, mine(v6, c), "the transaction makes Go's state");
         IptablesPortMapper.forwardInOneTransaction(ipt, c, id, address(v6));
-        assertEquals(goWay, Firewall.portmapLines(v6), "a second transaction adds nothing");
+        assertEquals(goWay, mine(v6, c), "a second transaction adds nothing");
         IptablesPortMapper.teardown(ipt, chain, IptablesRules.TOP_DNAT_CHAIN);
         assertEquals(List.of(), Firewall.containerLines(v6, network, id), "the step-by-step teardown");
         assertTrue(Firewall.chainExists(v6, IptablesRules.TOP_DNAT_CHAIN), "shared chains stay");
@@ -85,7 +102,7 @@ class IptablesPathsKernelTest {
     void aTransactionThatMeetsAChainMadeMeanwhileFailsWhole(boolean v6) {
         Iptables ipt = Iptables.require(v6);
         String chain = IptablesRules.dnatChain(network, id);
-        List<String> before = Firewall.portmapLines(v6);
+        List<String> before = Firewall.containerLines(v6, network, id + "x");
         ipt.newChain(IptablesRules.TABLE, chain);
         try {
             ipt.restore(IptablesRules.TABLE, List.of(List.of("-N", IptablesRules.dnatChain(network, id + "x")), List.of("-N", chain)));
@@ -95,6 +112,7 @@ class IptablesPathsKernelTest {
         }
         assertTrue(!Firewall.chainExists(v6, IptablesRules.dnatChain(network, id + "x")), "nothing of it was applied");
         ipt.deleteChainIfExists(IptablesRules.TABLE, chain);
-        assertEquals(before, Firewall.portmapLines(v6));
+        assertEquals(before, Firewall.containerLines(v6, network, id + "x"));
+        assertEquals(List.of(), Firewall.containerLines(v6, network, id));
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.testing.PluginHarness;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.Result;
@@ -49,11 +48,7 @@ class PortmapConfigTest {
             + "\"ips\":[{\"interface\":0,\"address\":\"10.0.0.2/24\",\"gateway\":\"10.0.0.1\"}]}";
 
     static PortmapConfig parse(String json, PortmapConfig.BackendProbe probe) {
-        try {
-            return PortmapConfig.parse(Json.parse(json.getBytes(StandardCharsets.UTF_8)), "test", probe, () -> { });
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new AssertionError(e);
-        }
+        return PortmapConfig.parse(json.getBytes(StandardCharsets.UTF_8), "test", probe, () -> { });
     }
 
     static PortmapConfig parse(String json) {
@@ -207,7 +202,7 @@ class PortmapConfigTest {
     // ---------------------------------------------------------------- through the skel
 
     static PluginHarness harness() {
-        return PluginHarness.of(new Portmap(new FakeProbe(true, true))).containerId("c1").netns("/run/netns/x").ifName("eth0")
+        return PluginHarness.of(new Portmap(new FakeProbe(true, true))).attachment("c1", "/run/netns/x", "eth0")
                 .env("CNI_PATH", "/opt/cni/bin");
     }
 
@@ -215,7 +210,7 @@ class PortmapConfigTest {
     void addWithoutMappingsPassesPrevResultThroughInTheConfigsVersion() {
         for (String v : List.of("0.3.1", "0.4.0", "1.0.0", "1.1.0")) {
             String prev = PREV.replace("1.0.0", v);
-            Result r = harness().add(conf("\"prevResult\":" + prev).replace("1.0.0", v)).result();
+            Result r = harness().run("ADD", conf("\"prevResult\":" + prev).replace("1.0.0", v)).result();
             assertEquals(v, r.cniVersion());
             assertEquals(Result.fromJson(prev.getBytes(StandardCharsets.UTF_8)).convertTo(v), r);
         }
@@ -223,7 +218,7 @@ class PortmapConfigTest {
 
     @Test
     void addWithoutPrevResultFails() {
-        CniException e = harness().add(conf(mappings("{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"}"))).error();
+        CniException e = harness().run("ADD", conf(mappings("{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"}"))).error();
         assertEquals(7, e.code());
         assertEquals("must be called as chained plugin", e.msg());
     }
@@ -231,39 +226,39 @@ class PortmapConfigTest {
     @Test
     void addAndDelPrefixConfigErrorsAsGo() {
         String bad = conf("\"markMasqBit\":40,\"prevResult\":" + PREV);
-        CniException e = harness().add(bad).error();
+        CniException e = harness().run("ADD", bad).error();
         assertEquals(7, e.code());
         assertEquals("failed to parse config: MasqMarkBit must be between 0 and 31", e.msg());
-        assertEquals("failed to parse config: MasqMarkBit must be between 0 and 31", harness().del(bad).error().msg());
-        assertEquals("MasqMarkBit must be between 0 and 31", harness().check(bad).error().msg(), "CHECK does not prefix");
+        assertEquals("failed to parse config: MasqMarkBit must be between 0 and 31", harness().run("DEL", bad).error().msg());
+        assertEquals("MasqMarkBit must be between 0 and 31", harness().run("CHECK", bad).error().msg(), "CHECK does not prefix");
     }
 
     @Test
     void aConfigErrorWinsOverAMissingPrevResult() {
-        CniException e = harness().add(conf("\"markMasqBit\":40")).error();
+        CniException e = harness().run("ADD", conf("\"markMasqBit\":40")).error();
         assertEquals("failed to parse config: MasqMarkBit must be between 0 and 31", e.msg());
     }
 
     @Test
     void badPrevResultIsADecodingError() {
-        CniException e = harness().add(conf("\"prevResult\":{\"cniVersion\":\"0.2.0\",\"ip4\":{\"ip\":\"10.0.0.2/24\"}}")).error();
+        CniException e = harness().run("ADD", conf("\"prevResult\":{\"cniVersion\":\"0.2.0\",\"ip4\":{\"ip\":\"10.0.0.2/24\"}}")).error();
         assertEquals(6, e.code());
         assertTrue(e.msg().startsWith("failed to parse config: could not parse prevResult: "), e.msg());
     }
 
     @Test
     void checkRequiresPrevResult() {
-        CniException e = harness().check(conf("")).error();
+        CniException e = harness().run("CHECK", conf("")).error();
         assertEquals(7, e.code());
         assertEquals("Required prevResult missing", e.msg());
-        harness().check(conf("\"prevResult\":" + PREV)).stdout();
-        assertTrue(harness().check(conf("\"prevResult\":" + PREV)).succeeded(), "no mappings: nothing to check");
+        harness().run("CHECK", conf("\"prevResult\":" + PREV)).stdout();
+        assertTrue(harness().run("CHECK", conf("\"prevResult\":" + PREV)).succeeded(), "no mappings: nothing to check");
     }
 
     @Test
     void delWithoutMappingsDoesNothingAndIgnoresPrevResult() {
-        assertTrue(harness().del(conf("")).succeeded());
-        assertTrue(harness().del(conf("\"prevResult\":{\"cniVersion\":\"0.2.0\"}")).succeeded());
+        assertTrue(harness().run("DEL", conf("")).succeeded());
+        assertTrue(harness().run("DEL", conf("\"prevResult\":{\"cniVersion\":\"0.2.0\"}")).succeeded());
     }
 
     @ParameterizedTest

@@ -8,13 +8,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A route (Go: {@code netlink.Route}): what {@link NetlinkHandle#routeList} and
+ * A kernel route (Go: {@code netlink.Route}; named apart from the CNI result's
+ * {@link dev.jcni.sdk.types.Route}, which plugins use beside it): what {@link NetlinkHandle#routeList} and
  * {@link NetlinkHandle#routeGet} return and what {@link NetlinkHandle#routeAdd} takes. Build one
  * with {@link #builder()}:
  *
  * <pre>{@code
- * Route.builder().dst(IpPrefix.parse("10.9.0.0/16")).gateway(Ip.parse("10.1.2.1")).linkIndex(eth0).build()
- * Route.builder().family(Family.V4).gateway(gw).build()   // default route
+ * NetlinkRoute.builder().dst(IpPrefix.parse("10.9.0.0/16")).gateway(Ip.parse("10.1.2.1")).linkIndex(eth0).build()
+ * NetlinkRoute.builder().family(Family.V4).gateway(gw).build()   // default route
  * }</pre>
  *
  * @param family {@link Family#V4} or {@link Family#V6}
@@ -32,7 +33,7 @@ import java.util.Optional;
  * @param flags {@code RTNH_F_*} / {@code RTM_F_*} flags
  * @param nextHops the next hops of a multipath route ({@code RTA_MULTIPATH}); empty otherwise
  */
-public record Route(int family, Optional<IpPrefix> dst, Optional<InetAddress> src, Optional<InetAddress> gateway,
+public record NetlinkRoute(int family, Optional<IpPrefix> dst, Optional<InetAddress> src, Optional<InetAddress> gateway,
         int linkIndex, int table, int scope, int protocol, int type, int priority, int mtu, int advmss, int flags,
         List<NextHop> nextHops) {
 
@@ -81,7 +82,7 @@ public record Route(int family, Optional<IpPrefix> dst, Optional<InetAddress> sr
      * @param flags flags
      * @param nextHops nextHops
      */
-    public Route {
+    public NetlinkRoute {
         Objects.requireNonNull(dst, "dst");
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(gateway, "gateway");
@@ -177,7 +178,7 @@ public record Route(int family, Optional<IpPrefix> dst, Optional<InetAddress> sr
         return sb.toString();
     }
 
-    /** Builds a {@link Route}; the family follows from the destination, gateway or source when not set. */
+    /** Builds a {@link NetlinkRoute}; the family follows from the destination, gateway or source when not set. */
     public static final class Builder {
         private int family = -1;
         private IpPrefix dst;
@@ -384,7 +385,7 @@ public record Route(int family, Optional<IpPrefix> dst, Optional<InetAddress> sr
          * @return the route
          * @throws IllegalArgumentException when the family cannot be told, or addresses mix families
          */
-        public Route build() {
+        public NetlinkRoute build() {
             int f = family;
             if (f < 0) {
                 InetAddress any = dst != null ? dst.address() : gateway != null ? gateway : src;
@@ -401,7 +402,7 @@ public record Route(int family, Optional<IpPrefix> dst, Optional<InetAddress> sr
                     throw new IllegalArgumentException("route mixes address families: " + Ip.format(a));
                 }
             }
-            return new Route(f, Optional.ofNullable(dst), Optional.ofNullable(src), Optional.ofNullable(gateway),
+            return new NetlinkRoute(f, Optional.ofNullable(dst), Optional.ofNullable(src), Optional.ofNullable(gateway),
                     linkIndex, table, scope, protocol, type, priority, mtu, advmss, flags, nextHops);
         }
     }

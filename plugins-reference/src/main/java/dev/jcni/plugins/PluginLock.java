@@ -1,0 +1,62 @@
+package dev.jcni.plugins;
+
+import dev.jcni.netlink.Flock;
+import dev.jcni.netlink.NetlinkException;
+import dev.jcni.sdk.types.CniException;
+import dev.jcni.sdk.types.ErrorCodes;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The one file lock of the reference plugins: host-local's store lock and portmap's lock around the
+ * shared firewall chains. It is an exclusive {@code flock(2)} (cni-sdk-netlink's {@link Flock}), the
+ * lock Go's host-local takes, so jcni and Go plugins sharing a file exclude each other; every
+ * acquisition opens its own descriptor, so two calls in one process (threads of a warm-mode daemon)
+ * exclude each other too. ({@code FileChannel.lock} takes an {@code fcntl} lock, which neither excludes
+ * {@code flock} holders nor waits for another holder in the same JVM.)
+ *
+ * <p>One failure policy: a lock that cannot be taken fails the call (closed), with code 5
+ * ({@code IO_FAILURE}) naming the file; nothing goes on unlocked.
+ */
+public final class PluginLock implements AutoCloseable {
+    private final Flock flock;
+
+    private PluginLock(Flock flock) {
+        this.flock = flock;
+    }
+
+    /**
+     * Blocks until the lock is held. Missing parent directories are created (mode 0700), and the file
+     * (mode 0600) when missing.
+     *
+     * @param file the lock file
+     * @return the held lock; close it to release
+     * @throws CniException code 5 when the directory or file cannot be made, opened or locked
+     */
+    public static PluginLock acquire(Path file) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            if (!Files.isDirectory(dir)) {
+                try {
+                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (FileAlreadyExistsException e) {
+                    // made meanwhile by someone else, or not a directory: the open below tells
+                }
+            }
+            return new PluginLock(Flock.lockExclusive(file));
+        } catch (IOException | NetlinkException e) {
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
+            throw new CniException(ErrorCodes.IO_FAILURE, "cannot lock " + file + ": " + why, "", e);
+        }
+    }
+
+    /** Releases the lock. */
+    @Override
+    public void close() {
+        flock.close();
+    }
+}
