@@ -14,9 +14,17 @@ module dev.jcni.netlink {
     requires org.objectweb.asm.tree.analysis;
     requires org.objectweb.asm.util;
 
+    // the plugin author's kit: JUnit 5 is optional (provided), only ConformanceTests and NetnsExtension use it
+    requires static org.junit.jupiter.api;
+    requires com.fasterxml.jackson.databind;
+
     exports dev.jcni.netlink;
     exports dev.jcni.netlink.route;
     exports dev.jcni.netns;
     // internal: exported only because jnr-ffi's generated class must implement LibC; not API
     exports dev.jcni.netlink.sys;
+    exports dev.jcni.testkit;
+
+    // jcni conformance
+    provides dev.jcni.sdk.internal.CliCommand with dev.jcni.testkit.internal.ConformanceCommand;
 }

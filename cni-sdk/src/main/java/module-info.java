@@ -15,4 +15,7 @@ module dev.jcni.sdk {
 
     // the JSON codec, shared with jcni's own modules only
     exports dev.jcni.sdk.internal to dev.jcni.netlink, dev.jcni.plugins;
+
+    // jcni subcommands from other jcni modules (e.g. "conformance" from dev.jcni.netlink)
+    uses dev.jcni.sdk.internal.CliCommand;
 }
