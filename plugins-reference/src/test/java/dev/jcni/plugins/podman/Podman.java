@@ -34,12 +34,17 @@ final class Podman {
     final Path netDir;
     final Path jcniConf;
     final Path goConf;
+    /** For {@code podman network create} of the reverse direction: a config dir of its own. */
+    final Path reverseConf;
+    final Path reverseNetDir;
 
-    private Podman(Path home, Path netDir, Path jcniConf, Path goConf) {
+    private Podman(Path home, Path netDir, Path jcniConf, Path goConf, Path reverseConf, Path reverseNetDir) {
         this.home = home;
         this.netDir = netDir;
         this.jcniConf = jcniConf;
         this.goConf = goConf;
+        this.reverseConf = reverseConf;
+        this.reverseNetDir = reverseNetDir;
     }
 
     /**
@@ -55,7 +60,10 @@ final class Podman {
         Path go = home.resolve("containers-go.conf");
         Files.writeString(jcni, conf(jcniBin, netDir));
         Files.writeString(go, conf(goBin, netDir));
-        Podman p = new Podman(home, netDir, jcni, go);
+        Path reverseNetDir = Files.createDirectories(home.resolve("net-reverse.d"));
+        Path reverse = home.resolve("containers-reverse.conf");
+        Files.writeString(reverse, conf(jcniBin, reverseNetDir));
+        Podman p = new Podman(home, netDir, jcni, go, reverse, reverseNetDir);
         p.importBusybox();
         return p;
     }
@@ -71,7 +79,7 @@ final class Podman {
     private void importBusybox() throws IOException {
         Path root = Files.createDirectories(home.resolve("image/bin"));
         Files.copy(Path.of("/bin/busybox"), root.resolve("busybox"));
-        for (String applet : List.of("sh", "httpd", "wget", "ip", "sleep", "true", "cat", "mkdir", "echo")) {
+        for (String applet : List.of("sh", "httpd", "wget", "ip", "sleep", "true", "cat", "mkdir", "echo", "timeout")) {
             Files.createSymbolicLink(root.resolve(applet), Path.of("busybox"));
         }
         Path tar = home.resolve("busybox.tar");

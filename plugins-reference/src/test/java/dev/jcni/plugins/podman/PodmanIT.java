@@ -197,7 +197,7 @@ class PodmanIT {
 
             // container to container
             String fetched = podman.jcni(Podman.runArgs(net.name, List.of("--rm"),
-                    "wget", "-q", "-T", "5", "-O", "-", "http://" + ip + "/"));
+                    "timeout", "20", "wget", "-q", "-O", "-", "http://" + ip + "/")); // (busybox wget -T segfaults)
             assertEquals(token, fetched.trim(), "container to container");
 
             // the published port, from the host
@@ -378,8 +378,9 @@ class PodmanIT {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         String name = "jcni-rev-" + String.format("%06x", r.nextInt(1 << 24));
         String subnet = "10." + r.nextInt(200, 250) + "." + r.nextInt(0, 250) + ".0/24";
-        podman.jcni("network", "create", "--subnet", subnet, name);
-        Path conf = podman.netDir.resolve(name + ".conflist");
+        // its own config dir: the other scenarios' podman would warn about firewall and tuning missing
+        podman.run(podman.reverseConf, "network", "create", "--subnet", subnet, name).ok();
+        Path conf = podman.reverseNetDir.resolve(name + ".conflist");
         String bridge = null;
         Path cacheDir = Files.createTempDirectory(home, "cache");
         int hostPort = r.nextInt(20000, 40000);
@@ -394,7 +395,7 @@ class PodmanIT {
             bridge = tree.get("plugins").get(0).get("bridge").asText();
 
             Map<String, String> env = new LinkedHashMap<>();
-            env.put("NETCONFPATH", podman.netDir.toString());
+            env.put("NETCONFPATH", podman.reverseNetDir.toString());
             env.put("CNI_PATH", Dist.bin() + ":/usr/lib/cni");
             env.put("CAP_ARGS", "{\"portMappings\":[{\"hostPort\":" + hostPort + ",\"containerPort\":80,\"protocol\":\"tcp\"}]}");
             List<String> opts = List.of("--cache-dir", cacheDir.toString());
@@ -427,7 +428,7 @@ class PodmanIT {
                 }
             }
         } finally {
-            podman.run(podman.jcniConf, "network", "rm", "-f", name);
+            podman.run(podman.reverseConf, "network", "rm", "-f", name);
             if (bridge != null) {
                 Kernel.exec("ip", "link", "del", bridge);
             }
