@@ -46,7 +46,17 @@ public final class ConformanceTests {
      * @return a container of one test per finding, and one comparing the broken set with the expected
      */
     public static Stream<DynamicNode> of(Conformance check, Set<String> expectedBroken) {
-        ConformanceReport report = check.run();
+        return of(check.run(), expectedBroken);
+    }
+
+    /**
+     * The same for a report already made (to keep or print it as well).
+     *
+     * @param report what {@link Conformance#run()} found
+     * @param expectedBroken keys of findings that are known to be broken ({@link Finding#key()})
+     * @return a container of one test per finding, and one comparing the broken set with the expected
+     */
+    public static Stream<DynamicNode> of(ConformanceReport report, Set<String> expectedBroken) {
         String text = report.toText();
         List<DynamicNode> tests = new ArrayList<>();
         for (Finding f : report.findings()) {

@@ -11,6 +11,7 @@ import dev.jcni.plugins.ptp.Ptp;
 import dev.jcni.sdk.testsupport.Kernel;
 import dev.jcni.sdk.testsupport.KernelTest;
 import dev.jcni.testkit.Conformance;
+import dev.jcni.testkit.ConformanceReport;
 import dev.jcni.testkit.ConformanceTests;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -94,26 +95,33 @@ class ConformanceIT {
         return c.cniPath(Dist.bin().toString());
     }
 
+    /** Runs the check, keeps its report in target/conformance-reports/NAME.txt, and makes the tests. */
+    private static Stream<DynamicNode> check(String name, Conformance c, Set<String> expectedBroken) throws IOException {
+        ConformanceReport report = c.run();
+        Files.writeString(Path.of("target", "conformance-reports", name + ".txt"), report.toText());
+        return ConformanceTests.of(report, expectedBroken);
+    }
+
     // ---------------------------------------------------------------- jcni: every rule holds
 
     @TestFactory
-    Stream<DynamicNode> jcniBridge() {
-        return ConformanceTests.of(jcni(Conformance.of(new Bridge()).config(bridgeConfig("1.1.0"))));
+    Stream<DynamicNode> jcniBridge() throws IOException {
+        return check("jcniBridge", jcni(Conformance.of(new Bridge()).config(bridgeConfig("1.1.0"))), Set.of());
     }
 
     @TestFactory
-    Stream<DynamicNode> jcniPtp() {
-        return ConformanceTests.of(jcni(Conformance.of(new Ptp()).config(ptpConfig("1.1.0"))));
+    Stream<DynamicNode> jcniPtp() throws IOException {
+        return check("jcniPtp", jcni(Conformance.of(new Ptp()).config(ptpConfig("1.1.0"))), Set.of());
     }
 
     @TestFactory
-    Stream<DynamicNode> jcniHostLocal() {
-        return ConformanceTests.of(jcni(Conformance.of(new HostLocal()).config(hostLocalConfig("1.1.0"))));
+    Stream<DynamicNode> jcniHostLocal() throws IOException {
+        return check("jcniHostLocal", jcni(Conformance.of(new HostLocal()).config(hostLocalConfig("1.1.0"))), Set.of());
     }
 
     @TestFactory
-    Stream<DynamicNode> jcniPortmap() {
-        return ConformanceTests.of(jcni(Conformance.of(new Portmap()).config(portmapConfig("1.1.0"))));
+    Stream<DynamicNode> jcniPortmap() throws IOException {
+        return check("jcniPortmap", jcni(Conformance.of(new Portmap()).config(portmapConfig("1.1.0"))), Set.of());
     }
 
     // ---------------------------------------------------------------- Go v1.1.1: what it breaks
@@ -124,27 +132,32 @@ class ConformanceIT {
     static final String GO_ERROR_FIELDS = "error-fields";
 
     @TestFactory
-    Stream<DynamicNode> goBridge() {
-        return ConformanceTests.of(Conformance.of(GO.resolve("bridge")).config(bridgeConfig("0.4.0")),
+    Stream<DynamicNode> goBridge() throws IOException {
+        return check("goBridge", Conformance.of(GO.resolve("bridge")).config(bridgeConfig("0.4.0")),
                 Set.of(GO_VERSION_ECHO, GO_ERROR_FIELDS));
     }
 
     @TestFactory
-    Stream<DynamicNode> goPtp() {
-        return ConformanceTests.of(Conformance.of(GO.resolve("ptp")).config(ptpConfig("0.4.0")),
+    Stream<DynamicNode> goPtp() throws IOException {
+        return check("goPtp", Conformance.of(GO.resolve("ptp")).config(ptpConfig("0.4.0")),
                 Set.of(GO_VERSION_ECHO, GO_ERROR_FIELDS));
     }
 
     @TestFactory
-    Stream<DynamicNode> goHostLocal() {
-        return ConformanceTests.of(Conformance.of(GO.resolve("host-local")).config(hostLocalConfig("0.4.0")),
+    Stream<DynamicNode> goHostLocal() throws IOException {
+        return check("goHostLocal", Conformance.of(GO.resolve("host-local")).config(hostLocalConfig("0.4.0")),
                 Set.of(GO_VERSION_ECHO, GO_ERROR_FIELDS));
     }
 
+    /**
+     * Go's portmap v1.1.1 CHECKs the iptables of both families whatever the container's addresses are:
+     * an IPv4-only container fails CHECK with "could not check ipv6 dnat: chain CNI-DN-... not found"
+     * (fixed in v1.2.0 and later).
+     */
     @TestFactory
-    Stream<DynamicNode> goPortmap() {
-        return ConformanceTests.of(Conformance.of(GO.resolve("portmap")).config(portmapConfig("0.4.0")),
-                Set.of(GO_VERSION_ECHO, GO_ERROR_FIELDS));
+    Stream<DynamicNode> goPortmap() throws IOException {
+        return check("goPortmap", Conformance.of(GO.resolve("portmap")).config(portmapConfig("0.4.0")),
+                Set.of(GO_VERSION_ECHO, GO_ERROR_FIELDS, "check-after-add@0.4.0", "check-after-add@1.0.0"));
     }
 
     // ---------------------------------------------------------------- the CLI

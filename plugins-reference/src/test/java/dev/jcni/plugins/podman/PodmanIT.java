@@ -175,10 +175,16 @@ class PodmanIT {
     record Trace(String id, String address, List<String> hostLinks) {
     }
 
+    /**
+     * One network: an httpd container with a published port, 10 containers started at once (one of
+     * them is the client of the container-to-container fetch), podman network reload, a restart, and
+     * the removal of all 11 at once, after which nothing of theirs may remain.
+     */
     private void scenario(Net net) throws Exception {
         Files.writeString(net.file(), net.conflist());
         List<String> containers = new ArrayList<>();
         List<Trace> traces = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(11);
         try {
             String token = "jcni-token-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
             int hostPort = ThreadLocalRandom.current().nextInt(20000, 40000);
@@ -195,28 +201,56 @@ class PodmanIT {
             assertTrue(routes.lines().anyMatch(l -> l.startsWith("default via " + net.gateway + " dev eth0")),
                     "no default route via " + net.gateway + ":\n" + routes);
 
-            // container to container
-            String fetched = podman.jcni(Podman.runArgs(net.name, List.of("--rm"),
-                    "timeout", "20", "wget", "-q", "-O", "-", "http://" + ip + "/")); // (busybox wget -T segfaults)
+            // 10 containers started at once: 10 distinct addresses (and not the server's)
+            List<String> ten = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ten.add(net.name + "-p" + i);
+            }
+            containers.addAll(ten);
+            List<Future<Podman.Run>> runs = new ArrayList<>();
+            for (String n : ten) {
+                runs.add(pool.submit(() -> podman.run(podman.jcniConf,
+                        Podman.runArgs(net.name, List.of("-d", "--name", n), "sleep", "600"))));
+            }
+            for (Future<Podman.Run> f : runs) {
+                f.get(600, TimeUnit.SECONDS).ok();
+            }
+            Set<String> addresses = new HashSet<>();
+            for (String n : ten) {
+                String a = podman.address(n, net.name);
+                assertTrue(net.subnet.contains(InetAddress.getByName(a)), n + ": " + a + " is not in " + net.subnet);
+                addresses.add(a);
+                traces.add(trace(net, n, a));
+            }
+            assertEquals(10, addresses.size(), "10 containers started at once must get 10 distinct addresses: " + addresses);
+            assertTrue(!addresses.contains(ip), "the server's address " + ip + " given twice: " + addresses);
+
+            // container to container (busybox wget -T segfaults: timeout instead)
+            String fetched = podman.jcni("exec", ten.get(0), "timeout", "20", "wget", "-q", "-O", "-", "http://" + ip + "/");
             assertEquals(token, fetched.trim(), "container to container");
 
             // the published port, from the host
             assertPublished(hostPort, token, "after start");
 
-            // podman network reload (tears down and sets up the firewall rules again), then a restart
+            // podman network reload (tears down and sets up the network again), then a restart
             podman.jcni("network", "reload", server);
             assertPublished(hostPort, token, "after podman network reload");
             podman.jcni("restart", "-t", "0", server);
-            String ip2 = podman.address(server, net.name);
-            traces.add(trace(net, server, ip2));
+            traces.add(trace(net, server, podman.address(server, net.name)));
             assertPublished(hostPort, token, "after podman restart");
 
-            podman.remove(server).ok();
-            containers.remove(server);
+            // all 11 removed at once: nothing of theirs remains
+            List<Future<Podman.Run>> removals = new ArrayList<>();
+            for (String n : List.copyOf(containers)) {
+                removals.add(pool.submit(() -> podman.remove(n)));
+            }
+            for (Future<Podman.Run> f : removals) {
+                f.get(600, TimeUnit.SECONDS).ok();
+            }
+            containers.clear();
             assertClean(net, traces);
-
-            tenInParallel(net, containers);
         } finally {
+            pool.shutdownNow();
             if (!containers.isEmpty()) {
                 podman.remove(containers.toArray(String[]::new));
             }
@@ -224,45 +258,6 @@ class PodmanIT {
             if (!net.bridge.isEmpty()) {
                 Kernel.exec("ip", "link", "del", net.bridge);
             }
-        }
-    }
-
-    private void tenInParallel(Net net, List<String> containers) throws Exception {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            names.add(net.name + "-p" + i);
-        }
-        containers.addAll(names);
-        ExecutorService pool = Executors.newFixedThreadPool(10);
-        try {
-            List<Future<Podman.Run>> runs = new ArrayList<>();
-            for (String n : names) {
-                runs.add(pool.submit(() -> podman.run(podman.jcniConf,
-                        Podman.runArgs(net.name, List.of("-d", "--name", n), "sleep", "600"))));
-            }
-            for (Future<Podman.Run> f : runs) {
-                f.get(300, TimeUnit.SECONDS).ok();
-            }
-            List<Trace> traces = new ArrayList<>();
-            Set<String> addresses = new HashSet<>();
-            for (String n : names) {
-                String ip = podman.address(n, net.name);
-                assertTrue(net.subnet.contains(InetAddress.getByName(ip)), n + ": " + ip + " is not in " + net.subnet);
-                addresses.add(ip);
-                traces.add(trace(net, n, ip));
-            }
-            assertEquals(10, addresses.size(), "10 containers started at once must get 10 distinct addresses: " + addresses);
-            List<Future<Podman.Run>> removals = new ArrayList<>();
-            for (String n : names) {
-                removals.add(pool.submit(() -> podman.remove(n)));
-            }
-            for (Future<Podman.Run> f : removals) {
-                f.get(300, TimeUnit.SECONDS).ok();
-            }
-            containers.removeAll(names);
-            assertClean(net, traces);
-        } finally {
-            pool.shutdownNow();
         }
     }
 
