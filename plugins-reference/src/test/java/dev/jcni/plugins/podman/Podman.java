@@ -147,9 +147,10 @@ final class Podman {
             Path err = Files.createTempFile(home, "podman", ".err");
             try {
                 Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-                if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                // a hang guard, not a performance bound: a loaded 2-core machine is slow
+                if (!p.waitFor(900, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
-                    throw new AssertionError("podman " + String.join(" ", args) + " did not finish in 180 s: "
+                    throw new AssertionError("podman " + String.join(" ", args) + " did not finish in 900 s: "
                             + Files.readString(err) + Files.readString(out));
                 }
                 return new Run(List.of(args), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
