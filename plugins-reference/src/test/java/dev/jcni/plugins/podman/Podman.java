@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A private podman for the end-to-end tests: its own storage ({@code --root}, {@code --runroot},
- * {@code --tmpdir}) and its own containers.conf (env {@code CONTAINERS_CONF}) that selects the CNI
- * backend, one plugin directory and a private network config directory. Nothing of the host's
+ * {@code --tmpdir}) and, per {@link #view}, its own containers.conf (env {@code CONTAINERS_CONF}) that
+ * selects the CNI backend, one plugin directory and a private network config directory. Nothing of the host's
  * podman state, /etc/containers or /etc/cni/net.d is read or written.
  *
  * <p>Every container is run with {@code --ulimit nofile=1024:1024 --ulimit nproc=4096:4096}: podman
@@ -31,20 +31,14 @@ final class Podman {
     static final List<String> LIMITS = List.of("--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096");
 
     final Path home;
+    /** This view's containers.conf and network config dir. */
+    final Path conf;
     final Path netDir;
-    final Path jcniConf;
-    final Path goConf;
-    /** For {@code podman network create} of the reverse direction: a config dir of its own. */
-    final Path reverseConf;
-    final Path reverseNetDir;
 
-    private Podman(Path home, Path netDir, Path jcniConf, Path goConf, Path reverseConf, Path reverseNetDir) {
+    private Podman(Path home, Path conf, Path netDir) {
         this.home = home;
+        this.conf = conf;
         this.netDir = netDir;
-        this.jcniConf = jcniConf;
-        this.goConf = goConf;
-        this.reverseConf = reverseConf;
-        this.reverseNetDir = reverseNetDir;
     }
 
     /**
@@ -52,27 +46,32 @@ final class Podman {
      *
      * @param home an empty directory
      * @param jcniBin the jcni plugin directory
-     * @param goBin the Go plugin directory (for the comparison network)
+     * @return a view with jcni's plugin directory and a config dir of its own
      */
-    static Podman create(Path home, Path jcniBin, Path goBin) throws IOException {
-        Path netDir = Files.createDirectories(home.resolve("net.d"));
-        Path jcni = home.resolve("containers-jcni.conf");
-        Path go = home.resolve("containers-go.conf");
-        Files.writeString(jcni, conf(jcniBin, netDir));
-        Files.writeString(go, conf(goBin, netDir));
-        Path reverseNetDir = Files.createDirectories(home.resolve("net-reverse.d"));
-        Path reverse = home.resolve("containers-reverse.conf");
-        Files.writeString(reverse, conf(jcniBin, reverseNetDir));
-        Podman p = new Podman(home, netDir, jcni, go, reverse, reverseNetDir);
+    static Podman create(Path home, Path jcniBin) throws IOException {
+        Podman p = new Podman(home, null, null).view("base", jcniBin);
         p.importBusybox();
         return p;
     }
 
-    private static String conf(Path pluginDir, Path netDir) {
-        return "[network]\n"
+    /**
+     * The same podman (storage, image, containers) with a containers.conf and a network config dir of
+     * its own. podman validates every network of its config dir on each command (a VERSION exec per
+     * plugin), so each network of the suite gets its own dir: no command pays for another's.
+     *
+     * @param name the view's directory name under home
+     * @param pluginDir the only CNI plugin directory
+     * @return the view
+     */
+    Podman view(String name, Path pluginDir) throws IOException {
+        Path dir = Files.createDirectories(home.resolve("conf").resolve(name));
+        Path net = Files.createDirectories(dir.resolve("net.d"));
+        Path c = dir.resolve("containers.conf");
+        Files.writeString(c, "[network]\n"
                 + "network_backend = \"cni\"\n"
                 + "cni_plugin_dirs = [\"" + pluginDir + "\"]\n"
-                + "network_config_dir = \"" + netDir + "\"\n";
+                + "network_config_dir = \"" + net + "\"\n");
+        return new Podman(home, c, net);
     }
 
     /** A tiny image from the static busybox: no registry is needed. */
@@ -84,7 +83,7 @@ final class Podman {
         }
         Path tar = home.resolve("busybox.tar");
         Kernel.exec("tar", "-C", root.getParent().toString(), "-cf", tar.toString(), ".").ok();
-        jcni("import", tar.toString(), IMAGE);
+        ok("import", tar.toString(), IMAGE);
     }
 
     /**
@@ -93,8 +92,8 @@ final class Podman {
      * network configurations, and a mistake there would reach the system's.)
      */
     void destroy() throws IOException {
-        run(jcniConf, "rm", "-a", "-f", "-t", "0");
-        run(jcniConf, "rmi", "-a", "-f");
+        run("rm", "-a", "-f", "-t", "0");
+        run("rmi", "-a", "-f");
         List<String> mounts = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
             String[] f = line.split(" ");
@@ -125,13 +124,13 @@ final class Podman {
         }
     }
 
-    /** Runs podman with the jcni plugin directory and asserts success. */
-    String jcni(String... args) {
-        return run(jcniConf, args).ok();
+    /** Runs podman and asserts success. */
+    String ok(String... args) {
+        return run(args).ok();
     }
 
-    /** Runs podman with the given containers.conf. */
-    Run run(Path containersConf, String... args) {
+    /** Runs podman with this view's containers.conf. */
+    Run run(String... args) {
         List<String> cmd = new ArrayList<>(List.of("podman",
                 "--root", home.resolve("root").toString(),
                 "--runroot", home.resolve("runroot").toString(),
@@ -141,7 +140,7 @@ final class Podman {
                 "--events-backend", "file"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("CONTAINERS_CONF", containersConf.toString());
+        pb.environment().put("CONTAINERS_CONF", conf.toString());
         try {
             Path out = Files.createTempFile(home, "podman", ".out");
             Path err = Files.createTempFile(home, "podman", ".err");
@@ -179,19 +178,19 @@ final class Podman {
 
     /** @return the container's address on a network */
     String address(String container, String network) {
-        return jcni("inspect", "--format", "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", container);
+        return ok("inspect", "--format", "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", container);
     }
 
     /** @return the container's full id */
     String id(String container) {
-        return jcni("inspect", "--format", "{{.Id}}", container);
+        return ok("inspect", "--format", "{{.Id}}", container);
     }
 
     /** Removes containers at once ({@code -t 0}: busybox as PID 1 ignores SIGTERM). */
     Run remove(String... containers) {
         List<String> a = new ArrayList<>(List.of("rm", "-f", "-t", "0"));
         a.addAll(List.of(containers));
-        return run(jcniConf, a.toArray(String[]::new));
+        return run(a.toArray(String[]::new));
     }
 
     /** @return the cache files libcni keeps for a network (podman names them network-id-ifname) */
