@@ -64,7 +64,7 @@ class PodmanIT {
     private static Path home;
     private static Podman podman;
     private static Map<String, String> systemBefore;
-    private static String dummy;
+    private static String testLink;
     private static InetAddress testAddress;
 
     @BeforeAll
@@ -85,19 +85,19 @@ class PodmanIT {
         podman = Podman.create(home, Dist.bin());
         // the test address: on a link of our own (a bridge without ports: this kernel has no dummy
         // links), so that host -> published port never involves eth0
-        dummy = Kernel.uniqueName("jtd");
+        testLink = Kernel.uniqueName("jtd");
         int b = ThreadLocalRandom.current().nextInt(1, 250);
         testAddress = InetAddress.getByName("10.254." + b + ".7");
-        Kernel.exec("ip", "link", "add", dummy, "type", "bridge").ok();
-        Kernel.exec("ip", "addr", "add", testAddress.getHostAddress() + "/32", "dev", dummy).ok();
-        Kernel.exec("ip", "link", "set", dummy, "up").ok();
+        Kernel.exec("ip", "link", "add", testLink, "type", "bridge").ok();
+        Kernel.exec("ip", "addr", "add", testAddress.getHostAddress() + "/32", "dev", testLink).ok();
+        Kernel.exec("ip", "link", "set", testLink, "up").ok();
     }
 
     @AfterAll
     static void tearDown() throws IOException {
         try {
-            if (dummy != null) {
-                Kernel.exec("ip", "link", "del", dummy);
+            if (testLink != null) {
+                Kernel.exec("ip", "link", "del", testLink);
             }
             if (podman != null) {
                 podman.destroy();
