@@ -17,4 +17,6 @@ module dev.jcni.sdk {
     exports dev.jcni.sdk.internal to dev.jcni.netlink, dev.jcni.plugins;
 
     uses dev.jcni.sdk.internal.ScratchNamespaces;
+    // jcni subcommands from other jcni modules (e.g. "conformance" from dev.jcni.netlink)
+    uses dev.jcni.sdk.internal.CliCommand;
 }

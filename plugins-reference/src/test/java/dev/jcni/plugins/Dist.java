@@ -75,7 +75,20 @@ public final class Dist {
      * @return the outcome
      */
     public static Run run(Path exe, Map<String, String> env, String stdin) {
-        ProcessBuilder pb = new ProcessBuilder(List.of(exe.toString()));
+        return run(List.of(exe.toString()), env, stdin);
+    }
+
+    /**
+     * Runs a command line (an executable and its arguments) as a runtime would.
+     *
+     * @param command the executable and its arguments
+     * @param env the variables; PATH defaults to /usr/sbin:/usr/bin:/sbin:/bin
+     * @param stdin the bytes for stdin
+     * @return the outcome
+     */
+    public static Run run(List<String> command, Map<String, String> env, String stdin) {
+        String exe = command.get(0);
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();
         Map<String, String> e = new LinkedHashMap<>();
         e.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");

@@ -6,7 +6,7 @@ import dev.jcni.netlink.MessageBuilder;
 import dev.jcni.netlink.NetlinkMessage;
 import dev.jcni.netlink.route.Address;
 import dev.jcni.netlink.route.LinkSpec;
-import dev.jcni.netlink.route.Route;
+import dev.jcni.netlink.route.NetlinkRoute;
 import dev.jcni.netlink.route.Sysctl;
 import dev.jcni.sdk.types.IpPrefix;
 
@@ -55,7 +55,7 @@ public final class ChildMain {
             Attributes a = NetlinkMessage.parse(b).attributes(0);
             System.out.println("codec " + a.string(3).orElseThrow() + " " + Errno.describe(Errno.EPERM));
             System.out.println("spec " + LinkSpec.veth("eth0", "veth01234567").withMtu(1400));
-            System.out.println("route " + Route.builder().dst(IpPrefix.parse("10.0.0.0/8")).build());
+            System.out.println("route " + NetlinkRoute.builder().dst(IpPrefix.parse("10.0.0.0/8")).build());
             System.out.println("addr " + Address.of(2, IpPrefix.parse("10.0.0.1/8")));
             System.out.println("sysctl " + Sysctl.normalize("net.ipv4.ip_forward"));
             System.out.println("loaded " + Sys.isLoaded());

@@ -2,6 +2,7 @@ package dev.jcni.sdk.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jcni.sdk.internal.CliCommand;
 import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.internal.JsonValues;
@@ -24,7 +25,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
@@ -74,6 +78,9 @@ public final class Main {
             The container id is cnitool-<hex of the first 10 bytes of SHA-512(absolute netns path)>.
             """;
 
+    /** The commands of this class; any other first word is looked up among the {@link CliCommand}s. */
+    private static final Set<String> BUILT_IN = Set.of("add", "check", "del", "gc", "status", "validate", "version", "help");
+
     private Main() {
     }
 
@@ -111,6 +118,12 @@ public final class Main {
         if (args.length > 0 && args[0].equals("package")) {
             return Packager.run(List.of(args).subList(1, args.length), env, out, err);
         }
+        if (args.length > 0 && !BUILT_IN.contains(args[0]) && !args[0].startsWith("-")) {
+            Optional<CliCommand> sub = subcommand(args[0]);
+            if (sub.isPresent()) {
+                return sub.get().run(Arrays.copyOfRange(args, 1, args.length), env, out, err);
+            }
+        }
         String command = null;
         List<String> positional = new ArrayList<>();
         String ifName = "";
@@ -122,6 +135,13 @@ public final class Main {
                 switch (a) {
                     case "-h", "--help", "help" -> {
                         out.print(String.format(HELP, USAGE));
+                        List<CliCommand> more = subcommands();
+                        if (!more.isEmpty()) {
+                            out.println("more commands:");
+                            for (CliCommand c : more) {
+                                out.println("  " + c.name() + " " + c.summary());
+                            }
+                        }
                         return 0;
                     }
                     case "-i", "--ifname" -> ifName = value(args, ++i, a);
@@ -179,6 +199,17 @@ public final class Main {
             err.println(USAGE);
             return 2;
         }
+    }
+
+    /** @return the subcommands other jcni modules on the class path provide */
+    static List<CliCommand> subcommands() {
+        List<CliCommand> all = new ArrayList<>();
+        ServiceLoader.load(CliCommand.class, Main.class.getClassLoader()).forEach(all::add);
+        return all;
+    }
+
+    private static Optional<CliCommand> subcommand(String name) {
+        return subcommands().stream().filter(c -> c.name().equals(name)).findFirst();
     }
 
     private static String value(String[] args, int i, String option) {

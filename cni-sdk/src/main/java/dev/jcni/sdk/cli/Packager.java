@@ -201,7 +201,7 @@ final class Packager {
         writeTemplate("install.sh", out.resolve("install.sh"), Map.of("DIST", spec.dist()), true);
         writeTemplate("jcni-daemon.service", out.resolve("jcni-" + spec.dist() + ".service"), Map.of("DIST", spec.dist()), false);
         for (Path inc : spec.includes()) {
-            Files.copy(inc, out.resolve(inc.getFileName()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+            copyTree(inc, out.resolve(inc.getFileName()));
         }
         if (spec.train()) {
             train(out, spec, env, log);
@@ -628,6 +628,24 @@ final class Packager {
             throw new IOException("interrupted", e);
         }
         return new Outcome(p.exitValue(), buf.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Copies a file, or a directory with everything in it. */
+    static void copyTree(Path source, Path target) throws IOException {
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(target.resolve(source.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path t = source.equals(file) ? target : target.resolve(source.relativize(file).toString());
+                Files.copy(file, t, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     static void deleteTree(Path root) throws IOException {

@@ -7,13 +7,21 @@ import dev.jcni.sdk.types.Result;
 import dev.jcni.sdk.version.PluginInfo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a {@link Plugin} in-process, through the real skel, with a chosen environment and stdin:
- * for plugin authors' unit tests.
+ * for plugin authors' unit tests. {@link #ofExecutable(Path)} runs a plugin executable (any
+ * language) the same way a runtime does, with a clean environment.
  *
  * <pre>{@code
  * PluginHarness.Outcome out = PluginHarness.of(new MyPlugin())
@@ -25,11 +33,21 @@ import java.util.Map;
  * Immutable: every setter returns a new harness.
  */
 public final class PluginHarness {
-    private final Plugin plugin;
+    /** How long {@link #ofExecutable(Path)} waits for one run. */
+    public static final Duration EXEC_TIMEOUT = Duration.ofSeconds(120);
+
+    /** Runs one command with an environment and stdin. */
+    private interface Runner {
+        Outcome run(Map<String, String> env, byte[] stdin);
+    }
+
+    private final Runner runner;
+    private final String description;
     private final Map<String, String> env;
 
-    private PluginHarness(Plugin plugin, Map<String, String> env) {
-        this.plugin = plugin;
+    private PluginHarness(Runner runner, String description, Map<String, String> env) {
+        this.runner = runner;
+        this.description = description;
         this.env = Map.copyOf(env);
     }
 
@@ -38,7 +56,70 @@ public final class PluginHarness {
      * @return a harness with {@code CNI_PATH=/opt/cni/bin} and nothing else set
      */
     public static PluginHarness of(Plugin plugin) {
-        return new PluginHarness(plugin, Map.of("CNI_PATH", "/opt/cni/bin"));
+        return new PluginHarness((env, stdin) -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = PluginMain.execute(plugin, env, new ByteArrayInputStream(stdin), out, err);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }, plugin.getClass().getName() + " (in-process)", Map.of("CNI_PATH", "/opt/cni/bin"));
+    }
+
+    /**
+     * A plugin executable, run as a container runtime runs it: the harness's variables and
+     * {@code PATH=/usr/sbin:/usr/bin:/sbin:/bin}, nothing inherited, working directory {@code /},
+     * at most {@link #EXEC_TIMEOUT}.
+     *
+     * @param executable the plugin's path
+     * @return a harness with {@code CNI_PATH} = the executable's directory and nothing else set
+     */
+    public static PluginHarness ofExecutable(Path executable) {
+        Path exe = executable.toAbsolutePath();
+        Path dir = exe.getParent();
+        return new PluginHarness((env, stdin) -> exec(exe, env, stdin), exe.toString(),
+                Map.of("CNI_PATH", dir == null ? "/" : dir.toString()));
+    }
+
+    private static Outcome exec(Path exe, Map<String, String> env, byte[] stdin) {
+        ProcessBuilder pb = new ProcessBuilder(exe.toString()).directory(new File("/"));
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        pb.environment().putAll(env);
+        try {
+            Path out = Files.createTempFile("jcni-harness", ".out");
+            Path err = Files.createTempFile("jcni-harness", ".err");
+            try {
+                Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                try (var in = p.getOutputStream()) {
+                    in.write(stdin);
+                } catch (IOException e) {
+                    // the plugin did not read its stdin (VERSION of some plugins): not an error
+                }
+                if (!p.waitFor(EXEC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError(exe + " did not finish in " + EXEC_TIMEOUT.toSeconds() + " s");
+                }
+                return new Outcome(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                        Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + exe, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + exe, e);
+        }
+    }
+
+    /** @return what runs: the plugin class (in-process) or the executable's path */
+    public String target() {
+        return description;
+    }
+
+    /** @return the variables every run gets (before {@code CNI_COMMAND}) */
+    public Map<String, String> environment() {
+        return env;
     }
 
     /**
@@ -53,7 +134,7 @@ public final class PluginHarness {
         } else {
             copy.put(name, value);
         }
-        return new PluginHarness(plugin, copy);
+        return new PluginHarness(runner, description, copy);
     }
 
     /**
@@ -78,11 +159,17 @@ public final class PluginHarness {
      * @return what the plugin printed and its exit code
      */
     public Outcome run(String command, String stdin) {
-        PluginHarness h = env("CNI_COMMAND", command);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PluginMain.execute(plugin, h.env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out, err);
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return env("CNI_COMMAND", command).runRaw(stdin.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Runs with exactly this harness's variables (set {@code CNI_COMMAND} with {@link #env}).
+     *
+     * @param stdin the bytes on stdin
+     * @return what the plugin printed and its exit code
+     */
+    public Outcome runRaw(byte[] stdin) {
+        return runner.run(env, stdin);
     }
 
     /**

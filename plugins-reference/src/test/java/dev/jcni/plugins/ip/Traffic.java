@@ -49,14 +49,7 @@ public final class Traffic {
     public static boolean tcp(TestNetns from, TestNetns server, InetAddress address) throws Exception {
         try (NetNs s = NetNs.get(server.path().toString()); NetNs c = NetNs.get(from.path().toString());
              ServerSocket ss = s.call(() -> new ServerSocket(0, 1, address))) {
-            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
-                try (Socket peer = ss.accept(); InputStream in = peer.getInputStream(); OutputStream out = peer.getOutputStream()) {
-                    out.write(in.read());
-                    out.flush();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Void> echo = echoOnce(ss);
             try (Socket sock = c.call(() -> {
                 Socket k = new Socket();
                 k.connect(new InetSocketAddress(address, ss.getLocalPort()), 5000);
@@ -69,5 +62,22 @@ public final class Traffic {
                 return ok;
             }
         }
+    }
+
+    /**
+     * Accepts one connection and sends back the one byte it reads, in the background.
+     *
+     * @param ss the listener
+     * @return done when the byte went back
+     */
+    public static CompletableFuture<Void> echoOnce(ServerSocket ss) {
+        return CompletableFuture.runAsync(() -> {
+            try (Socket peer = ss.accept(); InputStream in = peer.getInputStream(); OutputStream out = peer.getOutputStream()) {
+                out.write(in.read());
+                out.flush();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }

@@ -1,0 +1,56 @@
+package dev.jcni.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jcni.sdk.testsupport.KernelTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The namespace fixture: made per parameter, loopback up, removed when the test ends. */
+@KernelTest
+@ExtendWith(NetnsExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NetnsExtensionTest {
+    static final List<Path> seen = new ArrayList<>();
+
+    @Test
+    @Order(1)
+    void eachParameterIsAFreshNamespaceWithLoopbackUp(TempNetns a, TempNetns b) {
+        seen.add(a.path());
+        seen.add(b.path());
+        assertNotEquals(a.path(), b.path());
+        assertNotEquals(a.containerId(), b.containerId());
+        assertTrue(a.exists() && b.exists());
+        TempNetns.Snapshot s = a.snapshot();
+        assertEquals(List.of("lo up"), s.links());
+        assertTrue(s.addresses().contains("lo 127.0.0.1/8"), s.toString());
+        assertEquals(a.path().toString(), a.harness(Path.of("/bin/true")).environment().get("CNI_NETNS"));
+    }
+
+    @Test
+    @Order(2)
+    void theyAreGoneAfterTheTest() {
+        assertEquals(2, seen.size());
+        for (Path p : seen) {
+            assertFalse(Files.exists(p), p + " must be removed");
+        }
+    }
+
+    @AfterAll
+    static void nothingLeft() {
+        for (Path p : seen) {
+            assertFalse(Files.exists(p));
+        }
+    }
+}
