@@ -87,6 +87,68 @@ public final class Dist {
      * @return the outcome
      */
     public static Run run(List<String> command, Map<String, String> env, String stdin) {
+        return start(command, env, stdin).finish();
+    }
+
+    /**
+     * A started run: its output goes to temporary files, read by {@link #finish()}, so that many runs
+     * can be started at once and waited for afterwards.
+     */
+    public static final class Started {
+        private final String exe;
+        private final Process process;
+        private final Path out;
+        private final Path err;
+
+        private Started(String exe, Process process, Path out, Path err) {
+            this.exe = exe;
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        /** @return the process (e.g. to kill it) */
+        public Process process() {
+            return process;
+        }
+
+        /**
+         * Waits for the run (at most 10 minutes) and reads what it printed.
+         *
+         * @return the outcome
+         */
+        public Run finish() {
+            try {
+                if (!process.waitFor(10, TimeUnit.MINUTES)) {
+                    process.destroyForcibly();
+                    throw new AssertionError(exe + " did not finish");
+                }
+                return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+            } catch (IOException e) {
+                throw new AssertionError("cannot read the output of " + exe + ": " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            } finally {
+                try {
+                    Files.deleteIfExists(out);
+                    Files.deleteIfExists(err);
+                } catch (IOException e) {
+                    // temporary files: best effort
+                }
+            }
+        }
+    }
+
+    /**
+     * Starts a command line as a runtime would (clean environment, cwd /), without waiting.
+     *
+     * @param command the executable and its arguments
+     * @param env the variables; PATH defaults to /usr/sbin:/usr/bin:/sbin:/bin
+     * @param stdin the bytes for stdin
+     * @return the started run
+     */
+    public static Started start(List<String> command, Map<String, String> env, String stdin) {
         String exe = command.get(0);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();
@@ -98,25 +160,23 @@ public final class Dist {
         try {
             Path out = Files.createTempFile("jcni-run", ".out");
             Path err = Files.createTempFile("jcni-run", ".err");
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            Process p;
             try {
-                pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-                Process p = pb.start();
-                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-                p.getOutputStream().close();
-                if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new AssertionError(exe + " did not finish");
-                }
-                return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-            } finally {
+                p = pb.start();
+            } catch (IOException e1) {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
+                throw e1;
             }
+            try (var in = p.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e1) {
+                // the process exited without reading its input: its outcome tells why
+            }
+            return new Started(exe, p, out, err);
         } catch (IOException e1) {
             throw new AssertionError("cannot run " + exe + ": " + e1, e1);
-        } catch (InterruptedException e1) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e1);
         }
     }
 
