@@ -1,6 +1,6 @@
 #!/bin/sh
 # jcni's documentation site: the Markdown of the repository and the Javadoc of the published modules,
-# as one static site (VitePress: why in docs/site.md), every internal link checked, and the pages
+# as one static site (VitePress: why in docs/docs-site.md), every internal link checked, and the pages
 # looked at in headless Chromium.
 #
 #   docs/site/build.sh [--no-browser] [--serve [PORT]]
