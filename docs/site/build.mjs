@@ -153,20 +153,23 @@ if (broken.length) {
 if (javadoc) fs.cpSync(javadoc, path.join(stage, 'public/api'), { recursive: true });
 
 // The sidebar: docs/README.md's groups (a line of text, then a list of links), in order.
+// "Getting started: a CNI plugin in Java, ..." -> "Getting started"
+const short = (title) => title.split(': ')[0];
 const toLink = (page) => '/' + page.replace(/(^|\/)index\.md$/, '$1').replace(/\.md$/, '.html');
 const sidebar = [{ text: 'Start', items: [
   { text: 'jcni', link: '/' },
-  ...(pages.has('docs/getting-started.md') ? [{ text: titles.get('getting-started.md'), link: toLink('getting-started.md') }] : []),
+  ...(pages.has('docs/getting-started.md') ? [{ text: short(titles.get('getting-started.md')), link: toLink('getting-started.md') }] : []),
   { text: 'All documentation', link: toLink('contents.md') }] }];
 const listed = new Set(['index.md', 'contents.md', 'getting-started.md']);
 let group = null;
 for (const line of fs.readFileSync(path.join(stage, 'contents.md'), 'utf8').split('\n')) {
-  const item = /^\s*[-*] \[[^\]]*\]\(([^)#]+)[^)]*\)/.exec(line);
-  if (item && group) {
-    const page = path.posix.normalize(item[1]);
-    if (titles.has(page) && !listed.has(page)) {
-      listed.add(page);
-      group.items.push({ text: titles.get(page), link: toLink(page) });
+  if (/^\s*[-*] /.test(line) && group) {
+    for (const link of line.matchAll(/\]\(([^)#{]+)[^)]*\)/g)) {
+      const page = path.posix.normalize(link[1]);
+      if (titles.has(page) && !listed.has(page)) {
+        listed.add(page);
+        group.items.push({ text: short(titles.get(page)), link: toLink(page) });
+      }
     }
   } else if (/^[A-Z][^#|>`-]*$/.test(line.trim()) && !line.startsWith('#')) {
     group = { text: line.trim(), collapsed: false, items: [] };
@@ -174,7 +177,7 @@ for (const line of fs.readFileSync(path.join(stage, 'contents.md'), 'utf8').spli
   }
 }
 const more = [...titles.keys()].filter((p) => !listed.has(p)).sort();
-if (more.length) sidebar.push({ text: 'More', collapsed: true, items: more.map((p) => ({ text: titles.get(p), link: toLink(p) })) });
+if (more.length) sidebar.push({ text: 'More', collapsed: true, items: more.map((p) => ({ text: short(titles.get(p)), link: toLink(p) })) });
 if (javadoc) sidebar.push({ text: 'API', items: [{ text: 'Javadoc', link: '/api/index.html', target: '_self' }] });
 
 const config = {

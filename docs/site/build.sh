@@ -46,7 +46,8 @@ done
 version=$(sed -n 's/^  <version>\(.*\)<\/version>/\1/p' "$repo/pom.xml" | head -1)
 # shellcheck disable=SC2086
 javadoc -quiet -d "$jd" $source_path --module-path "$(tr '\n' ':' < "$cp_file")" -Xdoclint:all,-missing \
-  -doctitle "jcni $version API" -windowtitle "jcni $version API" -notimestamp $packages
+  -doctitle "jcni $version API" -windowtitle "jcni $version API" -notimestamp \
+  -top '<a href="/index.html">jcni documentation</a> &middot; <a href="/getting-started.html">Getting started</a>' $packages
 
 # 2. The site
 echo "site: VitePress"
