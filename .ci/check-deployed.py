@@ -103,9 +103,9 @@ def main():
             if javadoc:
                 with zipfile.ZipFile(javadoc) as z:
                     listed = z.read("element-list").decode().split() if "element-list" in z.namelist() else []
-                    internal = sorted({p for p in listed if ".internal" in p or p.endswith(".sys")}
+                    internal = sorted({p for p in listed if ".internal" in p}
                                       | {n.rsplit("/", 1)[0] for n in z.namelist()
-                                         if n.endswith("/package-summary.html") and ("/internal/" in n or "/sys/" in n)})
+                                         if n.endswith("/package-summary.html") and "/internal/" in n})
                     if not listed:
                         problems.append(f"{artifact}: javadoc jar without element-list")
                     if internal:

@@ -25,7 +25,7 @@ out=$repo/target/site
 mkdir -p "$repo/target"
 
 # 1. Javadoc of the published modules in one tree (one index, one search): the packages their
-#    module-info exports to everyone, less dev.jcni.netlink.sys (exported only for jnr-ffi's generated code)
+#    module-info exports to everyone (not those exported only to jcni's own modules)
 echo "site: Javadoc"
 jd=$repo/target/site-javadoc
 rm -rf "$jd"
@@ -39,7 +39,7 @@ for module in cni-sdk cni-sdk-netlink; do
   info=$repo/$module/src/main/java/module-info.java
   name=$(sed -n 's/^module \([a-z0-9.]*\).*/\1/p' "$info")
   source_path="$source_path --module-source-path $name=$repo/$module/src/main/java"
-  for p in $(sed -n 's/^ *exports \([a-z0-9.]*\) *;.*/\1/p' "$info" | grep -v -x 'dev.jcni.netlink.sys'); do
+  for p in $(sed -n 's/^ *exports \([a-z0-9.]*\) *;.*/\1/p' "$info"); do
     packages="$packages $name/$p"
   done
 done
