@@ -10,8 +10,15 @@
 # The site's npm install runs during 1; 2 and 3 run side by side after it. Exits non-zero on any failure.
 #
 #   ./test.sh                      (.ci/run calls exactly this, with CI=true)
+#   ./test.sh --skip-tests         the same without the reactor's own tests (docs, packaging, starter work)
 set -euo pipefail
 cd "$(dirname "$0")"
+reactor_args=()
+case ${1-} in
+  --skip-tests) reactor_args=(-DskipTests) ;;
+  "") ;;
+  *) echo "usage: $0 [--skip-tests]" >&2; exit 2 ;;
+esac
 root=$PWD
 start=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - start ))s"; }
@@ -50,7 +57,7 @@ npm_pid=$!
 
 echo "== 1. reactor: tests, deploy -Prelease into target/deploy-repo ($(elapsed))"
 rm -rf target/deploy-repo
-mvn -B deploy -Prelease
+mvn -B deploy -Prelease "${reactor_args[@]}"
 python3 .ci/check-deployed.py target/deploy-repo
 
 wait "$npm_pid" || { cat "$logs/npm.log"; echo "test.sh: npm ci failed" >&2; exit 1; }
