@@ -63,6 +63,18 @@ echo "site: link check"
 python3 "$site/check-links.py" "$out" --ignore '^api/constant-values.html:[0-9]+: #dev.jcni \(no #dev.jcni in'
 
 
+# The search index covers every page (VitePress's local search, built into the site)
+python3 - "$out" <<'PY'
+import glob, os, sys
+out = sys.argv[1]
+index = open(glob.glob(os.path.join(out, "assets/chunks/@localSearchIndexroot*.js"))[0], encoding="utf-8").read()
+pages = [os.path.relpath(p, out) for p in glob.glob(os.path.join(out, "**/*.html"), recursive=True)
+         if not p.startswith(os.path.join(out, "api")) and not p.endswith("404.html")]
+missing = [p for p in pages if f'"/{p}#' not in index and not (p.endswith("index.html") and f'"/{p[:-10]}#' in index)]
+print(f"search index: {len(pages) - len(missing)} of {len(pages)} pages" + (": missing " + ", ".join(missing) if missing else ""))
+sys.exit(1 if missing else 0)
+PY
+
 # 4. A real browser renders the pages
 if [ -n "$browser" ]; then
   echo "site: browser check"
