@@ -191,6 +191,8 @@ const config = {
   cleanUrls: false,
   // Javadoc pages are static files, not VitePress pages; check-links.py checks every link of the built site
   ignoreDeadLinks: [/^\/api\//],
+  // GitHub shows a stray <tag> of a page's text as text; so does the site (VitePress would compile it as Vue)
+  markdown: { html: false },
   themeConfig: {
     nav: [
       { text: 'Getting started', link: pages.has('docs/getting-started.md') ? toLink('getting-started.md') : '/' },
