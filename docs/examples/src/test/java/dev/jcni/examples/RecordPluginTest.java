@@ -34,51 +34,51 @@ class RecordPluginTest {
         Files.setPosixFilePermissions(ipam, PosixFilePermissions.fromString("rwxr-xr-x"));
         harness = PluginHarness.of(new RecordPlugin())
                 .env("CNI_PATH", bin.toString())
-                .containerId("c1").netns("/run/netns/c1").ifName("eth0");
+                .attachment("c1", "/run/netns/c1", "eth0");
         conf = "{\"cniVersion\":\"1.1.0\",\"name\":\"net1\",\"type\":\"record\",\"dataDir\":\"" + tmp.resolve("data")
                 + "\",\"ipam\":{\"type\":\"fake-ipam\"}}";
     }
 
     @Test
     void addDelegatesToIpamAndRecordsTheAttachment() {
-        Result result = harness.add(conf).result();
+        Result result = harness.run("ADD", conf).result();
         assertEquals("10.9.0.5/24", result.ips().get(0).address().toString());
         assertTrue(Files.exists(tmp.resolve("data/net1/c1-eth0")));
-        assertTrue(harness.check(conf).succeeded());
+        assertTrue(harness.run("CHECK", conf).succeeded());
     }
 
     @Test
     void delRemovesTheRecordAndSucceedsTwice() {
-        harness.add(conf).result();
-        assertTrue(harness.del(conf).succeeded());
-        assertTrue(harness.del(conf).succeeded());
+        harness.run("ADD", conf).result();
+        assertTrue(harness.run("DEL", conf).succeeded());
+        assertTrue(harness.run("DEL", conf).succeeded());
         assertFalse(Files.exists(tmp.resolve("data/net1/c1-eth0")));
-        assertEquals(3, harness.check(conf).error().code());
+        assertEquals(3, harness.run("CHECK", conf).error().code());
     }
 
     @Test
     void gcKeepsOnlyTheValidAttachments() {
-        harness.add(conf).result();
-        harness.containerId("c2").add(conf).result();
+        harness.run("ADD", conf).result();
+        harness.env("CNI_CONTAINERID", "c2").run("ADD", conf).result();
         String gc = conf.replace("\"type\":\"record\"",
                 "\"type\":\"record\",\"cni.dev/valid-attachments\":[{\"containerID\":\"c2\",\"ifname\":\"eth0\"}]");
-        Outcome out = PluginHarness.of(new RecordPlugin()).env("CNI_PATH", tmp.resolve("bin").toString()).gc(gc);
+        Outcome out = PluginHarness.of(new RecordPlugin()).env("CNI_PATH", tmp.resolve("bin").toString()).run("GC", gc);
         assertTrue(out.succeeded(), out.toString());
         assertEquals(List.of("c2-eth0"), List.of(tmp.resolve("data/net1").toFile().list()));
     }
 
     @Test
     void statusIsCode50UntilTheDataDirExists() throws IOException {
-        assertEquals(50, harness.status(conf).error().code());
+        assertEquals(50, harness.run("STATUS", conf).error().code());
         Files.createDirectories(tmp.resolve("data"));
-        assertTrue(harness.status(conf).succeeded());
+        assertTrue(harness.run("STATUS", conf).succeeded());
     }
 
     @Test
     void versionAnswersTheVersionsOfVersionInfo() {
-        assertEquals(List.of("0.4.0", "1.0.0", "1.1.0"), harness.version("{\"cniVersion\":\"1.1.0\"}").versionInfo().supportedVersions());
+        assertEquals(List.of("0.4.0", "1.0.0", "1.1.0"), harness.run("VERSION", "{\"cniVersion\":\"1.1.0\"}").versionInfo().supportedVersions());
         // a configuration of a version the plugin does not support: code 1
-        assertEquals(1, harness.add(conf.replace("1.1.0", "0.3.1")).error().code());
+        assertEquals(1, harness.run("ADD", conf.replace("1.1.0", "0.3.1")).error().code());
     }
 
     @Test
@@ -90,9 +90,9 @@ class RecordPluginTest {
 
     @Test
     void logsGoToStderrAtTheChosenLevel() {
-        Outcome quiet = harness.add(conf);
+        Outcome quiet = harness.run("ADD", conf);
         assertFalse(quiet.stderr().contains("recorded"), quiet.stderr());
-        Outcome debug = harness.env("JCNI_LOG_LEVEL", "debug").containerId("c3").add(conf);
+        Outcome debug = harness.env("JCNI_LOG_LEVEL", "debug").env("CNI_CONTAINERID", "c3").run("ADD", conf);
         assertTrue(debug.stderr().contains("recorded"), debug.stderr());
     }
 }

@@ -21,7 +21,7 @@ class ContainerSysctlKernelTest {
     void namespace() {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to make a network namespace");
         ns = NetNs.create(name);
-        harness = PluginHarness.of(new ContainerSysctl()).containerId("c1").netns(ns.path()).ifName("lo");
+        harness = PluginHarness.of(new ContainerSysctl()).attachment("c1", ns.path(), "lo");
     }
 
     @AfterEach
@@ -41,17 +41,17 @@ class ContainerSysctlKernelTest {
     @Test
     void addSetsTheSysctlInTheContainerAndCheckFindsIt() {
         String before = Sysctl.get("net.ipv4.conf.lo.arp_notify");
-        harness.add(conf("1")).result();
+        harness.run("ADD", conf("1")).result();
         assertEquals("1", Sysctl.get(ns, "net.ipv4.conf.lo.arp_notify"));
         assertEquals(before, Sysctl.get("net.ipv4.conf.lo.arp_notify"), "the host's value is untouched");
-        assertEquals(0, harness.check(conf("1")).exitCode());
+        assertEquals(0, harness.run("CHECK", conf("1")).exitCode());
     }
 
     @Test
     void checkFailsWhenTheValueChanged() {
-        harness.add(conf("1")).result();
+        harness.run("ADD", conf("1")).result();
         Sysctl.set(ns, "net.ipv4.conf.lo.arp_notify", "0");
-        var outcome = harness.check(conf("1"));
+        var outcome = harness.run("CHECK", conf("1"));
         assertEquals("sysctl net.ipv4.conf.lo.arp_notify is 0, want 1", outcome.error().msg());
     }
 }

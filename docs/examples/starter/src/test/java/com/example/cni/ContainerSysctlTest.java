@@ -14,17 +14,17 @@ class ContainerSysctlTest {
             + "\"ips\":[{\"address\":\"10.1.0.2/24\",\"gateway\":\"10.1.0.1\",\"interface\":0}]}";
 
     final PluginHarness harness = PluginHarness.of(new ContainerSysctl())
-            .containerId("c1").netns("/run/netns/x").ifName("eth0");
+            .attachment("c1", "/run/netns/x", "eth0");
 
     @Test
     void answersVersionWithEverySpecVersion() {
-        var info = harness.version("{\"cniVersion\":\"1.0.0\"}").versionInfo();
+        var info = harness.run("VERSION", "{\"cniVersion\":\"1.0.0\"}").versionInfo();
         assertTrue(info.supportedVersions().contains("1.1.0"), info.toString());
     }
 
     @Test
     void withNothingToSetPassesThePreviousResultOnInItsVersion() {
-        Result result = harness.add("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"container-sysctl\"," + PREV + "}")
+        Result result = harness.run("ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"container-sysctl\"," + PREV + "}")
                 .result();
         assertEquals("1.0.0", result.cniVersion());
         assertEquals("10.1.0.2/24", result.ips().get(0).address().toString());
@@ -32,14 +32,14 @@ class ContainerSysctlTest {
 
     @Test
     void refusesToRunUnchained() {
-        var outcome = harness.add("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"container-sysctl\"}");
+        var outcome = harness.run("ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"container-sysctl\"}");
         assertEquals(7, outcome.error().code());
         assertEquals("must be called as chained plugin", outcome.error().msg());
     }
 
     @Test
     void refusesSysctlsOutsideTheNetworkNamespace() {
-        var outcome = harness.add("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"container-sysctl\","
+        var outcome = harness.run("ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"container-sysctl\","
                 + "\"sysctl\":{\"kernel.pid_max\":\"4096\"}," + PREV + "}");
         assertEquals(7, outcome.error().code());
         assertEquals("invalid sysctl kernel.pid_max", outcome.error().msg());
@@ -47,14 +47,14 @@ class ContainerSysctlTest {
 
     @Test
     void aValueOfTheWrongTypeIsCode6() {
-        var outcome = harness.add("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"container-sysctl\","
+        var outcome = harness.run("ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"container-sysctl\","
                 + "\"sysctl\":[\"net.ipv4.ip_forward\"]," + PREV + "}");
         assertEquals(6, outcome.error().code());
     }
 
     @Test
     void delSucceedsWhateverIsLeft() {
-        var outcome = harness.netns("").del("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"container-sysctl\"}");
+        var outcome = harness.env("CNI_NETNS", "").run("DEL", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"container-sysctl\"}");
         assertTrue(outcome.succeeded(), outcome.toString());
     }
 }
