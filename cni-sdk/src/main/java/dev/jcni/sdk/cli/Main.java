@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.internal.PluginLog;
+import dev.jcni.sdk.internal.warm.Daemon;
 import dev.jcni.sdk.invoke.Invoke;
 import dev.jcni.sdk.runtime.CniConfig;
 import dev.jcni.sdk.runtime.ConfLoader;
@@ -31,6 +32,7 @@ import java.util.Set;
  * <pre>
  * jcni add|check|del|gc|status|validate &lt;network&gt; &lt;netns&gt;
  * jcni version
+ * jcni daemon --dist &lt;lib/jcni-dist.properties&gt; [--socket &lt;path&gt;]   (warm mode; see docs/operators.md)
  * jcni --help
  * </pre>
  *
@@ -55,6 +57,8 @@ public final class Main {
               status <network> [<netns>]   STATUS of the network's plugins (spec 1.1.0)
               validate <network> [<netns>] check that every plugin exists and supports the version
               version                      print jcni's version and the CNI versions it supports
+              daemon --dist FILE [--socket PATH]
+                                           serve the plugins of a jcni distribution warm (docs/operators.md)
 
             options:
               -i, --ifname NAME     interface name in the container (default: $CNI_IFNAME, else eth0)
@@ -105,6 +109,9 @@ public final class Main {
      * @return the exit status: 0 success, 1 failure, 2 usage error
      */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("daemon")) {
+            return Daemon.run(java.util.Arrays.copyOfRange(args, 1, args.length), err);
+        }
         String command = null;
         List<String> positional = new ArrayList<>();
         String ifName = "";

@@ -1,0 +1,229 @@
+package dev.jcni.sdk.internal.warm;
+
+import dev.jcni.sdk.internal.CallContext;
+import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.PluginLoader;
+import dev.jcni.sdk.internal.Threads;
+import dev.jcni.sdk.skel.Plugin;
+import dev.jcni.sdk.skel.PluginMain;
+import dev.jcni.sdk.types.CniException;
+import dev.jcni.sdk.types.ErrorCodes;
+import dev.jcni.sdk.version.SpecVersions;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * One connection from {@code jcni-shim}: read the call, decide whether to serve it (or refuse, so
+ * that the shim runs it cold), wait for its turn, confirm the start, run it on a fresh platform
+ * thread, relay its stderr, send its stdout and exit code. Runs on a session thread, which also
+ * watches the connection while the call runs: when the caller goes away (a runtime's timeout kills
+ * it), the call's thread is interrupted, and the session waits for it to end before giving its
+ * turn to the next call of the same container.
+ */
+final class Session implements Runnable {
+    private final Daemon daemon;
+    private final SocketChannel channel;
+    private final Object writeLock = new Object();
+
+    Session(Daemon daemon, SocketChannel channel) {
+        this.daemon = daemon;
+        this.channel = channel;
+    }
+
+    @Override
+    public void run() {
+        try (channel) {
+            serve();
+        } catch (IOException e) {
+            daemon.log().log(Level.DEBUG, "connection ended: " + e);
+        } catch (RuntimeException | Error e) {
+            daemon.log().log(Level.ERROR, "session failed", e);
+        } finally {
+            daemon.sessionEnded();
+        }
+    }
+
+    private void serve() throws IOException {
+        UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        if (!peer.user().equals(daemon.rootPrincipal())) {
+            refuse("the caller is not root (" + peer.user().getName() + ")");
+            return;
+        }
+        Wire.Request req;
+        ScheduledFuture<?> deadline = daemon.timer().schedule(this::closeQuietly, daemon.requestTimeoutMillis(),
+                TimeUnit.MILLISECONDS);
+        try {
+            req = Wire.readRequest(channel);
+        } finally {
+            deadline.cancel(false);
+        }
+        Optional<String> why = daemon.refusal(req);
+        if (why.isPresent()) {
+            refuse(why.get());
+            return;
+        }
+        Plugin plugin;
+        try {
+            plugin = PluginLoader.load(daemon.dist().plugins().get(req.plugin()), req.args().toArray(String[]::new));
+        } catch (PluginLoader.LoadException e) {
+            daemon.log().log(Level.WARNING, "cannot load plugin " + req.plugin() + ": " + e.getMessage());
+            refuse("cannot load the plugin");
+            return;
+        }
+        Map<String, String> env = req.envMap();
+        try (Daemon.Admission turn = daemon.admit(req, env)) {
+            synchronized (writeLock) {
+                Wire.frame(channel, Wire.STARTED, new byte[0], 0, 0);
+            }
+            Call call = new Call(req, env, plugin);
+            Thread t = new Thread(call, "jcni-call-" + req.plugin() + "-" + daemon.nextCallNumber());
+            t.start();
+            watch(call, t);
+            Threads.joinUninterruptibly(t);
+        }
+    }
+
+    /** Reads until the caller closes; a close while the call runs means the caller is gone. */
+    private void watch(Call call, Thread t) {
+        ByteBuffer sink = ByteBuffer.allocate(64);
+        try {
+            while (channel.read(sink.clear()) >= 0) {
+                // the shim sends nothing after its request
+            }
+        } catch (IOException e) {
+            // closed under us: same as EOF
+        }
+        if (!call.done) {
+            daemon.log().log(Level.WARNING, "the caller of " + t.getName() + " (pid " + call.req.pid()
+                    + ") went away mid-call; interrupting the call and waiting for it to end");
+            t.interrupt();
+        }
+    }
+
+    private void refuse(String why) throws IOException {
+        daemon.log().log(Level.DEBUG, "refused a call: " + why);
+        byte[] b = why.getBytes(StandardCharsets.UTF_8);
+        synchronized (writeLock) {
+            Wire.frame(channel, Wire.REFUSED, b, 0, b.length);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+
+    /** The call itself, on a platform thread of its own that serves no other call. */
+    private final class Call implements Runnable {
+        final Wire.Request req;
+        final Map<String, String> env;
+        final Plugin plugin;
+        volatile boolean done;
+
+        Call(Wire.Request req, Map<String, String> env, Plugin plugin) {
+            this.req = req;
+            this.env = env;
+            this.plugin = plugin;
+        }
+
+        @Override
+        public void run() {
+            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+            PrintStream stderr = new PrintStream(new StderrFrames(), true, StandardCharsets.UTF_8);
+            int code;
+            CallStreams.set(stderr);
+            try {
+                code = CallContext.with(env, Path.of(req.cwd()),
+                        () -> PluginMain.execute(plugin, env, new ByteArrayInputStream(req.stdin()), stdout, stderr));
+            } catch (Throwable e) {
+                daemon.log().log(Level.ERROR, Thread.currentThread().getName() + " failed", e);
+                stdout.reset();
+                writeError(stdout, "jcni warm mode: the call failed in the daemon: " + e);
+                code = 1;
+            } finally {
+                CallStreams.set(null);
+            }
+            if (CallContext.isRetired()) {
+                daemon.log().log(Level.ERROR, Thread.currentThread().getName()
+                        + " could not return to its network namespace: the thread is retired, the call fails");
+                stdout.reset();
+                writeError(stdout, "jcni warm mode: the thread serving this call could not return to its network "
+                        + "namespace; it is retired and the call's outcome is unknown");
+                code = 1;
+            }
+            stderr.flush();
+            done = true;
+            try {
+                synchronized (writeLock) {
+                    byte[] out = stdout.toByteArray();
+                    if (out.length > 0) {
+                        Wire.frame(channel, Wire.STDOUT, out, 0, out.length);
+                    }
+                    Wire.exit(channel, code);
+                }
+                channel.shutdownInput();
+            } catch (IOException e) {
+                daemon.log().log(Level.DEBUG, "cannot send the outcome of " + Thread.currentThread().getName() + ": " + e);
+            }
+            daemon.callEnded(code);
+        }
+
+        private void writeError(ByteArrayOutputStream stdout, String msg) {
+            String version = SpecVersions.CURRENT;
+            try {
+                var v = Json.parse(req.stdin()).path("cniVersion");
+                if (v.isTextual() && SpecVersions.isSupported(v.textValue())) {
+                    version = v.textValue();
+                }
+            } catch (IOException | RuntimeException e) {
+                // the current version then
+            }
+            byte[] json = new CniException(ErrorCodes.INTERNAL, msg).toJson(version);
+            stdout.write(json, 0, json.length);
+        }
+    }
+
+    /** The call's stderr: each write is a frame to the shim; once the caller is gone, writes are dropped. */
+    private final class StderrFrames extends OutputStream {
+        private boolean broken;
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (len == 0) {
+                return;
+            }
+            synchronized (writeLock) {
+                if (broken) {
+                    return;
+                }
+                try {
+                    Wire.frame(channel, Wire.STDERR, b, off, len);
+                } catch (IOException e) {
+                    broken = true;
+                }
+            }
+        }
+    }
+}
