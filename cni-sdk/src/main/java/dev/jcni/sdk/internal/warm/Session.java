@@ -145,6 +145,7 @@ final class Session implements Runnable {
 
         @Override
         public void run() {
+            long start = System.nanoTime();
             ByteArrayOutputStream stdout = new ByteArrayOutputStream();
             PrintStream stderr = new PrintStream(new StderrFrames(), true, StandardCharsets.UTF_8);
             int code;
@@ -183,6 +184,11 @@ final class Session implements Runnable {
                 daemon.log().log(Level.DEBUG, "cannot send the outcome of " + Thread.currentThread().getName() + ": " + e);
             }
             daemon.callEnded(code);
+            if (daemon.log().isLoggable(Level.DEBUG)) {
+                daemon.log().log(Level.DEBUG, Thread.currentThread().getName() + " served " + req.plugin() + " "
+                        + env.getOrDefault("CNI_COMMAND", "") + " for pid " + req.pid() + ": exit " + code + " in "
+                        + (System.nanoTime() - start) / 1000 + " us");
+            }
         }
 
         private void writeError(ByteArrayOutputStream stdout, String msg) {
