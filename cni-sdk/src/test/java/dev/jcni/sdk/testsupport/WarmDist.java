@@ -161,13 +161,14 @@ public final class WarmDist implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(daemonLog.toFile()));
         pb.environment().put("JCNI_LOG_LEVEL", "debug");
+        long startsBefore = starts();
         try {
             daemon = pb.start();
         } catch (IOException e) {
             throw new AssertionError("cannot start the daemon: " + e, e);
         }
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!daemonLog().contains("serving dist " + name)) {
+        while (starts() == startsBefore) {
             if (!daemon.isAlive()) {
                 throw new AssertionError("the daemon exited with " + daemon.exitValue() + ": " + daemonLog());
             }
@@ -176,6 +177,10 @@ public final class WarmDist implements AutoCloseable {
             }
             sleep(20);
         }
+    }
+
+    private long starts() {
+        return daemonLog().lines().filter(l -> l.contains("serving dist " + name)).count();
     }
 
     /** @return the daemon process */
