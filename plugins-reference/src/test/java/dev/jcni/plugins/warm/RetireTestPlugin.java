@@ -1,0 +1,53 @@
+package dev.jcni.plugins.warm;
+
+import dev.jcni.netlink.sys.Sys;
+import dev.jcni.netns.NetNs;
+import dev.jcni.sdk.skel.Plugin;
+import dev.jcni.sdk.skel.PluginMain;
+import dev.jcni.sdk.skel.Request;
+import dev.jcni.sdk.types.Result;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A plugin whose ADD leaves its thread unable to return to the host namespace: inside
+ * {@code CNI_NETNS} it closes the descriptor NetNs saved to return with. Cold, the JVM halts (exit
+ * 70); in the daemon (policy retire), the thread is retired and the call fails.
+ */
+public final class RetireTestPlugin implements Plugin {
+
+    public static void main(String[] args) {
+        PluginMain.run(new RetireTestPlugin());
+    }
+
+    @Override
+    public Result add(Request r) throws IOException {
+        String hostNs = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
+        try (NetNs ns = NetNs.get(r.netns())) {
+            ns.run(() -> {
+                int newest = -1;
+                for (File f : new File("/proc/self/fd").listFiles()) {
+                    try {
+                        if (Files.readSymbolicLink(f.toPath()).toString().equals(hostNs)) {
+                            newest = Math.max(newest, Integer.parseInt(f.getName()));
+                        }
+                    } catch (IOException | NumberFormatException ignored) {
+                        // not one of interest
+                    }
+                }
+                Sys.close(newest);
+            });
+        }
+        return Result.empty();
+    }
+
+    @Override
+    public void check(Request r) {
+    }
+
+    @Override
+    public void del(Request r) {
+    }
+}
