@@ -1,9 +1,27 @@
 # Sourced by bench/warm.sh and bench/warm-soak.sh (bash): the warm-mode distribution and its daemon.
-# Needs: cni (plugins-reference/target/cni), work (a temporary directory). Sets: bin (launchers),
-# shim, sock, dist_id, daemon_pid, which_dist, java, jvm_opts. The daemon's stderr goes to
-# $work/daemon.log. When the packaged distribution has lib/jcni-shim, lib/jcni-daemon and
+# Checks root, gcc and the build; makes $work (a temporary directory), $ns (a network namespace) and
+# $br (a bridge name), all removed on exit with the daemon. Sets: cni, bin (launchers), shim, sock,
+# dist_id, daemon_pid, which_dist, java, jvm_opts. The daemon's stderr goes to $work/daemon.log. When the packaged distribution has lib/jcni-shim, lib/jcni-daemon and
 # lib/jcni-dist.properties it is used as it is (its daemon on /run/jcni/<dist>.sock); otherwise a
 # distribution is made in $work from its jars, the way the hand-over contract says.
+cni=$PWD/plugins-reference/target/cni
+[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
+command -v gcc >/dev/null || { echo "needs gcc" >&2; exit 2; }
+[ -d "$cni/lib" ] || { echo "build first: mvn -B -pl plugins-reference -am package -DskipTests" >&2; exit 2; }
+work=$(mktemp -d)
+chmod 755 "$work"
+ns=jcniwarm$$
+br=jwbr$$
+daemon_pid=
+cleanup() {
+  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+  ip link del "$br" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+ip netns add "$ns"
+
 # the unit template's JVM options; WARM_JVM_OPTS and WARM_DAEMON_ARGS (e.g. --max-calls 4) to try others
 jvm_opts=${WARM_JVM_OPTS:-"-Xms16m -Xmx96m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:+ExitOnOutOfMemoryError"}
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
@@ -46,11 +64,11 @@ SH
   done
   bin=$d/bin
   # shellcheck disable=SC2086
-  $java $jvm_opts -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Djcni.jffi.library.path="$d/lib/jni" \
+  # as a launcher starts it: the launcher's options, then JCNI_JAVA_OPTS (the unit's)
+  $java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k $jvm_opts -Djcni.jffi.library.path="$d/lib/jni" \
     -cp "$cp" dev.jcni.sdk.internal.warm.Daemon --dist "$d/lib/jcni-dist.properties" --socket "$sock" ${WARM_DAEMON_ARGS:-} 2> "$work/daemon.log" &
   daemon_pid=$!
   which_dist="made here from $cni/lib (contract-shaped launchers)"
 fi
 for _ in $(seq 300); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || { cat "$work/daemon.log" >&2; echo "the daemon did not start" >&2; exit 1; }
-

@@ -9,27 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 total=${1:-10000}
-cni=$PWD/plugins-reference/target/cni
-[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
-[ -d "$cni/lib" ] || { echo "build first: mvn -B -pl plugins-reference -am package -DskipTests" >&2; exit 2; }
-command -v gcc >/dev/null || { echo "needs gcc" >&2; exit 2; }
-
-work=$(mktemp -d)
-chmod 755 "$work"
-ns=jcnisoak$$
-br=jsbr$$
-daemon_pid=
-cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
-  ip netns del "$ns" 2>/dev/null || true
-  ip link del "$br" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-ip netns add "$ns"
 . bench/warm-dist.sh
-for _ in $(seq 300); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || { cat "$work/daemon.log" >&2; exit 1; }
 
 printf '{"cniVersion":"1.0.0"}' > "$work/version.json"
 printf '{"cniVersion":"1.0.0","name":"soak","ipam":{"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.233.0.0/20"}]]}}' \

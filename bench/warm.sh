@@ -19,27 +19,10 @@ cd "$(dirname "$0")/.."
 runs=${1:-20}
 rounds=${2:-3}
 cold_runs=$(( runs / 4 > 3 ? runs / 4 : 3 ))
-cni=$PWD/plugins-reference/target/cni
 go=/usr/lib/cni
-[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
-for t in hyperfine jq gcc; do command -v $t >/dev/null || { echo "needs $t" >&2; exit 2; }; done
-[ -d "$cni/lib" ] || { echo "build first: mvn -B -pl plugins-reference -am package -DskipTests" >&2; exit 2; }
-
-work=$(mktemp -d)
-chmod 755 "$work"
-ns=jcniwarm$$
-br=jwbr$$
-daemon_pid=
-cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
-  ip netns del "$ns" 2>/dev/null || true
-  ip link del "$br" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-ip netns add "$ns"
-
-# the warm distribution and its daemon: sets bin, shim, sock, dist_id, daemon_pid, which_dist, java, jvm_opts
+for t in hyperfine jq; do command -v $t >/dev/null || { echo "needs $t" >&2; exit 2; }; done
+# checks, a work directory, a namespace ($ns) and bridge name ($br) removed on exit, the warm
+# distribution and its daemon: sets bin, shim, sock, dist_id, daemon_pid, which_dist, java, jvm_opts
 . bench/warm-dist.sh
 
 # stdin-from FILE PROG...: stdin from a file, then exec (hyperfine -N cannot redirect; costs both sides the same)
