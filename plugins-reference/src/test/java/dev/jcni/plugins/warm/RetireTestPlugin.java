@@ -14,7 +14,9 @@ import java.nio.file.Path;
 /**
  * A plugin whose ADD leaves its thread unable to return to the host namespace: inside
  * {@code CNI_NETNS} it closes the descriptor NetNs saved to return with. Cold, the JVM halts (exit
- * 70); in the daemon (policy retire), the thread is retired and the call fails.
+ * 70); in the daemon (policy retire), the thread is retired and the call fails. With {@code "leak"}
+ * in the configuration it enters {@code CNI_NETNS} with a bare setns instead, and stays there; with
+ * {@code "where"} (a file) it writes there the network namespace its thread is in.
  */
 public final class RetireTestPlugin implements Plugin {
 
@@ -24,6 +26,17 @@ public final class RetireTestPlugin implements Plugin {
 
     @Override
     public Result add(Request r) throws IOException {
+        String where = r.netConf().get("where").map(String::valueOf).orElse("");
+        if (!where.isEmpty()) {
+            Files.writeString(Path.of(where), Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
+            return Result.empty();
+        }
+        if (r.netConf().get("leak").isPresent()) {
+            try (NetNs ns = NetNs.get(r.netns())) {
+                Sys.setns(ns.fd(), Sys.CLONE_NEWNET);
+            }
+            return Result.empty();
+        }
         String hostNs = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
         try (NetNs ns = NetNs.get(r.netns())) {
             ns.run(() -> {

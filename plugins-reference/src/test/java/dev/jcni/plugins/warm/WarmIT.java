@@ -189,6 +189,26 @@ class WarmIT {
         assertEquals("", next.err());
     }
 
+    @Test
+    void aThreadLeftInAnotherNamespaceServesNoMoreCalls() throws IOException {
+        String host = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        Path where = dir.resolve("where");
+        try (TestNetns ns = TestNetns.create()) {
+            // a plugin that setns'd without NetNs and never came back: its call succeeds, its thread ends
+            Run leak = dist.warm("retiretest", env("ADD", "lk1", ns.path().toString()),
+                    bytes("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"leak\":1}"), dir);
+            assertEquals(0, leak.exitCode(), leak.toString());
+            assertTrue(dist.daemonLog().contains("a worker thread is retired and serves no more calls: /proc/thread-self/ns/net"),
+                    dist.daemonLog());
+            for (int i = 0; i < 5; i++) {
+                Run r = dist.warm("retiretest", env("ADD", "lk2", "/run/netns/absent"),
+                        bytes("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"where\":\"" + where + "\"}"), dir);
+                assertEquals(0, r.exitCode(), r.toString());
+                assertEquals(host, Files.readString(where), "later calls run in the host namespace");
+            }
+        }
+    }
+
     private static List<Run> parallel(int n, java.util.function.IntFunction<Run> call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {

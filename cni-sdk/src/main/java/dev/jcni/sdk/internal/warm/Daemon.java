@@ -20,12 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,15 +46,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * before it starts, and the shim runs the call cold: refusing is always safe.
  *
  * <h2>Threads</h2>
- * An acceptor thread; a session thread per connection (pooled; it reads the request, waits for
- * the call's turn, and watches the connection during the call); and a <em>fresh platform thread per
- * call</em>, which runs {@link PluginMain#execute} with the caller's environment and working
- * directory and never serves another call, so a namespace switch cannot leak into another call.
+ * Worker threads (platform threads) take turns in {@code accept}: the one that gets a connection
+ * serves it start to end on itself: reads the request, waits for the call's turn, runs
+ * {@link PluginMain#execute} with the caller's environment and working directory, writes the
+ * outcome; one more worker is started whenever none is left waiting in {@code accept}, so
+ * connections are always taken, and workers beyond a few idle ones end. A call has its thread to
+ * itself, and the thread serves another call only if it is still what it was before (same network,
+ * mount, UTS and IPC namespaces and working directory, not retired; see {@link ThreadState});
+ * otherwise it ends. So a namespace switch never reaches another call, and no thread is created
+ * or handed a call on the way of a call (each hand-over costs a scheduler wake-up, which on a
+ * loaded node costs more than the call).
  * Turns: at most {@code --max-calls} calls run at once (default 4 per core), and calls for the same
  * plugin, container id and interface run one after the other, so that a DEL that follows a call
  * abandoned by its (killed) caller runs after it, never beside it. A call made by a plugin this
  * daemon is running (a delegate exec'd through its launcher) skips both waits, so delegation
- * cannot deadlock.
+ * cannot deadlock. A timer thread sweeps the running calls every 250 ms and interrupts those
+ * whose caller is gone.
  *
  * <h2>Faults</h2>
  * A caller that goes away mid-call gets its call interrupted (the SDK's process starts stop their
@@ -76,13 +81,17 @@ public final class Daemon implements AutoCloseable {
     private final int maxSessions;
     private final Duration drainTimeout;
     private final KeyedLocks containerLocks = new KeyedLocks();
-    private final AtomicInteger sessions = new AtomicInteger();
+    private final AtomicInteger workers = new AtomicInteger();
+    private final AtomicInteger idle = new AtomicInteger();
+    /** Connections being served; guarded for waiting by itself. */
+    private final AtomicInteger busy = new AtomicInteger();
+    private final int maxIdle;
     private final AtomicLong callNumbers = new AtomicLong();
     private final AtomicLong served = new AtomicLong();
-    private final ThreadPoolExecutor sessionPool;
+    private final InFlight inFlight = new InFlight();
     private final ScheduledExecutorService timer;
     private final ProcessFacts own;
-    private final Thread acceptor;
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
     /**
@@ -91,7 +100,7 @@ public final class Daemon implements AutoCloseable {
      * @param distFile lib/jcni-dist.properties
      * @param socket the socket, empty for /run/jcni/&lt;dist name&gt;.sock
      * @param maxCalls calls running at once
-     * @param maxSessions connections at once (waiting or running); more are refused (they go cold)
+     * @param maxSessions connections at once (waiting or running), so worker threads at most; more are refused (they go cold)
      * @param drainTimeout how long a stop waits for calls in flight
      */
     record Options(Path distFile, Optional<Path> socket, int maxCalls, int maxSessions, Duration drainTimeout) {
@@ -127,12 +136,10 @@ public final class Daemon implements AutoCloseable {
         this.permits = new Semaphore(options.maxCalls());
         this.maxSessions = options.maxSessions();
         this.drainTimeout = options.drainTimeout();
-        this.sessionPool = new ThreadPoolExecutor(0, options.maxSessions(), 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                r -> daemonThread(r, "jcni-session"));
+        this.maxIdle = Math.max(4, options.maxCalls() / 2);
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> daemonThread(r, "jcni-timer"));
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
-        this.acceptor = daemonThread(this::acceptLoop, "jcni-acceptor");
     }
 
     private static Thread daemonThread(Runnable r, String name) {
@@ -179,7 +186,7 @@ public final class Daemon implements AutoCloseable {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(d::close, "jcni-stop"));
         try {
-            d.acceptor.join();
+            d.stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -254,7 +261,8 @@ public final class Daemon implements AutoCloseable {
         List<String> loaded = warmUp(dist, log);
         Rendezvous rv = Rendezvous.open(options.socket().orElse(Rendezvous.defaultSocket(dist.name())), 512);
         Daemon d = new Daemon(options, dist, rv, log, own);
-        d.acceptor.start();
+        d.startWorker();
+        d.timer.scheduleWithFixedDelay(d::sweep, 250, 250, TimeUnit.MILLISECONDS);
         log.log(Level.INFO, "serving dist " + dist.name() + " (id " + dist.id() + ") on " + rv.socket() + ": "
                 + String.join(", ", loaded) + "; at most " + options.maxCalls() + " calls at once");
         return d;
@@ -280,29 +288,72 @@ public final class Daemon implements AutoCloseable {
         return ok;
     }
 
-    private void acceptLoop() {
-        while (!stopping) {
-            SocketChannel ch;
-            try {
-                ch = rendezvous.server().accept();
-            } catch (ClosedChannelException e) {
-                break;
-            } catch (IOException e) {
-                log.log(Level.WARNING, "accept failed: " + e);
-                continue;
+    private void startWorker() {
+        workers.incrementAndGet();
+        try {
+            daemonThread(this::work, "jcni-worker").start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            workers.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /** A worker: accept, serve, check the thread is still fit, again. */
+    private void work() {
+        ThreadState clean = ThreadState.ofCurrentThread();
+        try {
+            while (!stopping) {
+                SocketChannel ch;
+                idle.incrementAndGet();
+                try {
+                    ch = rendezvous.server().accept();
+                } catch (ClosedChannelException e) {
+                    return;
+                } catch (IOException e) {
+                    log.log(Level.WARNING, "accept failed: " + e);
+                    continue;
+                } finally {
+                    idle.decrementAndGet();
+                }
+                busy.incrementAndGet();
+                try {
+                    if (idle.get() == 0) {
+                        if (workers.get() >= maxSessions) {
+                            // this worker goes on accepting, so that calls of running plugins still get in
+                            refuseQuietly(ch, "too many calls at once");
+                            continue;
+                        }
+                        startWorker();
+                    }
+                    new Session(this, ch).run();
+                } finally {
+                    synchronized (busy) {
+                        busy.decrementAndGet();
+                        busy.notifyAll();
+                    }
+                }
+                Optional<String> unfit = clean.restoreOrRetire();
+                if (unfit.isPresent()) {
+                    log.log(Level.WARNING, "a worker thread is retired and serves no more calls: " + unfit.get());
+                    return;
+                }
+                if (idle.get() >= maxIdle) {
+                    return;
+                }
             }
-            if (sessions.incrementAndGet() > maxSessions) {
-                sessions.decrementAndGet();
-                refuseQuietly(ch, "too many calls at once");
-                continue;
-            }
-            try {
-                sessionPool.execute(new Session(this, ch));
-            } catch (RejectedExecutionException e) {
-                sessionEnded();
-                refuseQuietly(ch, "too many calls at once");
+        } catch (RuntimeException | Error e) {
+            log.log(Level.ERROR, "worker failed", e);
+        } finally {
+            workers.decrementAndGet();
+            if (!stopping && idle.get() == 0) {
+                startWorker();
             }
         }
+    }
+
+    private void sweep() {
+        inFlight.sweep(c -> log.log(Level.WARNING, "the caller (pid " + c.pid() + ") of a running call went away;"
+                + " interrupting the call; later calls of its container wait until it has ended"));
     }
 
     private void refuseQuietly(SocketChannel ch, String why) {
@@ -456,11 +507,8 @@ public final class Daemon implements AutoCloseable {
         return callNumbers.incrementAndGet();
     }
 
-    void sessionEnded() {
-        synchronized (sessions) {
-            sessions.decrementAndGet();
-            sessions.notifyAll();
-        }
+    InFlight inFlight() {
+        return inFlight;
     }
 
     void callEnded(int code) {
@@ -491,29 +539,29 @@ public final class Daemon implements AutoCloseable {
         if (!stopping) {
             stopping = true;
             rendezvous.close();
-            log.log(Level.INFO, "stopping: socket removed, finishing " + sessions.get() + " call(s) in flight");
+            log.log(Level.INFO, "stopping: socket removed, finishing " + busy.get() + " call(s) in flight");
         }
         awaitDrained();
+        stopped.countDown();
     }
 
     private void awaitDrained() {
         long end = System.nanoTime() + drainTimeout.toNanos();
-        synchronized (sessions) {
-            while (sessions.get() > 0) {
+        synchronized (busy) {
+            while (busy.get() > 0) {
                 long left = end - System.nanoTime();
                 if (left <= 0) {
-                    log.log(Level.WARNING, "stopping with " + sessions.get() + " call(s) still in flight after "
+                    log.log(Level.WARNING, "stopping with " + busy.get() + " call(s) still in flight after "
                             + drainTimeout.toSeconds() + " s");
-                    return;
+                    break;
                 }
                 try {
-                    sessions.wait(Math.max(1, left / 1_000_000));
+                    busy.wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
-                    // the stop hook interrupts main: keep waiting for the calls
+                    // keep waiting for the calls
                 }
             }
         }
         timer.shutdownNow();
-        sessionPool.shutdown();
     }
 }

@@ -3,7 +3,6 @@ package dev.jcni.sdk.internal.warm;
 import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.internal.PluginLoader;
-import dev.jcni.sdk.internal.Threads;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
 import dev.jcni.sdk.types.CniException;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,14 +25,14 @@ import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
 /**
- * One connection from {@code jcni-shim}: read the call, decide whether to serve it (or refuse, so
- * that the shim runs it cold), wait for its turn, confirm the start, run it on a fresh platform
- * thread, relay its stderr, send its stdout and exit code. Runs on a session thread, which also
- * watches the connection while the call runs: when the caller goes away (a runtime's timeout kills
- * it), the call's thread is interrupted, and the session waits for it to end before giving its
- * turn to the next call of the same container.
+ * One connection from {@code jcni-shim}, served on the worker thread that accepted it: read the
+ * call, decide whether to serve it (or refuse, so that the shim runs it cold), wait for its turn,
+ * confirm the start, run it on this thread, relay its stderr as it comes, send its stdout and exit
+ * code. While the call runs, the daemon's sweep watches its caller: when the caller is gone (a
+ * runtime's timeout killed it), the call is interrupted; its turn, and so the next call of the same
+ * container, waits until it has ended.
  */
-final class Session implements Runnable {
+final class Session {
     private final Daemon daemon;
     private final SocketChannel channel;
     private final Object writeLock = new Object();
@@ -44,16 +42,14 @@ final class Session implements Runnable {
         this.channel = channel;
     }
 
-    @Override
-    public void run() {
+    /** Serves the connection and closes it. Never throws. */
+    void run() {
         try (channel) {
             serve();
         } catch (IOException e) {
             daemon.log().log(Level.DEBUG, "connection ended: " + e);
         } catch (RuntimeException | Error e) {
             daemon.log().log(Level.ERROR, "session failed", e);
-        } finally {
-            daemon.sessionEnded();
         }
     }
 
@@ -89,28 +85,8 @@ final class Session implements Runnable {
             synchronized (writeLock) {
                 Wire.frame(channel, Wire.STARTED, new byte[0], 0, 0);
             }
-            Call call = new Call(req, env, plugin);
-            Thread t = new Thread(call, "jcni-call-" + req.plugin() + "-" + daemon.nextCallNumber());
-            t.start();
-            watch(call, t);
-            Threads.joinUninterruptibly(t);
-        }
-    }
-
-    /** Reads until the caller closes; a close while the call runs means the caller is gone. */
-    private void watch(Call call, Thread t) {
-        ByteBuffer sink = ByteBuffer.allocate(64);
-        try {
-            while (channel.read(sink.clear()) >= 0) {
-                // the shim sends nothing after its request
-            }
-        } catch (IOException e) {
-            // closed under us: same as EOF
-        }
-        if (!call.done) {
-            daemon.log().log(Level.WARNING, "the caller of " + t.getName() + " (pid " + call.req.pid()
-                    + ") went away mid-call; interrupting the call and waiting for it to end");
-            t.interrupt();
+            Thread.currentThread().setName("jcni-call-" + req.plugin() + "-" + daemon.nextCallNumber());
+            new Call(req, env, plugin).run();
         }
     }
 
@@ -130,12 +106,11 @@ final class Session implements Runnable {
         }
     }
 
-    /** The call itself, on a platform thread of its own that serves no other call. */
-    private final class Call implements Runnable {
+    /** The call itself, on this worker thread, which no other call uses meanwhile. */
+    private final class Call {
         final Wire.Request req;
         final Map<String, String> env;
         final Plugin plugin;
-        volatile boolean done;
 
         Call(Wire.Request req, Map<String, String> env, Plugin plugin) {
             this.req = req;
@@ -143,21 +118,24 @@ final class Session implements Runnable {
             this.plugin = plugin;
         }
 
-        @Override
-        public void run() {
+        void run() {
             long start = System.nanoTime();
             ByteArrayOutputStream stdout = new ByteArrayOutputStream();
             PrintStream stderr = new PrintStream(new StderrFrames(), true, StandardCharsets.UTF_8);
             int code;
+            boolean callerGone;
             CallStreams.set(stderr);
-            try {
-                code = CallContext.with(env, Path.of(req.cwd()),
-                        () -> PluginMain.execute(plugin, env, new ByteArrayInputStream(req.stdin()), stdout, stderr));
-            } catch (Throwable e) {
-                daemon.log().log(Level.ERROR, Thread.currentThread().getName() + " failed", e);
-                stdout.reset();
-                writeError(stdout, "jcni warm mode: the call failed in the daemon: " + e);
-                code = 1;
+            try (InFlight.Call flight = daemon.inFlight().start(req.pid())) {
+                try {
+                    code = CallContext.with(env, Path.of(req.cwd()),
+                            () -> PluginMain.execute(plugin, env, new ByteArrayInputStream(req.stdin()), stdout, stderr));
+                } catch (Throwable e) {
+                    daemon.log().log(Level.ERROR, Thread.currentThread().getName() + " failed", e);
+                    stdout.reset();
+                    writeError(stdout, "jcni warm mode: the call failed in the daemon: " + e);
+                    code = 1;
+                }
+                callerGone = flight.callerGone();
             } finally {
                 CallStreams.set(null);
             }
@@ -170,18 +148,21 @@ final class Session implements Runnable {
                 code = 1;
             }
             stderr.flush();
-            done = true;
-            try {
-                synchronized (writeLock) {
-                    byte[] out = stdout.toByteArray();
-                    if (out.length > 0) {
-                        Wire.frame(channel, Wire.STDOUT, out, 0, out.length);
+            if (callerGone) {
+                daemon.log().log(Level.WARNING, Thread.currentThread().getName() + ": the interrupted call ended (exit "
+                        + code + "); its caller had gone");
+            } else {
+                try {
+                    synchronized (writeLock) {
+                        byte[] out = stdout.toByteArray();
+                        if (out.length > 0) {
+                            Wire.frame(channel, Wire.STDOUT, out, 0, out.length);
+                        }
+                        Wire.exit(channel, code);
                     }
-                    Wire.exit(channel, code);
+                } catch (IOException e) {
+                    daemon.log().log(Level.DEBUG, "cannot send the outcome of " + Thread.currentThread().getName() + ": " + e);
                 }
-                channel.shutdownInput();
-            } catch (IOException e) {
-                daemon.log().log(Level.DEBUG, "cannot send the outcome of " + Thread.currentThread().getName() + ": " + e);
             }
             daemon.callEnded(code);
             if (daemon.log().isLoggable(Level.DEBUG)) {

@@ -180,7 +180,7 @@ class WarmFaultsTest {
         assertEquals(0, del.exitCode(), del.toString());
         assertEquals("", del.err());
         assertTrue(Files.exists(Path.of(record + ".del")));
-        assertTrue(dist.daemonLog().contains("went away mid-call"), dist.daemonLog());
+        assertTrue(dist.daemonLog().contains("of a running call went away"), dist.daemonLog());
         // and everything else goes on
         Run next = dist.warm(PLUGIN, env("ADD", "k3"), conf(""), dir);
         assertEquals(0, next.exitCode(), next.toString());
