@@ -1,5 +1,6 @@
 package dev.jcni.sdk.internal.warm;
 
+import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.internal.PluginLoader;
 import dev.jcni.sdk.internal.PluginLog;
 import dev.jcni.sdk.skel.Plugin;
@@ -373,10 +374,11 @@ public final class Daemon implements AutoCloseable {
      */
     Optional<String> refusal(Wire.Request req) {
         if (!req.distId().equals(dist.id())) {
-            return Optional.of("dist id " + req.distId() + " is not the daemon's (" + dist.id() + "): restart the daemon after an upgrade");
+            return Optional.of("dist id " + GoText.quote(req.distId()) + " is not the daemon's (" + dist.id()
+                    + "): restart the daemon after an upgrade");
         }
         if (!dist.plugins().containsKey(req.plugin())) {
-            return Optional.of("plugin " + req.plugin() + " is not in the dist");
+            return Optional.of("plugin " + GoText.quote(req.plugin()) + " is not in the dist");
         }
         if (!req.netNs().equals(own.netNs())) {
             return Optional.of("the caller is in another network namespace");

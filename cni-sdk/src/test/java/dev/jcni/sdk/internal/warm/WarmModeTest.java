@@ -163,13 +163,13 @@ class WarmModeTest {
         Path other = dist.dir().resolve("bin/other-id");
         dist.writeLauncher(other, PLUGIN, MAIN, "some-other-id");
         Run r = WarmDist.exec(List.of(other.toString()), withPath(add("ADD")), bytes(conf), dir);
-        assertColdCopyOf(expected, r, "dist id some-other-id is not the daemon's");
+        assertColdCopyOf(expected, r, "dist id \"some-other-id\" is not the daemon's");
 
         // a plugin the dist does not have
         Path unknown = dist.dir().resolve("bin/unknown");
         dist.writeLauncher(unknown, "not-in-dist", MAIN, dist.id());
         r = WarmDist.exec(List.of(unknown.toString()), withPath(add("ADD")), bytes(conf), dir);
-        assertColdCopyOf(expected, r, "plugin not-in-dist is not in the dist");
+        assertColdCopyOf(expected, r, "plugin \"not-in-dist\" is not in the dist");
 
         // a plugin whose main never calls PluginMain.run
         r = dist.warm("noplugin", add("ADD"), bytes(conf), dir);

@@ -1,0 +1,76 @@
+package dev.jcni.sdk.internal.warm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DaemonOptionsTest {
+
+    @Test
+    void options() {
+        Daemon.Options o = Daemon.parse(new String[] {"--dist", "/x/lib/jcni-dist.properties", "--socket", "/run/t.sock",
+            "--max-calls", "3", "--max-sessions", "2", "--drain-timeout", "5"});
+        assertEquals(Path.of("/x/lib/jcni-dist.properties"), o.distFile());
+        assertEquals(Optional.of(Path.of("/run/t.sock")), o.socket());
+        assertEquals(3, o.maxCalls());
+        assertEquals(3, o.maxSessions(), "never fewer connections than calls");
+        assertEquals(Duration.ofSeconds(5), o.drainTimeout());
+        assertThrows(IllegalArgumentException.class, () -> Daemon.parse(new String[] {}));
+        assertThrows(IllegalArgumentException.class, () -> Daemon.parse(new String[] {"--dist"}));
+        assertThrows(IllegalArgumentException.class, () -> Daemon.parse(new String[] {"--dist", "d", "--max-calls", "0"}));
+        assertThrows(IllegalArgumentException.class, () -> Daemon.parse(new String[] {"--dist", "d", "--what"}));
+    }
+
+    @Test
+    void usageErrorsExitTwoThroughTheCli() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Daemon.run(new String[] {"--socket", "/x"}, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--dist is required"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theDistFile(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("jcni-dist.properties");
+        Files.writeString(f, "name=reference\nid=abc\nplugin.bridge=dev.jcni.plugins.bridge.Bridge\nplugin.ptp=dev.jcni.plugins.ptp.Ptp\n");
+        DistFile d = DistFile.read(f);
+        assertEquals("reference", d.name());
+        assertEquals("abc", d.id());
+        assertEquals(Map.of("bridge", "dev.jcni.plugins.bridge.Bridge", "ptp", "dev.jcni.plugins.ptp.Ptp"), d.plugins());
+        Files.writeString(f, "name=../evil\nid=abc\nplugin.x=y\n");
+        assertThrows(IOException.class, () -> DistFile.read(f));
+        Files.writeString(f, "name=n\nplugin.x=y\n");
+        assertThrows(IOException.class, () -> DistFile.read(f));
+    }
+
+    @Test
+    void theUnitTemplateHasTheDocumentedPlaceholdersOnly() throws IOException {
+        String unit;
+        try (InputStream in = Daemon.class.getResourceAsStream("jcni-daemon.service.in")) {
+            unit = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        TreeSet<String> found = new TreeSet<>();
+        Matcher m = Pattern.compile("@[A-Z_]+@").matcher(unit);
+        while (m.find()) {
+            found.add(m.group());
+        }
+        assertEquals(new TreeSet<>(java.util.List.of("@DIST_NAME@", "@LIB_DIR@")), found);
+        assertTrue(unit.contains("ExecStart=@LIB_DIR@/jcni-daemon --dist @LIB_DIR@/jcni-dist.properties"), unit);
+    }
+}
