@@ -1,22 +1,15 @@
 /**
  * The kernel side of CNI plugins: rtnetlink over a raw netlink socket, network namespaces
- * and sysctl, through jnr-ffi. No {@code ip} binary is ever executed.
+ * and sysctl, through a small JNI library of jcni's own (the system calls, nothing more). No
+ * {@code ip} binary is ever executed.
  */
 module dev.jcni.netlink {
     requires transitive dev.jcni.sdk;
-    // automatic module name from jnr-ffi 2.2.17's MANIFEST.MF
-    requires org.jnrproject.ffi;
-    // jnr-ffi, an automatic module, generates its bindings with ASM, whose jars are explicit
-    // modules: nothing would resolve them on the module path without these
-    requires org.objectweb.asm;
-    requires org.objectweb.asm.commons;
-    requires org.objectweb.asm.tree;
-    requires org.objectweb.asm.tree.analysis;
-    requires org.objectweb.asm.util;
 
     exports dev.jcni.netlink;
     exports dev.jcni.netlink.route;
     exports dev.jcni.netns;
-    // internal: exported only because jnr-ffi's generated class must implement LibC; not API
-    exports dev.jcni.netlink.sys;
+
+    // training runs of jcni package get their throw-away namespaces from here
+    provides dev.jcni.sdk.internal.ScratchNamespaces with dev.jcni.netns.internal.Scratch;
 }

@@ -17,4 +17,6 @@ module dev.jcni.sdk {
 
     // the JSON codec, shared with jcni's own modules only
     exports dev.jcni.sdk.internal to dev.jcni.netlink, dev.jcni.plugins;
+
+    uses dev.jcni.sdk.internal.ScratchNamespaces;
 }

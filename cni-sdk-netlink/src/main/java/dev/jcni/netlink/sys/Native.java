@@ -1,16 +1,44 @@
 package dev.jcni.netlink.sys;
 
 import dev.jcni.netlink.NetlinkException;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Platform;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 
 /**
- * Loads libc through jnr-ffi once, lazily, on the first kernel call. Nothing else in jcni touches
- * jnr-ffi, so code paths that never reach the kernel never load it (nor jffi's native stub).
+ * jcni's native glue (src/main/c/jcni-sys.c), the only native code of cni-sdk-netlink: each
+ * method is one system call that returns its result, or {@code -errno} on failure. {@link Sys} is
+ * the checked Java face of it. The library loads once, on the first kernel call; code that never
+ * reaches the kernel never loads it.
+ *
+ * <p>Where the library comes from, first match wins:
+ * <ol>
+ *   <li>the directory named by the system property {@value #DIR_PROPERTY} or the environment
+ *       variable {@value #DIR_ENV}, holding {@code linux-<os.arch>/libjcni-sys.so} (jcni's launchers
+ *       point it at the distribution's {@code lib/native}, so nothing is unpacked at run time);</li>
+ *   <li>the copy inside this jar, unpacked into a new file of this process's own (mode 0600) in the
+ *       directory named by {@value #EXTRACT_PROPERTY} / {@value #EXTRACT_ENV}, else
+ *       {@code java.io.tmpdir} (which must allow exec), and deleted as soon as it is loaded.</li>
+ * </ol>
  */
 final class Native {
     private Native() {
     }
+
+    static final String DIR_PROPERTY = "jcni.native.dir";
+    static final String DIR_ENV = "JCNI_NATIVE_DIR";
+    static final String EXTRACT_PROPERTY = "jcni.native.extract.dir";
+    static final String EXTRACT_ENV = "JCNI_NATIVE_EXTRACT_DIR";
+    /** The glue's ABI version this class was written for. */
+    private static final int ABI = 1;
+    static final String LIBRARY = "libjcni-sys.so";
+
+    static final String HINT = "when /tmp is mounted noexec, set " + EXTRACT_ENV + " (or -D" + EXTRACT_PROPERTY
+            + ") to a directory that allows exec, or " + DIR_ENV + " (or -D" + DIR_PROPERTY
+            + ") to a directory holding linux-" + arch() + "/" + LIBRARY;
 
     private static volatile boolean loaded;
 
@@ -18,41 +46,111 @@ final class Native {
         return loaded;
     }
 
-    static LibC libc() {
+    /** Loads the library (once); throws when it cannot be loaded. */
+    static void ensure() {
         if (Holder.FAILURE != null) {
-            String why = String.valueOf(Holder.FAILURE);
-            boolean stub = why.contains("jffi") || why.contains("FFI provider") || why.contains("UnsatisfiedLinkError");
-            throw NetlinkException.of("load libc", "cannot load libc through jnr-ffi/jffi (" + why + ")"
-                    + (stub ? "; " + JffiConfig.HINT : ""), Holder.FAILURE);
+            throw NetlinkException.of("load jcni-sys", "cannot load jcni's native library: " + Holder.FAILURE.getMessage()
+                    + "; " + HINT, Holder.FAILURE);
         }
-        return Holder.LIBC;
-    }
-
-    static int lastErrno() {
-        return Holder.RUNTIME.getLastError();
     }
 
     private static final class Holder {
-        static final LibC LIBC;
-        static final jnr.ffi.Runtime RUNTIME;
-        static final Throwable FAILURE;
+        static final Throwable FAILURE = load();
+    }
 
-        static {
-            LibC lib = null;
-            jnr.ffi.Runtime rt = null;
-            Throwable failure = null;
+    private static Throwable load() {
+        try {
+            Path lib = locate();
             try {
-                JffiConfig.apply();
-                lib = LibraryLoader.create(LibC.class).failImmediately()
-                        .load(Platform.getNativePlatform().getStandardCLibraryName());
-                rt = jnr.ffi.Runtime.getRuntime(lib);
-                loaded = true;
-            } catch (Throwable t) {
-                failure = t;
+                System.load(lib.toAbsolutePath().toString());
+            } finally {
+                if (lib.getFileName().toString().startsWith("jcni-sys-")) {
+                    Files.deleteIfExists(lib); // unpacked for this process: mapped now, the file can go
+                }
             }
-            LIBC = lib;
-            RUNTIME = rt;
-            FAILURE = failure;
+            int abi = abiVersion();
+            if (abi != ABI) {
+                return new IllegalStateException(lib + " has ABI " + abi + ", this jar needs " + ABI);
+            }
+            loaded = true;
+            return null;
+        } catch (IOException | RuntimeException | LinkageError e) {
+            return e;
         }
     }
+
+    static String arch() {
+        return System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
+    }
+
+    private static String setting(String property, String env) {
+        String v = System.getProperty(property);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(env);
+        }
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    private static Path locate() throws IOException {
+        String relative = "linux-" + arch() + "/" + LIBRARY;
+        String dir = setting(DIR_PROPERTY, DIR_ENV);
+        if (dir != null) {
+            Path p = Path.of(dir, relative);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        String resource = "native/" + relative;
+        byte[] bytes;
+        try (InputStream in = Native.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("this build of cni-sdk-netlink has no native library for linux-" + arch()
+                        + (dir == null ? "" : " and " + dir + " has none either"));
+            }
+            bytes = in.readAllBytes();
+        }
+        String extract = setting(EXTRACT_PROPERTY, EXTRACT_ENV);
+        Path target = Path.of(extract != null ? extract : System.getProperty("java.io.tmpdir"));
+        Files.createDirectories(target);
+        // a file of this process's own (createTempFile: a fresh name, mode 0600), never one found there
+        Path file = Files.createTempFile(target, "jcni-sys-", ".so");
+        Files.write(file, bytes);
+        return file;
+    }
+
+    // ------------------------------------------------------------ the glue (see jcni-sys.c)
+
+    static native int abiVersion();
+
+    static native int socket(int domain, int type, int protocol);
+
+    static native int bindNetlink(int fd, int portId, int groups);
+
+    static native long netlinkPortId(int fd);
+
+    static native long sendToKernel(int fd, byte[] data, int len);
+
+    static native long recv(int fd, ByteBuffer directBuffer, int flags);
+
+    static native int setsockopt(int fd, int level, int name, byte[] value);
+
+    static native int close(int fd);
+
+    static native int flock(int fd, int operation);
+
+    static native int open(byte[] path, int flags);
+
+    static native int setns(int fd, int nstype);
+
+    static native int unshare(int flags);
+
+    static native int mount(byte[] source, byte[] target, byte[] fstype, long flags);
+
+    static native int umount2(byte[] target, int flags);
+
+    static native long statfsType(byte[] path);
+
+    static native int getpid();
+
+    static native int gettid();
 }

@@ -1,14 +1,15 @@
 package dev.jcni.netlink.sys;
 
-import dev.jcni.netlink.Errno;
 import dev.jcni.netlink.NetlinkException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * Checked wrappers over {@link LibC}: each returns the result or throws a
- * {@link NetlinkException} naming the call and the errno, e.g. {@code setns: EINVAL (Invalid argument)}.
- * Internal to jcni (exported only so that jnr-ffi can implement {@link LibC}).
+ * Checked wrappers over jcni's native glue ({@code Native}, src/main/c/jcni-sys.c): each returns the
+ * result or throws a {@link NetlinkException} naming the call and the errno, e.g.
+ * {@code setns: EINVAL (Invalid argument)}. Internal to cni-sdk-netlink (not exported).
  */
 public final class Sys {
     private Sys() {
@@ -51,7 +52,7 @@ public final class Sys {
 
     /**
 
-     * @return true once libc has been loaded through jnr-ffi in this JVM
+     * @return true once jcni's native library has been loaded in this JVM
 
      */
     public static boolean isLoaded() {
@@ -60,21 +61,20 @@ public final class Sys {
 
     /** Loads libc now (it is otherwise loaded on the first kernel call). */
     public static void load() {
-        Native.libc();
+        Native.ensure();
     }
 
-    private static NetlinkException fail(String call) {
-        return new NetlinkException(call, Native.lastErrno(), null);
+    private static NetlinkException fail(String call, long negativeErrno) {
+        return new NetlinkException(call, (int) -negativeErrno, null);
     }
 
-    /**
-
-     * @return the errno saved by the last libc call on this thread
-
-     */
-    public static int lastErrno() {
-        return Native.lastErrno();
+    /** A path as the kernel takes it: UTF-8, NUL-terminated. */
+    private static byte[] cPath(String path) {
+        byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
+        byte[] c = Arrays.copyOf(utf8, utf8.length + 1);
+        return c;
     }
+
 
     /**
      * socket(2).
@@ -85,9 +85,10 @@ public final class Sys {
      * @return the file descriptor
      */
     public static int socket(int domain, int type, int protocol) {
-        int fd = Native.libc().socket(domain, type, protocol);
+        Native.ensure();
+        int fd = Native.socket(domain, type, protocol);
         if (fd < 0) {
-            throw fail("socket");
+            throw fail("socket", fd);
         }
         return fd;
     }
@@ -100,9 +101,10 @@ public final class Sys {
      * @param groups multicast groups
      */
     public static void bindNetlink(int fd, int pid, int groups) {
-        byte[] sa = sockaddrNl(pid, groups);
-        if (Native.libc().bind(fd, sa, sa.length) < 0) {
-            throw fail("bind");
+        Native.ensure();
+        int r = Native.bindNetlink(fd, pid, groups);
+        if (r < 0) {
+            throw fail("bind", r);
         }
     }
 
@@ -113,12 +115,12 @@ public final class Sys {
      * @return the port id the kernel gave it
      */
     public static int netlinkPortId(int fd) {
-        byte[] sa = new byte[12];
-        int[] len = {12};
-        if (Native.libc().getsockname(fd, sa, len) < 0) {
-            throw fail("getsockname");
+        Native.ensure();
+        long id = Native.netlinkPortId(fd);
+        if (id < 0) {
+            throw fail("getsockname", id);
         }
-        return ByteBuffer.wrap(sa).order(ByteOrder.nativeOrder()).getInt(4);
+        return (int) id;
     }
 
     /**
@@ -129,18 +131,16 @@ public final class Sys {
      * @param len how many bytes
      */
     public static void sendToKernel(int fd, byte[] data, int len) {
-        byte[] sa = sockaddrNl(0, 0);
-        while (true) {
-            long n = Native.libc().sendto(fd, data, len, 0, sa, sa.length);
-            if (n >= 0) {
-                if (n != len) {
-                    throw NetlinkException.of("sendto", "sendto: short write " + n + " of " + len, null);
-                }
-                return;
-            }
-            if (Native.lastErrno() != Errno.EINTR) {
-                throw fail("sendto");
-            }
+        if (len < 0 || len > data.length) {
+            throw new IllegalArgumentException("length " + len + " of a " + data.length + "-byte array");
+        }
+        Native.ensure();
+        long n = Native.sendToKernel(fd, data, len);
+        if (n < 0) {
+            throw fail("sendto", n);
+        }
+        if (n != len) {
+            throw NetlinkException.of("sendto", "sendto: short write " + n + " of " + len, null);
         }
     }
 
@@ -153,15 +153,15 @@ public final class Sys {
      * @return the length of the datagram (greater than the buffer with MSG_TRUNC when it did not fit)
      */
     public static int recv(int fd, ByteBuffer buf, int flags) {
-        while (true) {
-            long n = Native.libc().recvfrom(fd, buf, buf.capacity(), flags, null, null);
-            if (n >= 0) {
-                return (int) n;
-            }
-            if (Native.lastErrno() != Errno.EINTR) {
-                throw fail("recvfrom");
-            }
+        if (!buf.isDirect()) {
+            throw new IllegalArgumentException("recv needs a direct buffer");
         }
+        Native.ensure();
+        long n = Native.recv(fd, buf, flags);
+        if (n < 0) {
+            throw fail("recvfrom", n);
+        }
+        return (int) n;
     }
 
     /**
@@ -175,8 +175,10 @@ public final class Sys {
      */
     public static void setsockoptInt(int fd, int level, int name, int value, String what) {
         byte[] v = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
-        if (Native.libc().setsockopt(fd, level, name, v, 4) < 0) {
-            throw fail("setsockopt " + what);
+        Native.ensure();
+        int r = Native.setsockopt(fd, level, name, v);
+        if (r < 0) {
+            throw fail("setsockopt " + what, r);
         }
     }
 
@@ -190,8 +192,10 @@ public final class Sys {
     public static void setsockoptTimeval(int fd, int name, long millis) {
         byte[] v = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder())
                 .putLong(millis / 1000).putLong((millis % 1000) * 1000).array();
-        if (Native.libc().setsockopt(fd, SOL_SOCKET, name, v, 16) < 0) {
-            throw fail("setsockopt SO_RCVTIMEO");
+        Native.ensure();
+        int r = Native.setsockopt(fd, SOL_SOCKET, name, v);
+        if (r < 0) {
+            throw fail("setsockopt SO_RCVTIMEO", r);
         }
     }
 
@@ -201,15 +205,14 @@ public final class Sys {
      * @param fd descriptor
      */
     public static void close(int fd) {
-        Native.libc().close(fd);
+        Native.ensure();
+        Native.close(fd);
     }
 
     /** flock(2): exclusive lock. */
     public static final int LOCK_EX = 2;
     /** flock(2): unlock. */
     public static final int LOCK_UN = 8;
-    /** Errno: interrupted system call. */
-    private static final int EINTR = 4;
 
     /**
      * flock(2), blocking, retried when interrupted by a signal.
@@ -218,10 +221,10 @@ public final class Sys {
      * @param operation {@link #LOCK_EX} or {@link #LOCK_UN}
      */
     public static void flock(int fd, int operation) {
-        while (Native.libc().flock(fd, operation) < 0) {
-            if (Native.lastErrno() != EINTR) {
-                throw fail("flock");
-            }
+        Native.ensure();
+        int r = Native.flock(fd, operation);
+        if (r < 0) {
+            throw fail("flock", r);
         }
     }
 
@@ -232,9 +235,10 @@ public final class Sys {
      * @return the descriptor
      */
     public static int openReadOnly(String path) {
-        int fd = Native.libc().open(path, O_RDONLY | O_CLOEXEC);
+        Native.ensure();
+        int fd = Native.open(cPath(path), O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-            throw fail("open \"" + path + "\"");
+            throw fail("open \"" + path + "\"", fd);
         }
         return fd;
     }
@@ -246,8 +250,10 @@ public final class Sys {
      * @param nstype CLONE_NEW* or 0
      */
     public static void setns(int fd, int nstype) {
-        if (Native.libc().setns(fd, nstype) < 0) {
-            throw fail("setns");
+        Native.ensure();
+        int r = Native.setns(fd, nstype);
+        if (r < 0) {
+            throw fail("setns", r);
         }
     }
 
@@ -257,8 +263,10 @@ public final class Sys {
      * @param flags CLONE_NEW* flags
      */
     public static void unshare(int flags) {
-        if (Native.libc().unshare(flags) < 0) {
-            throw fail("unshare");
+        Native.ensure();
+        int r = Native.unshare(flags);
+        if (r < 0) {
+            throw fail("unshare", r);
         }
     }
 
@@ -272,7 +280,8 @@ public final class Sys {
      * @return 0, or the errno when it failed
      */
     public static int mount(String source, String target, String fstype, long flags) {
-        return Native.libc().mount(source, target, fstype, flags, null) < 0 ? Native.lastErrno() : 0;
+        Native.ensure();
+        return -Native.mount(cPath(source), cPath(target), cPath(fstype), flags);
     }
 
     /**
@@ -283,7 +292,8 @@ public final class Sys {
      * @return 0, or the errno when it failed
      */
     public static int umount2(String target, int flags) {
-        return Native.libc().umount2(target, flags) < 0 ? Native.lastErrno() : 0;
+        Native.ensure();
+        return -Native.umount2(cPath(target), flags);
     }
 
     /**
@@ -293,12 +303,8 @@ public final class Sys {
      * @return the f_type, or {@code -errno} when the call failed
      */
     public static long statfsType(String path) {
-        byte[] buf = new byte[256];
-        if (Native.libc().statfs(path, buf) < 0) {
-            return -Native.lastErrno();
-        }
-        ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder());
-        return "32".equals(System.getProperty("sun.arch.data.model")) ? b.getInt(0) & 0xffffffffL : b.getLong(0);
+        Native.ensure();
+        return Native.statfsType(cPath(path));
     }
 
     /**
@@ -307,7 +313,8 @@ public final class Sys {
 
      */
     public static int gettid() {
-        return Native.libc().gettid();
+        Native.ensure();
+        return Native.gettid();
     }
 
     /**
@@ -316,11 +323,8 @@ public final class Sys {
 
      */
     public static int getpid() {
-        return Native.libc().getpid();
+        Native.ensure();
+        return Native.getpid();
     }
 
-    private static byte[] sockaddrNl(int pid, int groups) {
-        return ByteBuffer.allocate(12).order(ByteOrder.nativeOrder())
-                .putShort((short) AF_NETLINK).putShort((short) 0).putInt(pid).putInt(groups).array();
-    }
 }

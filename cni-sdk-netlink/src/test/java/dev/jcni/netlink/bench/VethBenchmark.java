@@ -17,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Benchmark (not a test; run as root with cni-sdk-netlink/bench/run.sh):
  * <ol>
- *   <li>first-call cost, each in a fresh JVM: loading libc through jnr-ffi/jffi, then the first
+ *   <li>first-call cost, each in a fresh JVM: loading jcni's JNI library, then the first
  *       netlink round trip (open a socket, dump the links); mode {@code first-median [runs]} only this;</li>
  *   <li>steady state: create a veth pair, look it up, add an address, delete the pair, in a
  *       temporary namespace, as ops/s; and the same through {@code ip} for comparison.</li>

@@ -59,6 +59,7 @@ public final class ChildMain {
             System.out.println("addr " + Address.of(2, IpPrefix.parse("10.0.0.1/8")));
             System.out.println("sysctl " + Sysctl.normalize("net.ipv4.ip_forward"));
             System.out.println("loaded " + Sys.isLoaded());
+            printMapping();
             return;
         }
         if (args[0].equals("restore-fail")) {
@@ -68,10 +69,14 @@ public final class ChildMain {
         // "load": the first kernel call
         System.out.println("pid " + (Sys.getpid() == ProcessHandle.current().pid()));
         System.out.println("loaded " + Sys.isLoaded());
-        // jffi deletes the unpacked stub right after loading it; the mapping shows where it was
+        printMapping();
+    }
+
+    /** Where the JNI library was mapped from (an unpacked copy is deleted right after loading). */
+    private static void printMapping() {
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps"))) {
-                if (line.contains("jffi") && line.contains(".so")) {
+                if ((line.contains("jcni-sys")) && line.contains("/")) {
                     System.out.println("mapped " + line.substring(line.indexOf('/')));
                     break;
                 }

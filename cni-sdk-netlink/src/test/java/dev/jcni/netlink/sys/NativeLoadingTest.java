@@ -14,15 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Loading of jnr-ffi and jffi's native stub, observed in child JVMs (a JVM loads them once).
- * {@code java.io.tmpdir} points at a missing directory, as a stand-in for a noexec /tmp: jffi's
- * default extraction then fails, and jcni's settings must make it work.
+ * Loading of jcni's JNI library, observed in child JVMs (a JVM loads it once).
+ * {@code java.io.tmpdir} points at a missing directory, as a stand-in for a noexec /tmp: unpacking
+ * there fails, and jcni's settings must make it work.
  */
 class NativeLoadingTest {
     @TempDir
@@ -40,10 +38,9 @@ class NativeLoadingTest {
         cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         cmd.add(ChildMain.class.getName());
         cmd.addAll(List.of(mode.split(" ")));
-        // cwd /proc: jffi's last fallback (unpacking into the working directory) fails too
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new java.io.File("/proc"));
-        pb.environment().remove("JCNI_JFFI_EXTRACT_DIR");
-        pb.environment().remove("JCNI_JFFI_LIBRARY_PATH");
+        pb.environment().remove(Native.EXTRACT_ENV);
+        pb.environment().remove(Native.DIR_ENV);
         pb.environment().putAll(env);
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
@@ -51,56 +48,47 @@ class NativeLoadingTest {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
-    String brokenTmp() {
-        return "-Djava.io.tmpdir=" + tmp.resolve("no-such-tmp");
-    }
-
     @Test
-    void withoutConfigurationABrokenTmpdirBreaksLoading() throws Exception {
-        Result r = child(Map.of(), List.of(brokenTmp()), "load");
+    void withoutConfigurationABrokenTmpdirBreaksLoadingAndTheErrorSaysWhatToSet() throws Exception {
+        Result r = child(Map.of(), List.of("-Djava.io.tmpdir=/proc/no-such-dir"), "load");
         assertNotEquals(0, r.exit(), r.out());
-        assertTrue(r.out().contains("JCNI_JFFI_EXTRACT_DIR"), "the error names jcni's setting: " + r.out());
+        assertTrue(r.out().contains(Native.EXTRACT_ENV), "the error names jcni's setting: " + r.out());
     }
 
     @Test
-    void extractionDirectoryFromSystemProperty() throws Exception {
-        Path dir = tmp.resolve("jffi-prop");
-        Result r = child(Map.of(), List.of(brokenTmp(), "-Djcni.jffi.extract.dir=" + dir), "load");
+    void extractionDirectoryFromSystemPropertyAndNothingIsLeftThere() throws Exception {
+        Path dir = tmp.resolve("native-prop");
+        Result r = child(Map.of(), List.of("-Djava.io.tmpdir=/proc/no-such-dir", "-D" + Native.EXTRACT_PROPERTY + "=" + dir),
+                "load");
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("pid true"), r.out());
-        assertTrue(r.out().contains("mapped " + dir + "/jffi"), r.out());
+        assertTrue(r.out().contains("mapped " + dir + "/jcni-sys-"), r.out());
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of(), s.toList(), "the unpacked copy is deleted once loaded");
+        }
     }
 
     @Test
     void extractionDirectoryFromEnvironment() throws Exception {
-        Path dir = tmp.resolve("jffi-env");
-        Result r = child(Map.of("JCNI_JFFI_EXTRACT_DIR", dir.toString()), List.of(brokenTmp()), "load");
+        Path dir = tmp.resolve("native-env");
+        Result r = child(Map.of(Native.EXTRACT_ENV, dir.toString()), List.of("-Djava.io.tmpdir=/proc/no-such-dir"), "load");
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("pid true"), r.out());
-        assertTrue(r.out().contains("mapped " + dir + "/jffi"), r.out());
+        assertTrue(r.out().contains("mapped " + dir + "/jcni-sys-"), r.out());
     }
 
     @Test
-    void preExtractedStub() throws Exception {
-        Path lib = tmp.resolve("native");
-        Files.createDirectories(lib);
-        String jar = null;
-        for (String e : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
-                .split(java.io.File.pathSeparator)) {
-            if (e.contains("jffi") && e.endsWith("-native.jar")) {
-                jar = e;
-            }
+    void aPreExtractedLibraryIsLoadedWhereItIs() throws Exception {
+        Path dir = tmp.resolve("native");
+        String arch = System.getProperty("os.arch");
+        Path so = Files.createDirectories(dir.resolve("linux-" + arch)).resolve(Native.LIBRARY);
+        try (InputStream in = Native.class.getResourceAsStream("native/linux-" + arch + "/" + Native.LIBRARY)) {
+            Files.copy(in, so);
         }
-        try (ZipFile z = new ZipFile(jar)) {
-            ZipEntry entry = z.getEntry("jni/x86_64-Linux/libjffi-1.2.so");
-            try (InputStream in = z.getInputStream(entry)) {
-                Files.copy(in, lib.resolve("libjffi-1.2.so"));
-            }
-        }
-        Result r = child(Map.of("JCNI_JFFI_LIBRARY_PATH", lib.toString()), List.of(brokenTmp()), "load");
+        Result r = child(Map.of(Native.DIR_ENV, dir.toString()), List.of("-Djava.io.tmpdir=/proc/no-such-dir"), "load");
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("pid true"), r.out());
-        assertTrue(r.out().contains("mapped " + lib.resolve("libjffi-1.2.so")), r.out());
+        assertTrue(r.out().contains("mapped " + so), r.out());
     }
 
     @Test
@@ -112,7 +100,7 @@ class NativeLoadingTest {
                 .split(java.io.File.pathSeparator)) {
             if (e.endsWith("test-classes")) {
                 testClasses = e;
-            } else if (e.matches(".*(jnr|jffi|asm|jackson|cni-sdk-0[^/]*\\.jar$|/classes$).*") && !e.contains("tests")) {
+            } else if (e.matches(".*(jackson|cni-sdk-0[^/]*\\.jar$|/classes$).*") && !e.contains("tests")) {
                 modules.add(e);
             }
         }
@@ -141,12 +129,11 @@ class NativeLoadingTest {
     }
 
     @Test
-    void codeThatDoesNotTouchTheKernelNeverLoadsJnrFfi() throws Exception {
-        Result r = child(Map.of(), List.of("-verbose:class"), "lazy");
+    void codeThatDoesNotTouchTheKernelNeverLoadsTheNativeLibrary() throws Exception {
+        Result r = child(Map.of(), List.of(), "lazy");
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("loaded false"), r.out());
         assertTrue(r.out().contains("sysctl net/ipv4/ip_forward"), r.out());
-        assertFalse(r.out().contains("jnr.ffi."), "no jnr-ffi class loaded");
-        assertFalse(r.out().contains("com.kenai.jffi"), "no jffi class loaded");
+        assertFalse(r.out().contains("mapped "), "no jcni-sys mapping: " + r.out());
     }
 }

@@ -32,7 +32,7 @@ import java.util.Set;
  * <pre>
  * jcni add|check|del|gc|status|validate &lt;network&gt; &lt;netns&gt;
  * jcni version
- * jcni daemon --dist &lt;lib/jcni-dist.properties&gt; [--socket &lt;path&gt;]   (warm mode; see docs/operators.md)
+ * jcni daemon [--dist &lt;lib/jcni-dist.properties&gt;] [--socket &lt;path&gt;]   (warm mode; see docs/operators.md)
  * jcni --help
  * </pre>
  *
@@ -57,7 +57,8 @@ public final class Main {
               status <network> [<netns>]   STATUS of the network's plugins (spec 1.1.0)
               validate <network> [<netns>] check that every plugin exists and supports the version
               version                      print jcni's version and the CNI versions it supports
-              daemon --dist FILE [--socket PATH]
+              package ...                  package plugins as a drop-in distribution (docs/packaging.md)
+              daemon [--dist FILE] [--socket PATH]
                                            serve the plugins of a jcni distribution warm (docs/operators.md)
 
             options:
@@ -109,6 +110,9 @@ public final class Main {
      * @return the exit status: 0 success, 1 failure, 2 usage error
      */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("package")) {
+            return Packager.run(List.of(args).subList(1, args.length), env, out, err);
+        }
         if (args.length > 0 && args[0].equals("daemon")) {
             return Daemon.run(java.util.Arrays.copyOfRange(args, 1, args.length), err);
         }
@@ -237,7 +241,8 @@ public final class Main {
         } catch (UsageException e) {
             throw e;
         } catch (CniException e) {
-            err.println("jcni: " + e.getMessage() + " (code " + e.code() + ")");
+            // code 0 is "no code": a plugin that was killed or failed without an error JSON
+            err.println("jcni: " + e.getMessage() + (e.code() == 0 ? "" : " (code " + e.code() + ")"));
             return 1;
         } catch (RuntimeException e) {
             err.println("jcni: " + (e.getMessage() == null ? e.toString() : e.getMessage()));

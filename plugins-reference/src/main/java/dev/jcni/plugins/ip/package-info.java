@@ -7,6 +7,6 @@
  * IPAM delegation with Go's error codes ({@link dev.jcni.plugins.ip.Ipam}) and the error
  * helpers ({@link dev.jcni.plugins.ip.Errors}).
  *
- * <p>Nothing here touches the kernel when its class loads: jnr-ffi is loaded by the first netlink call.
+ * <p>Nothing here touches the kernel when its class loads: the native library is loaded by the first netlink call.
  */
 package dev.jcni.plugins.ip;

@@ -34,10 +34,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * distribution, handed over by {@code jcni-shim} through {@code /run/jcni/<dist name>.sock}.
  *
  * <pre>
- * jcni-daemon --dist &lt;lib/jcni-dist.properties&gt; [--socket &lt;path&gt;] [--max-calls N]
+ * jcni-daemon [--dist &lt;lib/jcni-dist.properties&gt;] [--socket &lt;path&gt;] [--max-calls N]
  *             [--max-sessions N] [--drain-timeout SECONDS]
  * jcni daemon ... (the same, through the CLI)
  * </pre>
+ *
+ * {@code --dist} defaults to {@code jcni-dist.properties} in the directory the system property
+ * {@value #DIST_LIB_PROPERTY} names, which the packager's launcher {@code lib/jcni-daemon} sets.
  *
  * <h2>What it serves, and what it refuses</h2>
  * A call is served only when the caller is root (SO_PEERCRED), names this dist's id and one of its
@@ -74,6 +77,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Daemon implements AutoCloseable {
     /** The system property that sets dev.jcni.netns.NetNs's restore-failure policy. */
     static final String NETNS_POLICY_PROPERTY = "jcni.netns.restoreFailure";
+    /** Set by the launchers to the distribution's lib directory: the default of {@code --dist}. */
+    static final String DIST_LIB_PROPERTY = "jcni.dist.lib";
 
     private final DistFile dist;
     private final Rendezvous rendezvous;
@@ -152,7 +157,7 @@ public final class Daemon implements AutoCloseable {
     /**
      * The daemon's main, for {@code lib/jcni-daemon}: runs until SIGTERM.
      *
-     * @param args {@code --dist <path> [--socket <path>] ...}
+     * @param args {@code [--dist <path>] [--socket <path>] ...}
      */
     public static void main(String[] args) {
         int status = run(args, System.err);
@@ -174,7 +179,7 @@ public final class Daemon implements AutoCloseable {
             options = parse(args);
         } catch (IllegalArgumentException e) {
             err.println("jcni daemon: " + e.getMessage());
-            err.println("usage: jcni daemon --dist <lib/jcni-dist.properties> [--socket <path>] [--max-calls N]"
+            err.println("usage: jcni daemon [--dist <lib/jcni-dist.properties>] [--socket <path>] [--max-calls N]"
                     + " [--max-sessions N] [--drain-timeout SECONDS]");
             return 2;
         }
@@ -216,7 +221,12 @@ public final class Daemon implements AutoCloseable {
             i++;
         }
         if (distFile == null) {
-            throw new IllegalArgumentException("--dist is required");
+            // lib/jcni-daemon (the packager's launcher) names its lib directory
+            String lib = System.getProperty(DIST_LIB_PROPERTY, "");
+            if (lib.isEmpty()) {
+                throw new IllegalArgumentException("--dist is required (or -D" + DIST_LIB_PROPERTY + "=<lib dir>)");
+            }
+            distFile = Path.of(lib, "jcni-dist.properties");
         }
         return new Options(distFile, Optional.ofNullable(socket), maxCalls, Math.max(maxSessions, maxCalls), drain);
     }
@@ -275,14 +285,19 @@ public final class Daemon implements AutoCloseable {
         OutputStream sink = OutputStream.nullOutputStream();
         for (Map.Entry<String, String> p : dist.plugins().entrySet()) {
             try {
-                Plugin plugin = PluginLoader.load(p.getValue());
-                PluginMain.execute(plugin, Map.of("CNI_COMMAND", "VERSION"),
+                Optional<Plugin> plugin = PluginLoader.load(p.getValue());
+                if (plugin.isEmpty()) {
+                    log.log(Level.WARNING, "plugin " + p.getKey() + " cannot be served warm (its calls go cold): "
+                            + p.getValue() + ".main does not call PluginMain.run");
+                    continue;
+                }
+                PluginMain.execute(plugin.get(), Map.of("CNI_COMMAND", "VERSION"),
                         new ByteArrayInputStream("{\"cniVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8)), sink, sink);
-                PluginMain.execute(PluginLoader.load(p.getValue()), Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "warm-up",
-                        "CNI_NETNS", "/nonexistent", "CNI_IFNAME", "eth0", "JCNI_LOG_LEVEL", "off"),
+                PluginMain.execute(PluginLoader.load(p.getValue()).orElseThrow(), Map.of("CNI_COMMAND", "ADD",
+                        "CNI_CONTAINERID", "warm-up", "CNI_NETNS", "/nonexistent", "CNI_IFNAME", "eth0", "JCNI_LOG_LEVEL", "off"),
                         new ByteArrayInputStream("{\"cniVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8)), sink, sink);
                 ok.add(p.getKey());
-            } catch (PluginLoader.LoadException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 log.log(Level.WARNING, "plugin " + p.getKey() + " cannot be served warm (its calls go cold): " + e.getMessage());
             }
         }

@@ -72,10 +72,20 @@ final class Session {
             refuse(why.get());
             return;
         }
+        if (!req.args().isEmpty()) {
+            // the plugin's main gets no arguments when loaded: a launcher given some runs cold
+            refuse("the launcher was given arguments");
+            return;
+        }
         Plugin plugin;
         try {
-            plugin = PluginLoader.load(daemon.dist().plugins().get(req.plugin()), req.args().toArray(String[]::new));
-        } catch (PluginLoader.LoadException e) {
+            Optional<Plugin> loaded = PluginLoader.load(daemon.dist().plugins().get(req.plugin()));
+            if (loaded.isEmpty()) {
+                refuse("cannot load the plugin: its main does not call PluginMain.run");
+                return;
+            }
+            plugin = loaded.get();
+        } catch (PluginLoader.PluginLoadException e) {
             daemon.log().log(Level.WARNING, "cannot load plugin " + req.plugin() + ": " + e.getMessage());
             refuse("cannot load the plugin");
             return;

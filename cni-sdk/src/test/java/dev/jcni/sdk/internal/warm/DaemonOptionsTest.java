@@ -32,6 +32,12 @@ class DaemonOptionsTest {
         assertEquals(3, o.maxSessions(), "never fewer connections than calls");
         assertEquals(Duration.ofSeconds(5), o.drainTimeout());
         assertThrows(IllegalArgumentException.class, () -> Daemon.parse(new String[] {}));
+        System.setProperty(Daemon.DIST_LIB_PROPERTY, "/opt/cni/bin/jcni-lib/reference/abc");
+        try {
+            assertEquals(Path.of("/opt/cni/bin/jcni-lib/reference/abc/jcni-dist.properties"), Daemon.parse(new String[] {}).distFile());
+        } finally {
+            System.clearProperty(Daemon.DIST_LIB_PROPERTY);
+        }
         assertThrows(IllegalArgumentException.class, () -> Daemon.parse(new String[] {"--dist"}));
         assertThrows(IllegalArgumentException.class, () -> Daemon.parse(new String[] {"--dist", "d", "--max-calls", "0"}));
         assertThrows(IllegalArgumentException.class, () -> Daemon.parse(new String[] {"--dist", "d", "--what"}));

@@ -1,0 +1,100 @@
+package dev.jcni.sdk.invoke;
+
+import dev.jcni.sdk.internal.PluginLoader;
+import dev.jcni.sdk.skel.Plugin;
+import dev.jcni.sdk.skel.PluginMain;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * In-process delegation: a plugin executable that is a launcher of the distribution this JVM was
+ * started from (its marker line names the same id as {@code -Djcni.dist.id}) runs inside this JVM
+ * instead of a new one, through the real skel, with exactly what an exec would give it: its own
+ * environment, the same stdin bytes, its stdout and stderr captured, its exit status. Nothing
+ * process-wide changes (the skel never touches {@code System.out} or exits on this path), and it
+ * runs on the calling thread, so it is in the caller's network namespace as an exec'd child would be.
+ */
+final class InProcess {
+    private InProcess() {
+    }
+
+    /** The distribution id the launcher gave this JVM; empty when not started by a jcni launcher. */
+    private static final String OWN_ID = System.getProperty("jcni.dist.id", "");
+    private static final byte[] SHEBANG = "#!/bin/sh\n# jcni-launcher ".getBytes(StandardCharsets.US_ASCII);
+
+    /** What an in-process run left: as a finished process. */
+    record Outcome(byte[] stdout, byte[] stderr, int status) {
+    }
+
+    /**
+     * @param plugin the executable found on CNI_PATH
+     * @return the main class to run in-process, when the executable is a plugin launcher of this distribution
+     */
+    static Optional<String> mainOf(Path plugin) {
+        if (OWN_ID.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] head = new byte[512];
+        int n = 0;
+        try (InputStream in = Files.newInputStream(plugin)) {
+            for (int r; n < head.length && (r = in.read(head, n, head.length - n)) > 0; ) {
+                n += r;
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        if (n < SHEBANG.length) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < SHEBANG.length; i++) {
+            if (head[i] != SHEBANG[i]) {
+                return Optional.empty();
+            }
+        }
+        int end = SHEBANG.length;
+        while (end < n && head[end] != '\n') {
+            end++;
+        }
+        if (end == n) {
+            return Optional.empty();
+        }
+        String marker = " " + new String(head, SHEBANG.length, end - SHEBANG.length, StandardCharsets.UTF_8) + " ";
+        if (!marker.contains(" id=" + OWN_ID + " ") || !marker.contains(" kind=plugin ")) {
+            return Optional.empty();
+        }
+        int m = marker.indexOf(" main=");
+        if (m < 0) {
+            return Optional.empty();
+        }
+        String main = marker.substring(m + 6, marker.indexOf(' ', m + 6));
+        return main.isEmpty() ? Optional.empty() : Optional.of(main);
+    }
+
+    /**
+     * Runs the plugin of a main class once, as an exec of its launcher would.
+     *
+     * @return the outcome, or empty when the main class does not hand a plugin over (then exec it)
+     */
+    static Optional<Outcome> run(String main, byte[] stdin, Map<String, String> env) {
+        Optional<Plugin> plugin;
+        try {
+            plugin = PluginLoader.load(main);
+        } catch (PluginLoader.PluginLoadException e) {
+            return Optional.empty();
+        }
+        if (plugin.isEmpty()) {
+            return Optional.empty();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = PluginMain.execute(plugin.get(), env, new ByteArrayInputStream(stdin), out, err);
+        return Optional.of(new Outcome(out.toByteArray(), err.toByteArray(), status));
+    }
+}
