@@ -1,11 +1,9 @@
 package dev.jcni.sdk.testsupport;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,115 +11,88 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A small jcni distribution for warm-mode tests, made the way the contract between the packager
- * and the daemon says (until the packager's launchers are used): {@code lib/jcni-shim} compiled with
- * gcc from cni-sdk's resource, {@code lib/jcni-dist.properties}, and one POSIX sh launcher per plugin
- * that execs the shim when the socket exists (and {@code JCNI_WARM} is not {@code off}), and the
- * JVM otherwise or after {@code --jcni-cold}. The socket lives in a root-only directory of the
- * test's own, so tests never touch {@code /run/jcni}.
+ * A jcni distribution for warm-mode tests, made by the real packager ({@code jcni package
+ * --no-train}) under a name of its own: its launchers, its shim (built with gcc) and its daemon
+ * launcher are the real ones, and its socket is {@code /run/jcni/<name>.sock}, which nothing else
+ * uses. The daemon runs in a JVM of its own, started by {@code lib/jcni-daemon}.
  */
 public final class WarmDist implements AutoCloseable {
-    /** The daemon's main class. */
-    public static final String DAEMON_MAIN = "dev.jcni.sdk.internal.warm.Daemon";
+    /** Where the real launchers look for the daemon. */
+    public static final Path RUN_DIR = Path.of("/run/jcni");
 
     private final Path dir;
     private final String name;
     private final String id;
-    private final String classPath;
-    private final Path socket;
     private final Path daemonLog;
+    private Path socket;
     private Process daemon;
 
-    private WarmDist(Path dir, String name, String id, String classPath) {
+    private WarmDist(Path dir, String name, String id) {
         this.dir = dir;
         this.name = name;
         this.id = id;
-        this.classPath = classPath;
-        this.socket = dir.resolve("run").resolve(name + ".sock");
-        this.daemonLog = dir.resolve("daemon.log");
+        this.socket = RUN_DIR.resolve(name + ".sock");
+        this.daemonLog = dir.getParent().resolve(dir.getFileName() + "-daemon.log");
     }
 
     /**
-     * Builds the distribution.
+     * Packages a distribution under a new name.
      *
-     * @param dir an empty directory
+     * @param dir a directory that does not exist yet
      * @param plugins plugin name to main class
-     * @param classPath the class path of the cold JVMs and of the daemon
+     * @param classPath the class path to package
      * @return the distribution (no daemon yet)
      */
     public static WarmDist create(Path dir, Map<String, String> plugins, String classPath) {
-        String name = "t" + Kernel.uniqueName("").substring(0, 6);
-        String id = Kernel.uniqueName("id");
-        WarmDist d = new WarmDist(dir, name, id, classPath);
-        try {
-            Path lib = Files.createDirectories(dir.resolve("lib"));
-            Path bin = Files.createDirectories(dir.resolve("bin"));
-            Path run = Files.createDirectories(dir.resolve("run"));
-            Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
-            compileShim(lib.resolve("jcni-shim"));
-            StringBuilder props = new StringBuilder("name=" + name + "\nid=" + id + "\n");
-            plugins.forEach((p, main) -> props.append("plugin.").append(p).append('=').append(main).append('\n'));
-            Files.writeString(lib.resolve("jcni-dist.properties"), props);
-            for (Map.Entry<String, String> p : plugins.entrySet()) {
-                d.writeLauncher(bin.resolve(p.getKey()), p.getKey(), p.getValue(), id);
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot build the warm-mode test distribution: " + e, e);
-        }
-        return d;
-    }
-
-    /** @return the class path of this test JVM, for a distribution of test plugins */
-    public static String testClassPath() {
-        return System.getProperty("java.class.path");
+        return create(dir, "warm" + Kernel.uniqueName("").substring(0, 6), plugins, classPath);
     }
 
     /**
-     * Compiles cni-sdk's jcni-shim.c as the packager does.
+     * Packages a distribution under a given name (a second version of a distribution has the same
+     * socket, and another dist id when its class path differs).
      *
-     * @param out the executable to write
+     * @param dir a directory that does not exist yet
+     * @param name the dist name
+     * @param plugins plugin name to main class
+     * @param classPath the class path to package
+     * @return the distribution (no daemon yet)
      */
-    public static void compileShim(Path out) throws IOException {
-        Path src = out.resolveSibling("jcni-shim.c");
-        try (InputStream in = WarmDist.class.getResourceAsStream("/dev/jcni/sdk/internal/warm/jcni-shim.c")) {
-            if (in == null) {
-                throw new AssertionError("jcni-shim.c is not on the class path");
-            }
-            Files.write(src, in.readAllBytes());
-        }
-        Kernel.ExecResult r = Kernel.exec("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", out.toString(), src.toString());
+    public static WarmDist create(Path dir, String name, Map<String, String> plugins, String classPath) {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-cp", testClassPath(), "dev.jcni.sdk.cli.Main", "package",
+                "--name", name, "--out", dir.toString(), "--class-path", classPath, "--no-train"));
+        plugins.forEach((p, main) -> cmd.addAll(List.of("--plugin", p + "=" + main)));
+        Kernel.ExecResult r = Kernel.exec(cmd.toArray(String[]::new));
         if (r.exitCode() != 0) {
-            throw new AssertionError("gcc failed: " + r.stderr() + r.stdout());
+            throw new AssertionError("jcni package failed: " + r.stderr() + r.stdout());
+        }
+        if (!Files.isExecutable(dir.resolve("lib/jcni-shim"))) {
+            throw new AssertionError("the distribution has no warm-mode shim (no gcc?): " + r.stderr() + r.stdout());
+        }
+        try {
+            String first = Files.readAllLines(dir.resolve("lib/jcni-dist.properties")).get(0);
+            return new WarmDist(dir, name, first.substring("id=".length()));
+        } catch (IOException e) {
+            throw new AssertionError(e);
         }
     }
 
-    /**
-     * Writes a launcher (the contract's shape) for a plugin.
-     *
-     * @param file the launcher
-     * @param plugin the plugin name it hands over
-     * @param main its main class
-     * @param distId the dist id it carries
-     */
-    public void writeLauncher(Path file, String plugin, String main, String distId) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String text = "#!/bin/sh\n"
-                + "# jcni-launcher dist=" + name + " id=" + distId + " main=" + main + "\n"
-                + "sock='" + socket + "'\n"
-                + "lib='" + dir.resolve("lib") + "'\n"
-                + "if [ \"${1:-}\" = --jcni-cold ]; then shift\n"
-                + "elif [ -S \"$sock\" ] && [ -x \"$lib/jcni-shim\" ] && [ \"${JCNI_WARM:-}\" != off ]; then\n"
-                + "  exec \"$lib/jcni-shim\" \"$sock\" '" + distId + "' '" + plugin + "' \"$0\" \"$@\"\n"
-                + "fi\n"
-                + "exec '" + java + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto ${JCNI_JAVA_OPTS:-} -cp '"
-                + classPath + "' " + main + " \"$@\"\n";
-        Files.writeString(file, text);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    /** @return the class path of this test JVM (surefire's real one, not its manifest-only jar) */
+    public static String testClassPath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** @return the distribution's directory */
     public Path dir() {
         return dir;
+    }
+
+    /** @return its dist name */
+    public String name() {
+        return name;
     }
 
     /** @return its dist id */
@@ -134,7 +105,15 @@ public final class WarmDist implements AutoCloseable {
         return socket;
     }
 
-    /** @param plugin a plugin name @return its launcher */
+    /** @return the warm-mode shim */
+    public Path shim() {
+        return dir.resolve("lib/jcni-shim");
+    }
+
+    /**
+     * @param plugin a plugin name
+     * @return its launcher
+     */
     public Path launcher(String plugin) {
         return dir.resolve("bin").resolve(plugin);
     }
@@ -149,15 +128,19 @@ public final class WarmDist implements AutoCloseable {
     }
 
     /**
-     * Starts the daemon in a JVM of its own (debug log to {@code daemon.log}) and waits for its socket.
+     * Starts the daemon with {@code lib/jcni-daemon} (debug log kept for {@link #daemonLog()}) and
+     * waits until it serves.
      *
-     * @param extraArgs more daemon arguments
+     * @param extraArgs daemon arguments, e.g. {@code --max-calls 1} or {@code --socket PATH}
      */
     public void startDaemon(String... extraArgs) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classPath, DAEMON_MAIN,
-                "--dist", dir.resolve("lib/jcni-dist.properties").toString(), "--socket", socket.toString()));
+        List<String> cmd = new ArrayList<>(List.of(dir.resolve("lib/jcni-daemon").toString()));
         cmd.addAll(List.of(extraArgs));
+        for (int i = 0; i + 1 < extraArgs.length; i++) {
+            if (extraArgs[i].equals("--socket")) {
+                socket = Path.of(extraArgs[i + 1]);
+            }
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(daemonLog.toFile()));
         pb.environment().put("JCNI_LOG_LEVEL", "debug");
@@ -354,13 +337,19 @@ public final class WarmDist implements AutoCloseable {
         }
     }
 
-    /** Stops the daemon (SIGKILL when SIGTERM is not enough). */
+    /** Stops the daemon (SIGKILL when SIGTERM is not enough) and removes what it left in /run/jcni. */
     @Override
     public void close() {
         try {
             stopDaemon();
         } finally {
             killDaemon();
+            try {
+                Files.deleteIfExists(RUN_DIR.resolve(name + ".sock"));
+                Files.deleteIfExists(RUN_DIR.resolve(name + ".sock.lock"));
+            } catch (IOException e) {
+                // best effort
+            }
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.jcni.plugins.warm;
 
-import dev.jcni.netlink.sys.Sys;
 import dev.jcni.netns.NetNs;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
@@ -20,6 +19,22 @@ import java.nio.file.Path;
  */
 public final class RetireTestPlugin implements Plugin {
 
+    /** cni-sdk-netlink's libc binding, not exported: reached by reflection (the plugin runs on the class path). */
+    private static void sys(String method, int... args) {
+        try {
+            Class<?> sys = Class.forName("dev.jcni.netlink.sys.Sys");
+            Class<?>[] types = new Class<?>[args.length];
+            Object[] values = new Object[args.length];
+            for (int i = 0; i < args.length; i++) {
+                types[i] = int.class;
+                values[i] = args[i];
+            }
+            sys.getMethod(method, types).invoke(null, values);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static void main(String[] args) {
         PluginMain.run(new RetireTestPlugin());
     }
@@ -33,7 +48,7 @@ public final class RetireTestPlugin implements Plugin {
         }
         if (r.netConf().get("leak").isPresent()) {
             try (NetNs ns = NetNs.get(r.netns())) {
-                Sys.setns(ns.fd(), Sys.CLONE_NEWNET);
+                sys("setns", ns.fd(), 0x40000000);
             }
             return Result.empty();
         }
@@ -50,7 +65,7 @@ public final class RetireTestPlugin implements Plugin {
                         // not one of interest
                     }
                 }
-                Sys.close(newest);
+                sys("close", newest);
             });
         }
         return Result.empty();

@@ -36,8 +36,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The reference plugins in warm mode: a distribution of the packaged jars (target/cni/lib) with
- * launchers of the contract's shape and the daemon in a JVM of its own.
+ * The reference plugins in warm mode: a distribution packaged by {@code jcni package} from the
+ * reference distribution's jars (target/cni/lib) and this module's test plugins, under a name of its
+ * own; the real launchers, shim and daemon launcher.
  */
 @KernelTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -48,12 +49,12 @@ class WarmIT {
 
     @BeforeAll
     void start() throws IOException {
+        // the reference distribution's class path, in its order, and this module's test classes
         Path lib = Path.of("target", "cni", "lib").toAbsolutePath();
-        String jars;
-        try (Stream<Path> s = Files.list(lib)) {
-            jars = s.filter(p -> p.toString().endsWith(".jar")).map(Path::toString).sorted().collect(Collectors.joining(":"));
-        }
-        String cp = jars + ":" + Path.of("target", "test-classes").toAbsolutePath();
+        String jars = Files.readAllLines(lib.resolve("jcni-dist.properties")).stream()
+                .filter(l -> l.startsWith("class-path=")).findFirst().orElseThrow().substring("class-path=".length());
+        String cp = Stream.of(jars.split(" ")).map(j -> lib.resolve(j).toString()).collect(Collectors.joining(":"))
+                + ":" + Path.of("target", "test-classes").toAbsolutePath();
         Map<String, String> plugins = new LinkedHashMap<>();
         plugins.put("host-local", "dev.jcni.plugins.hostlocal.HostLocal");
         plugins.put("bridge", "dev.jcni.plugins.bridge.Bridge");
@@ -61,7 +62,8 @@ class WarmIT {
         plugins.put("portmap", "dev.jcni.plugins.portmap.Portmap");
         plugins.put("retiretest", RetireTestPlugin.class.getName());
         dist = WarmDist.create(dir.resolve("dist"), plugins, cp);
-        dist.startDaemon("--max-calls", "8");
+        // two calls at once: the nested-delegation test needs more calls than permits
+        dist.startDaemon("--max-calls", "2");
     }
 
     @AfterAll
@@ -128,7 +130,7 @@ class WarmIT {
             Run r = dist.warm("bridge", add, bytes(conf), work);
             assertEquals(0, r.exitCode(), r.toString());
             assertEquals("", r.err(), r.toString());
-            assertEquals(served + 2, dist.servedCalls(), "bridge and its host-local delegate were served warm");
+            assertEquals(served + 1, dist.servedCalls(), "bridge was served warm, its host-local delegate in-process");
             Result res = Result.fromJson(r.stdout());
             assertEquals("10.245.0.2/24", res.ips().get(0).address().toString());
             assertTrue(Files.exists(work.resolve("ipam/warmbr/10.245.0.2")), "the store is in the caller's directory");
@@ -140,6 +142,42 @@ class WarmIT {
             assertFalse(ns.exec("ip", "link", "show", "eth0").exitCode() == 0, "the container's veth is gone");
         } finally {
             Kernel.exec("ip", "link", "del", br);
+        }
+    }
+
+    /**
+     * Delegates exec'd through a wrapper (not a launcher of the distribution, so not run in-process)
+     * hand their calls back to the daemon while the delegating calls hold every permit: they skip the
+     * turn, or the daemon would deadlock.
+     */
+    @Test
+    void nestedCallsThroughTheDaemonDoNotDeadlock() throws Exception {
+        Path wrappers = Files.createDirectories(dir.resolve("wrappers-" + Kernel.uniqueName("")));
+        Path hostLocal = wrappers.resolve("host-local");
+        Files.writeString(hostLocal, "#!/bin/sh\nexec " + dist.launcher("host-local") + " \"$@\"\n");
+        hostLocal.toFile().setExecutable(true);
+        Path data = Files.createDirectories(dir.resolve("nested-" + Kernel.uniqueName("")));
+        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"nested\",\"type\":\"ptp\",\"ipam\":{\"type\":\"host-local\","
+                + "\"dataDir\":\"" + data + "\",\"ranges\":[[{\"subnet\":\"10.247.0.0/24\"}]]}}";
+        List<TestNetns> namespaces = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                namespaces.add(TestNetns.create());
+            }
+            long served = dist.servedCalls();
+            List<Run> adds = parallel(4, i -> dist.warm("ptp", env("ADD", "n" + i, namespaces.get(i).path().toString(),
+                    "CNI_PATH", wrappers.toString()), bytes(conf), dir));
+            for (Run r : adds) {
+                assertEquals(0, r.exitCode(), r.toString());
+                assertEquals("", r.err(), r.toString());
+            }
+            assertEquals(served + 8, dist.servedCalls(), "4 ptp calls and their 4 host-local delegates, all warm");
+            for (Run r : parallel(4, i -> dist.warm("ptp", env("DEL", "n" + i, namespaces.get(i).path().toString(),
+                    "CNI_PATH", wrappers.toString()), bytes(conf), dir))) {
+                assertEquals(0, r.exitCode(), r.toString());
+            }
+        } finally {
+            namespaces.forEach(TestNetns::close);
         }
     }
 

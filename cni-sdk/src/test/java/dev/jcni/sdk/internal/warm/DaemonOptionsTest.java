@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,9 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,20 +59,5 @@ class DaemonOptionsTest {
         assertThrows(IOException.class, () -> DistFile.read(f));
         Files.writeString(f, "name=n\nplugin.x=y\n");
         assertThrows(IOException.class, () -> DistFile.read(f));
-    }
-
-    @Test
-    void theUnitTemplateHasTheDocumentedPlaceholdersOnly() throws IOException {
-        String unit;
-        try (InputStream in = Daemon.class.getResourceAsStream("jcni-daemon.service.in")) {
-            unit = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        TreeSet<String> found = new TreeSet<>();
-        Matcher m = Pattern.compile("@[A-Z_]+@").matcher(unit);
-        while (m.find()) {
-            found.add(m.group());
-        }
-        assertEquals(new TreeSet<>(java.util.List.of("@DIST_NAME@", "@LIB_DIR@")), found);
-        assertTrue(unit.contains("ExecStart=@LIB_DIR@/jcni-daemon --dist @LIB_DIR@/jcni-dist.properties"), unit);
     }
 }

@@ -139,30 +139,32 @@ class WarmFaultsTest {
     void aNonRootCallerCannotSubmit() throws Exception {
         long served = dist.servedCalls();
         for (Path p : List.of(dir, dist.dir(), dist.dir().resolve("lib"))) {
+            // nobody may run the shim
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx--x--x"));
         }
-        // through the shim: the root-only directory keeps it out, the call goes cold
+        // through the shim: the root-only /run/jcni keeps it out, the call goes cold
         Run r = WarmDist.exec(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                dist.dir().resolve("lib/jcni-shim").toString(), dist.socket().toString(), dist.id(), PLUGIN, "/bin/true"),
+                dist.shim().toString(), dist.socket().toString(), dist.id(), PLUGIN, "/bin/true"),
                 env("VERSION", ""), new byte[0], Path.of("/"));
         assertTrue(r.err().contains("jcni-shim: going cold: the socket or its directory is not root's alone"), r.toString());
 
         // straight to a socket others can reach: the daemon checks SO_PEERCRED
-        Files.setPosixFilePermissions(dist.socket().getParent(), PosixFilePermissions.fromString("rwx--x--x"));
-        Files.setPosixFilePermissions(dist.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
-        try {
-            String cp = RawClient.class.getProtectionDomain().getCodeSource().getLocation().getPath() + ":"
-                    + Wire.class.getProtectionDomain().getCodeSource().getLocation().getPath();
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Kernel.ExecResult asNobody = Kernel.exec("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                    java, "-XX:-UsePerfData", "-cp", cp, RawClient.class.getName(), dist.socket().toString(), dist.id(), PLUGIN);
-            assertEquals("R:the caller is not root (nobody)", asNobody.stdout().trim(), asNobody.stderr());
-            Kernel.ExecResult asRoot = Kernel.exec(java, "-cp", cp, RawClient.class.getName(), dist.socket().toString(),
-                    dist.id(), PLUGIN);
-            assertEquals("S", asRoot.stdout().trim(), asRoot.stderr());
-        } finally {
-            Files.setPosixFilePermissions(dist.socket().getParent(), PosixFilePermissions.fromString("rwx------"));
-        }
+        dist.stopDaemon();
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
+        Path open = run.resolve("open.sock");
+        dist.startDaemon("--socket", open.toString());
+        served = dist.servedCalls();
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-rw-rw-"));
+        String cp = RawClient.class.getProtectionDomain().getCodeSource().getLocation().getPath() + ":"
+                + Wire.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Kernel.ExecResult asNobody = Kernel.exec("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                java, "-XX:-UsePerfData", "-cp", cp, RawClient.class.getName(), open.toString(), dist.id(), PLUGIN);
+        assertEquals("R:the caller is not root (nobody)", asNobody.stdout().trim(), asNobody.stderr());
+        Kernel.ExecResult asRoot = Kernel.exec(java, "-cp", cp, RawClient.class.getName(), open.toString(), dist.id(), PLUGIN);
+        assertEquals("S", asRoot.stdout().trim(), asRoot.stderr());
         assertEquals(served + 1, dist.servedCalls(), "only root's call was served");
     }
 

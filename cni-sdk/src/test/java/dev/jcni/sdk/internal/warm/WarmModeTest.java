@@ -159,17 +159,22 @@ class WarmModeTest {
         Run expected = dist.cold(PLUGIN, add("ADD"), bytes(conf), dir);
         assertEquals(0, expected.exitCode(), expected.toString());
 
-        // a launcher of another dist id (after an upgrade, before the daemon restarts)
-        Path other = dist.dir().resolve("bin/other-id");
-        dist.writeLauncher(other, PLUGIN, MAIN, "some-other-id");
-        Run r = WarmDist.exec(List.of(other.toString()), withPath(add("ADD")), bytes(conf), dir);
-        assertColdCopyOf(expected, r, "dist id \"some-other-id\" is not the daemon's");
+        // the next version of the distribution (another dist id, the same socket), before the daemon restarts
+        Path extra = Files.createDirectories(dir.resolve("extra-" + Kernel.uniqueName("")));
+        Files.writeString(extra.resolve("marker.txt"), "makes the class path, so the dist id, differ");
+        WarmDist next = WarmDist.create(dir.resolve("next-" + Kernel.uniqueName("")), dist.name(), Map.of(PLUGIN, MAIN),
+                WarmDist.testClassPath() + ":" + extra);
+        Run r = next.warm(PLUGIN, add("ADD"), bytes(conf), dir);
+        assertColdCopyOf(expected, r, "dist id \"" + next.id() + "\" is not the daemon's");
 
-        // a plugin the dist does not have
-        Path unknown = dist.dir().resolve("bin/unknown");
-        dist.writeLauncher(unknown, "not-in-dist", MAIN, dist.id());
-        r = WarmDist.exec(List.of(unknown.toString()), withPath(add("ADD")), bytes(conf), dir);
+        // a plugin the dist does not have (only a hand-made call can ask for one)
+        r = WarmDist.exec(List.of(dist.shim().toString(), dist.socket().toString(), dist.id(), "not-in-dist",
+                dist.launcher(PLUGIN).toString()), withPath(add("ADD")), bytes(conf), dir);
         assertColdCopyOf(expected, r, "plugin \"not-in-dist\" is not in the dist");
+
+        // arguments for the launcher: the loaded plugin's main would not see them
+        r = WarmDist.exec(List.of(dist.launcher(PLUGIN).toString(), "some-arg"), withPath(add("ADD")), bytes(conf), dir);
+        assertColdCopyOf(expected, r, "the launcher was given arguments");
 
         // a plugin whose main never calls PluginMain.run
         r = dist.warm("noplugin", add("ADD"), bytes(conf), dir);
@@ -178,7 +183,7 @@ class WarmModeTest {
         // a large stdin goes through the memfd intact
         String big = "{\"cniVersion\":\"1.0.0\",\"name\":\"net\",\"pad\":\"" + "x".repeat(300_000) + "\"}";
         Run bigCold = dist.cold(PLUGIN, add("ADD"), bytes(big), dir);
-        r = WarmDist.exec(List.of(other.toString()), withPath(add("ADD")), bytes(big), dir);
+        r = next.warm(PLUGIN, add("ADD"), bytes(big), dir);
         assertColdCopyOf(bigCold, r, "is not the daemon's");
     }
 
