@@ -38,7 +38,7 @@ chmod +x "$work/caller.sh"
 
 served() { grep -c ' served ' "$work/daemon.log" || true; }
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$daemon_pid/status"; }
-echo "soak: $total calls, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); daemon options: $jvm_opts"
+echo "soak: $total calls, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); daemon: $(tr '\0' ' ' < "/proc/$daemon_pid/cmdline" | grep -o -- ' -X[^ ]*' | tr -d '\n')"
 echo "calls rss_kib"
 # the daemon logs each call at debug level only; count them through the callers instead
 : > "$work/samples"

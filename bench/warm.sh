@@ -10,19 +10,18 @@
 #
 #   bench/warm.sh [runs per round] [rounds]      (default 20 and 3)
 #
-# Needs target/cni (mvn -B -pl plugins-reference -am package -DskipTests), hyperfine, jq, gcc. When
-# the packaged distribution has lib/jcni-shim, lib/jcni-daemon and lib/jcni-dist.properties, it is
-# used as it is (its daemon on /run/jcni/<dist>.sock); otherwise a distribution is made here from its
-# jars the way the hand-over contract says (shim built with gcc, sh launchers, a socket of its own).
+# Needs target/cni (mvn -B -pl plugins-reference -am package -DskipTests, with gcc for the shim),
+# hyperfine, jq, gcc. The daemon is the distribution's, started with lib/jcni-daemon on
+# /run/jcni/reference.sock (see bench/warm-dist.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
 rounds=${2:-3}
 cold_runs=$(( runs / 4 > 3 ? runs / 4 : 3 ))
 go=/usr/lib/cni
-for t in hyperfine jq; do command -v $t >/dev/null || { echo "needs $t" >&2; exit 2; }; done
-# checks, a work directory, a namespace ($ns) and bridge name ($br) removed on exit, the warm
-# distribution and its daemon: sets bin, shim, sock, dist_id, daemon_pid, which_dist, java, jvm_opts
+for t in hyperfine jq gcc; do command -v $t >/dev/null || { echo "needs $t" >&2; exit 2; }; done
+# checks, a work directory, a namespace ($ns) and bridge name ($br) removed on exit, the packaged
+# distribution and its daemon: sets cni, bin, shim, sock, dist_id, daemon_pid
 . bench/warm-dist.sh
 
 # stdin-from FILE PROG...: stdin from a file, then exec (hyperfine -N cannot redirect; costs both sides the same)
@@ -89,7 +88,8 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) { print "nan"; exit 
 spread() { sort -g | awk '{ a[NR] = $1 } END { if (NR < 4) { print "-"; exit } printf "%.1f-%.1f", a[int(NR / 4) + 1] * 1000, a[int(3 * NR / 4)] * 1000 }'; }
 
 echo "jcni warm mode vs Go, $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "JVM: $($java -version 2>&1 | head -1); daemon options: $jvm_opts; distribution: $which_dist"
+echo "daemon: $(readlink "/proc/$daemon_pid/exe") $(tr '\0' ' ' < "/proc/$daemon_pid/cmdline" | grep -o -- ' -X[^ ]*' | tr -d '\n')"
+echo "distribution: $cni (id $dist_id); the Go plugins: $go"
 echo "$runs runs x $rounds rounds per row (go and jcni interleaved by round), cold rows $cold_runs runs"
 printf '\n%-36s %10s %14s %10s %14s %8s %10s\n' "row (ms)" "go median" "go IQR" "warm med." "warm IQR" "warm/go" "cold med."
 for row in "${rows[@]}"; do
