@@ -6,9 +6,13 @@
 # (least-squares slope in KiB per 1,000 calls, and max - min). Root only (10.233.0.0/16).
 #
 #   bench/warm-soak.sh [calls]
+#
+# WARM_SOAK_NMT=1: the daemon runs with -XX:NativeMemoryTracking=summary, and its native memory
+# summary and heap are printed at the end (jcmd), to see where the RSS goes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 total=${1:-10000}
+[ -z "${WARM_SOAK_NMT:-}" ] || export JCNI_JAVA_OPTS="${JCNI_JAVA_OPTS:-} -XX:NativeMemoryTracking=summary"
 . bench/warm-dist.sh
 
 printf '{"cniVersion":"1.0.0"}' > "$work/version.json"
@@ -61,3 +65,7 @@ echo "calls: $done_calls in $((end - start)) s; daemon RSS after them: $(( $(rss
 awk -v half=$(( done_calls / 2 )) '$1 >= half { n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
   END { s = (n * xy - x * y) / (n * xx - x * x); printf "last half (%d samples): slope %.1f KiB per 1,000 calls, max-min %d KiB (%.1f MiB .. %.1f MiB)\n", n, s * 1000, max - min, min / 1024, max / 1024 }' "$work/samples"
 grep -iE "warn|error" "$work/daemon.log" | head -5 || true
+if [ -n "${WARM_SOAK_NMT:-}" ]; then
+  jcmd "$daemon_pid" GC.heap_info | tail -n +2
+  jcmd "$daemon_pid" VM.native_memory summary | grep -E '^(Total|-)' | sed 's/^-//'
+fi
