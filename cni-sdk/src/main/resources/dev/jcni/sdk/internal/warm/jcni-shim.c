@@ -286,9 +286,10 @@ int main(int argc, char **argv)
         if (r == 0)
             break;
         in.len += (size_t)r;
-        if (in.len > MAX_REQUEST)
-            go_cold(sock, "stdin too large", 1, in.p, in.len);
     }
+    /* read to its end in any case: the cold path must get every byte */
+    if (in.len > MAX_REQUEST)
+        go_cold(sock, "stdin too large", 1, in.p, in.len);
 
     char *cwd = getcwd(NULL, 0);
     if (!cwd)

@@ -185,6 +185,13 @@ class WarmModeTest {
         Run bigCold = dist.cold(PLUGIN, add("ADD"), bytes(big), dir);
         r = next.warm(PLUGIN, add("ADD"), bytes(big), dir);
         assertColdCopyOf(bigCold, r, "is not the daemon's");
+
+        // stdin beyond what a request may carry: read to its end all the same, and run cold with all of it
+        String huge = "{\"cniVersion\":\"1.0.0\",\"name\":\"net\",\"pad\":\"" + "y".repeat(17 << 20) + "\"}";
+        Run hugeCold = dist.cold(PLUGIN, add("ADD"), bytes(huge), dir);
+        assertEquals(0, hugeCold.exitCode(), hugeCold.toString());
+        r = dist.warm(PLUGIN, add("ADD"), bytes(huge), dir);
+        assertColdCopyOf(hugeCold, r, "stdin too large");
     }
 
     private static Map<String, String> withPath(Map<String, String> env) {
