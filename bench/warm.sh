@@ -8,7 +8,7 @@
 # plus cold rows (JCNI_WARM=off, fewer runs) and the daemon's RSS at the end. Root only: it makes a
 # namespace and a bridge of its own (10.232.0.0/24) and removes them.
 #
-#   bench/warm.sh [runs per round] [rounds]      (default 20 and 3)
+#   bench/warm.sh [runs per round] [rounds] [rows]     (default 20, 3, every row; rows: a grep -E pattern)
 #
 # Needs target/cni (mvn -B -pl plugins-reference -am package -DskipTests, with gcc for the shim),
 # hyperfine, jq, gcc. The daemon is the distribution's, started with lib/jcni-daemon on
@@ -17,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
 rounds=${2:-3}
+only=${3:-}
 cold_runs=$(( runs / 4 > 3 ? runs / 4 : 3 ))
 go=/usr/lib/cni
 for t in hyperfine jq gcc; do command -v $t >/dev/null || { echo "needs $t" >&2; exit 2; }; done
@@ -94,6 +95,7 @@ echo "$runs runs x $rounds rounds per row (go and jcni interleaved by round), co
 printf '\n%-36s %10s %14s %10s %14s %8s %10s\n' "row (ms)" "go median" "go IQR" "warm med." "warm IQR" "warm/go" "cold med."
 for row in "${rows[@]}"; do
   IFS='|' read -r name gocmd jcmd gprep jprep <<< "$row"
+  [ -z "$only" ] || echo "$name" | grep -qE -- "$only" || continue
   : > "$work/go.t"; : > "$work/warm.t"
   for r in $(seq "$rounds"); do
     if [ -n "$gprep" ]; then
