@@ -9,6 +9,7 @@
 # namespace and a bridge of its own (10.232.0.0/24) and removes them.
 #
 #   bench/warm.sh [runs per round] [rounds] [rows]     (default 20, 3, every row; rows: a grep -E pattern)
+#   WARM_NO_COLD=1 leaves the cold rows out.
 #
 # Needs target/cni (mvn -B -pl plugins-reference -am package -DskipTests, with gcc for the shim),
 # hyperfine, jq, gcc. The daemon is the distribution's, started with lib/jcni-daemon on
@@ -43,6 +44,14 @@ printf '{"cniVersion":"1.0.0","name":"jcniwarmbr","type":"bridge","bridge":"%s",
 printf '{"cniVersion":"1.0.0","name":"jcniwarmptp","type":"ptp",%s}' "$(ipam "$work/ipam-ptp" 10.232.2.0/24)" > "$work/ptp.json"
 printf '{"cniVersion":"1.0.0","name":"jcniwarm50",%s}' "$(ipam "$work/ipam50-go" 10.232.4.0/24)" > "$work/p50-go.json"
 printf '{"cniVersion":"1.0.0","name":"jcniwarm50",%s}' "$(ipam "$work/ipam50-jcni" 10.232.4.0/24)" > "$work/p50-jcni.json"
+# the same with the stores on tmpfs: jcni's host-local syncs each reservation to disk (Go's does not);
+# these rows show what is left without the disk
+shm=$(mktemp -d -p /dev/shm jcni-warm.XXXXXX)
+trap 'rm -rf "$shm"; cleanup' EXIT
+printf '{"cniVersion":"1.0.0","name":"jcniwarmhl",%s}' "$(ipam "$shm/ipam-go" 10.232.1.0/24)" > "$work/hl-go-shm.json"
+printf '{"cniVersion":"1.0.0","name":"jcniwarmhl",%s}' "$(ipam "$shm/ipam-jcni" 10.232.1.0/24)" > "$work/hl-jcni-shm.json"
+printf '{"cniVersion":"1.0.0","name":"jcniwarm50",%s}' "$(ipam "$shm/ipam50-go" 10.232.4.0/24)" > "$work/p50-go-shm.json"
+printf '{"cniVersion":"1.0.0","name":"jcniwarm50",%s}' "$(ipam "$shm/ipam50-jcni" 10.232.4.0/24)" > "$work/p50-jcni-shm.json"
 
 E="env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_CONTAINERID=bench CNI_NETNS=/run/netns/$ns CNI_IFNAME=eth0"
 # one cycle: ADD then DEL of a plugin, as a runtime runs them
@@ -82,6 +91,8 @@ rows=(
   "bridge+host-local ADD+DEL, ipMasq|$work/cycle.sh $go/bridge $work/bridge.json $go|$work/cycle.sh $bin/bridge $work/bridge.json $bin||"
   "ptp+host-local ADD+DEL|$work/cycle.sh $go/ptp $work/ptp.json $go|$work/cycle.sh $bin/ptp $work/ptp.json $bin||"
   "50 parallel host-local ADDs|$work/par.sh $go/host-local $work/p50-go.json 50|$work/par.sh $bin/host-local $work/p50-jcni.json 50|rm -rf $work/ipam50-go|rm -rf $work/ipam50-jcni"
+  "host-local ADD, store on tmpfs|$hl_env CNI_COMMAND=ADD $in $work/hl-go-shm.json $go/host-local|$hl_env CNI_COMMAND=ADD $in $work/hl-jcni-shm.json $bin/host-local|$work/hl-prep.sh $go/host-local $work/hl-go-shm.json DEL|$work/hl-prep.sh $bin/host-local $work/hl-jcni-shm.json DEL"
+  "50 parallel ADDs, store on tmpfs|$work/par.sh $go/host-local $work/p50-go-shm.json 50|$work/par.sh $bin/host-local $work/p50-jcni-shm.json 50|rm -rf $shm/ipam50-go|rm -rf $shm/ipam50-jcni"
 )
 
 times_of() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .times[]' "$1"; }
@@ -113,12 +124,11 @@ for row in "${rows[@]}"; do
     fi
   done
   cold=-
-  case $name in
-    *"shim alone"*) ;;
-    *) coldcmd="env JCNI_WARM=off ${jcmd/env -i /env -i JCNI_WARM=off }"
-       hyperfine -N -i --runs "$cold_runs" --warmup 1 ${jprep:+--prepare "$jprep"} --export-json "$work/c.json" \
-         -n cold "$coldcmd" > /dev/null 2>&1 && cold=$(times_of "$work/c.json" cold | median | xargs printf "%.1f") ;;
-  esac
+  if [ -z "${WARM_NO_COLD:-}" ] && [[ $name != *"shim alone"* ]]; then
+    coldcmd="env JCNI_WARM=off ${jcmd/env -i /env -i JCNI_WARM=off }"
+    hyperfine -N -i --runs "$cold_runs" --warmup 1 ${jprep:+--prepare "$jprep"} --export-json "$work/c.json" \
+      -n cold "$coldcmd" > /dev/null 2>&1 && cold=$(times_of "$work/c.json" cold | median | xargs printf "%.1f")
+  fi
   g=$(median < "$work/go.t"); w=$(median < "$work/warm.t")
   printf '%-36s %10.1f %14s %10.1f %14s %8.2f %10s\n' "$name" "$g" "$(spread < "$work/go.t")" "$w" "$(spread < "$work/warm.t")" \
     "$(awk -v a="$w" -v b="$g" 'BEGIN { print a / b }')" "$cold"
