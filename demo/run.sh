@@ -9,6 +9,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "demo/run.sh needs root (it creates a network namespace and a bridge)" >&2; exit 1; }
 
+# set-up on a fresh Debian machine: the tools the demo uses to look at what the plugins did
+missing=
+command -v ip >/dev/null || missing="$missing iproute2"
+command -v iptables >/dev/null || missing="$missing iptables"
+command -v nc >/dev/null || missing="$missing netcat-openbsd"
+if [ -n "$missing" ]; then
+  echo "== installing$missing"
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+fi
+
 bin=$PWD/plugins-reference/target/cni/bin
 if [ ! -x "$bin/jcni" ] || [ ! -x "$bin/bridge" ]; then
   echo "== building jcni (mvn package)"

@@ -5,6 +5,8 @@
  */
 module dev.jcni.sdk {
     requires com.fasterxml.jackson.databind;
+    // warm mode: SO_PEERCRED on the daemon's socket
+    requires jdk.net;
 
     exports dev.jcni.sdk.types;
     exports dev.jcni.sdk.version;

@@ -2,6 +2,7 @@ package dev.jcni.netlink;
 
 import dev.jcni.netlink.sys.Sys;
 import dev.jcni.netns.NetNs;
+import dev.jcni.sdk.internal.CallContext;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -98,8 +99,11 @@ public final class NetlinkSocket implements AutoCloseable {
      * @param protocol {@link #NETLINK_ROUTE}, {@link #NETLINK_NETFILTER}, ...
      * @return the socket
      * @throws NetlinkException when socket/bind fail
+     * @throws IllegalStateException on a thread retired by {@code NetNs} (see {@code NetNs.RestoreFailurePolicy})
      */
     public static NetlinkSocket open(int protocol) {
+        // a thread retired by NetNs is in an unknown namespace: it must not act through netlink
+        CallContext.checkNotRetired();
         int fd = Sys.socket(Sys.AF_NETLINK, Sys.SOCK_RAW | Sys.SOCK_CLOEXEC, protocol);
         try {
             Sys.setsockoptInt(fd, Sys.SOL_NETLINK, NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");

@@ -3,6 +3,8 @@ package dev.jcni.netns;
 import dev.jcni.netlink.Errno;
 import dev.jcni.netlink.NetlinkException;
 import dev.jcni.netlink.sys.Sys;
+import dev.jcni.sdk.internal.CallContext;
+import dev.jcni.sdk.internal.Threads;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -29,16 +31,40 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code setns(2)} changes the namespace of one thread. {@link #run} therefore works on the
  * calling <em>platform</em> thread: it enters this namespace, runs the code, and always returns the
  * thread to the namespace it was in, also when the code throws. Virtual threads are refused
- * ({@link IllegalStateException}): they can move between carrier threads. If returning fails —
- * which only happens when the kernel refuses to re-enter a namespace the thread was just in — the
- * thread would go on in the wrong namespace, and any later code could, say, delete host links.
- * jcni does not allow that: it prints the reason on stderr and <b>halts the JVM</b> with exit
- * status {@value #RESTORE_FAILURE_EXIT_STATUS} (a CNI plugin exits with an error instead of
- * corrupting the host).
+ * ({@link IllegalStateException}): they can move between carrier threads.
  *
- * <p>Operations that take a {@code NetNs} (such as {@code NetlinkSocket.openAt}) do not need the
+ * <p>A thread started by the code inside {@link #run} or {@link #call} is born in this namespace
+ * and <em>stays in it</em> for its whole life: nothing returns it. The same holds for threads the
+ * JDK starts lazily on first use (a pool's worker, the process reaper): start such work outside
+ * namespace calls, or make sure it does not care where it runs.
+ *
+ * <h2>When a thread cannot return</h2>
+ * If returning fails — which only happens when the kernel refuses to re-enter a namespace the
+ * thread was just in, e.g. because the code dropped the thread's {@code CAP_SYS_ADMIN} — the
+ * thread would go on in the wrong namespace, and any later code on it could, say, delete links of
+ * the container while meaning the host's. What happens then is the {@link RestoreFailurePolicy}:
+ * <ul>
+ *   <li>{@link RestoreFailurePolicy#HALT} (the default, right for a plugin process): print the
+ *       reason on stderr and halt the JVM with exit status {@value #RESTORE_FAILURE_EXIT_STATUS};
+ *       a CNI plugin exits with an error instead of corrupting the host.</li>
+ *   <li>{@link RestoreFailurePolicy#RETIRE} (for a long-running embedder such as jcni's warm-mode
+ *       daemon or a runtime): the thread is <em>retired</em> and the call throws
+ *       {@link NsRestoreException}. A retired thread cannot enter a namespace, open a netlink
+ *       socket or start a process through jcni again ({@link IllegalStateException});
+ *       {@link #isRetired()} tells. Run each such call on a thread of its own, and end the thread
+ *       when the call fails this way: never hand a retired thread more work (a pool whose task
+ *       throws out of {@code execute} replaces its worker; {@code submit} does not).</li>
+ * </ul>
+ * Set the policy with {@link #setRestoreFailurePolicy(RestoreFailurePolicy)} or the system property
+ * {@value #RESTORE_FAILURE_PROPERTY} ({@code halt} or {@code retire}); the method wins.
+ *
+ * <h2>Handles</h2>
+ * Operations that take a {@code NetNs} (such as {@code NetlinkSocket.openAt}) do not need the
  * caller to be inside it. Close handles you open; the handle of a named namespace does not keep
- * the name alive.
+ * the name alive. A handle may be closed while other threads use it: {@link #run}, {@link #call}
+ * and {@link #hold()} keep its descriptor open until they are done (then it is closed), so a closed
+ * descriptor's number, reused by another open, is never passed to the kernel in its place; calls
+ * that start after {@link #close()} fail with {@link IllegalStateException}.
  */
 public final class NetNs implements AutoCloseable {
     /** statfs magic of nsfs, where namespace files live. */
@@ -47,15 +73,35 @@ public final class NetNs implements AutoCloseable {
     public static final long PROC_SUPER_MAGIC = 0x9fa0L;
     /** Where named namespaces live, as iproute2 puts them. */
     public static final String NETNS_RUN_DIR = "/var/run/netns";
-    /** Exit status of the JVM when a thread cannot return to its namespace. */
+    /** Exit status of the JVM when a thread cannot return to its namespace (policy {@code HALT}). */
     public static final int RESTORE_FAILURE_EXIT_STATUS = 70;
+    /** The system property naming the {@link RestoreFailurePolicy}: {@code halt} (default) or {@code retire}. */
+    public static final String RESTORE_FAILURE_PROPERTY = "jcni.netns.restoreFailure";
+
+    /** What to do with a thread that cannot return to its namespace after {@link #run} or {@link #call}. */
+    public enum RestoreFailurePolicy {
+        /** Print the reason and halt the JVM with exit status {@value NetNs#RESTORE_FAILURE_EXIT_STATUS}. */
+        HALT,
+        /**
+         * Retire the thread (it can never enter a namespace, open a netlink socket or start a process
+         * through jcni again) and throw {@link NsRestoreException} from the call.
+         */
+        RETIRE
+    }
+
+    private static volatile RestoreFailurePolicy policy;
 
     private static final String THREAD_NS = "/proc/thread-self/ns/net";
 
     private final String path;
     private final long dev;
     private final long ino;
+    /** Guarded by this: the descriptor, -1 once closed and no longer in use. */
     private int fd;
+    /** Guarded by this: how many run/call/hold are using the descriptor. */
+    private int users;
+    /** Guarded by this: close() was called; the last user closes the descriptor. */
+    private boolean closed;
 
     private NetNs(String path, int fd) {
         this.path = path;
@@ -67,7 +113,9 @@ public final class NetNs implements AutoCloseable {
 
     /**
      * Opens a network namespace by path, e.g. {@code /var/run/netns/blue} or
-     * {@code /proc/1234/ns/net} (Go: {@code ns.GetNS}).
+     * {@code /proc/1234/ns/net} (Go: {@code ns.GetNS}). A relative path is resolved against the
+     * working directory of the current plugin call (the caller's, also when the call is served by
+     * the warm-mode daemon); messages and {@link #path()} show it as given.
      *
      * @param path the path
      * @return an open handle; close it
@@ -76,7 +124,9 @@ public final class NetNs implements AutoCloseable {
      * @throws NetNsException when it cannot be opened
      */
     public static NetNs get(String path) {
-        long magic = Sys.statfsType(path);
+        // relative to the caller's working directory, which is not the JVM's when a call is served warm
+        String file = path.startsWith("/") || path.isEmpty() ? path : CallContext.resolve(path).toString();
+        long magic = Sys.statfsType(file);
         if (magic == -Errno.ENOENT) {
             throw new NsPathNotExistException(path);
         }
@@ -89,7 +139,7 @@ public final class NetNs implements AutoCloseable {
         }
         int fd;
         try {
-            fd = Sys.openReadOnly(path);
+            fd = Sys.openReadOnly(file);
         } catch (NetlinkException e) {
             throw new NetNsException("open", e.errno(), "failed to open \"" + path + "\": " + goText(e.errno()), e);
         }
@@ -171,7 +221,7 @@ public final class NetNs implements AutoCloseable {
         }, "jcni-netns-create");
         t.setDaemon(true);
         t.start();
-        joinUninterruptibly(t);
+        Threads.joinUninterruptibly(t);
         Throwable f = failure.get();
         if (f != null) {
             try {
@@ -240,8 +290,10 @@ public final class NetNs implements AutoCloseable {
      * @param body the code
      * @param <E> the code's checked exception
      * @throws E what the code throws
-     * @throws IllegalStateException on a virtual thread, or when this handle is closed
+     * @throws IllegalStateException on a virtual thread or a retired one, or when this handle is closed
      * @throws NetNsException when this namespace cannot be entered (the code did not run)
+     * @throws NsRestoreException when the thread cannot return and the policy is
+     *     {@link RestoreFailurePolicy#RETIRE} (the thread is retired)
      */
     public <E extends Exception> void run(NsRunnable<E> body) throws E {
         call(() -> {
@@ -259,42 +311,151 @@ public final class NetNs implements AutoCloseable {
      * @param <E> its checked exception
      * @return what the code returned
      * @throws E what the code throws
-     * @throws IllegalStateException on a virtual thread, or when this handle is closed
+     * @throws IllegalStateException on a virtual thread or a retired one, or when this handle is closed
      * @throws NetNsException when this namespace cannot be entered (the code did not run)
+     * @throws NsRestoreException when the thread cannot return and the policy is
+     *     {@link RestoreFailurePolicy#RETIRE} (the thread is retired)
      */
     public <T, E extends Exception> T call(NsCallable<T, E> body) throws E {
         refuseVirtualThread();
-        int target = fd;
-        if (target < 0) {
-            throw new IllegalStateException("network namespace handle " + path + " is closed");
-        }
+        checkNotRetired();
         int original = Sys.openReadOnly(THREAD_NS);
         try {
+            int target = acquire();
             try {
                 Sys.setns(target, Sys.CLONE_NEWNET);
             } catch (NetlinkException e) {
                 throw new NetNsException("setns", e.errno(), "cannot enter network namespace \"" + path + "\": setns: "
                         + Errno.describe(e.errno()), e);
+            } finally {
+                release();
             }
+            Throwable failure = null;
             try {
                 return body.call();
+            } catch (Throwable t) {
+                failure = t;
+                throw t;
             } finally {
-                restore(original);
+                restore(original, failure);
             }
         } finally {
             Sys.close(original);
         }
     }
 
-    private void restore(int original) {
+    /**
+     * Sets what happens to a thread that cannot return to its namespace, for the whole JVM; it
+     * overrides the system property {@value #RESTORE_FAILURE_PROPERTY}.
+     *
+     * @param newPolicy the policy
+     */
+    public static void setRestoreFailurePolicy(RestoreFailurePolicy newPolicy) {
+        policy = java.util.Objects.requireNonNull(newPolicy, "policy");
+    }
+
+    /**
+     * @return the policy in force: the one set by {@link #setRestoreFailurePolicy}, else the system
+     *     property {@value #RESTORE_FAILURE_PROPERTY}, else {@link RestoreFailurePolicy#HALT}
+     */
+    public static RestoreFailurePolicy restoreFailurePolicy() {
+        RestoreFailurePolicy p = policy;
+        if (p != null) {
+            return p;
+        }
+        String v = System.getProperty(RESTORE_FAILURE_PROPERTY, "");
+        return v.equalsIgnoreCase("retire") ? RestoreFailurePolicy.RETIRE : RestoreFailurePolicy.HALT;
+    }
+
+    /**
+     * @return true when the calling thread was retired because it could not return to its namespace
+     *     (policy {@link RestoreFailurePolicy#RETIRE}); such a thread must not serve again
+     */
+    public static boolean isRetired() {
+        return CallContext.isRetired();
+    }
+
+    private static void checkNotRetired() {
+        if (CallContext.isRetired()) {
+            throw new IllegalStateException("this thread could not return to its network namespace earlier and was "
+                    + "retired: it must not enter a namespace again");
+        }
+    }
+
+    private void restore(int original, Throwable bodyFailure) {
         try {
             Sys.setns(original, Sys.CLONE_NEWNET);
         } catch (Throwable e) {
-            System.err.println("jcni: FATAL: thread " + Thread.currentThread().getName()
-                    + " cannot return to its network namespace after running in " + path + " (" + e
-                    + "); halting so that no code runs in the wrong namespace");
+            String what = "thread " + Thread.currentThread().getName()
+                    + " cannot return to its network namespace after running in " + path + " (" + e + ")";
+            if (restoreFailurePolicy() == RestoreFailurePolicy.RETIRE) {
+                CallContext.retire(what);
+                NsRestoreException x = new NsRestoreException(what + "; the thread is retired", e);
+                if (bodyFailure != null) {
+                    x.addSuppressed(bodyFailure);
+                }
+                throw x;
+            }
+            System.err.println("jcni: FATAL: " + what + "; halting so that no code runs in the wrong namespace");
             System.err.flush();
             Runtime.getRuntime().halt(RESTORE_FAILURE_EXIT_STATUS);
+        }
+    }
+
+    /**
+     * Keeps this handle's descriptor open until the hold is closed, even if {@link #close()} is
+     * called meanwhile: use it around passing {@link Hold#fd()} to the kernel (e.g. in
+     * {@code IFLA_NET_NS_FD}) when another thread might close the handle.
+     *
+     * @return the hold; close it
+     * @throws IllegalStateException when the handle is closed
+     */
+    public Hold hold() {
+        int held = acquire();
+        return new Hold() {
+            private boolean released;
+
+            @Override
+            public int fd() {
+                return held;
+            }
+
+            @Override
+            public void close() {
+                synchronized (this) {
+                    if (released) {
+                        return;
+                    }
+                    released = true;
+                }
+                release();
+            }
+        };
+    }
+
+    /** A use of a handle's descriptor; see {@link #hold()}. */
+    public interface Hold extends AutoCloseable {
+        /** @return the descriptor, open until {@link #close()} */
+        int fd();
+
+        /** Ends the use; the descriptor is closed now if the handle was closed meanwhile. Idempotent. */
+        @Override
+        void close();
+    }
+
+    private synchronized int acquire() {
+        if (closed) {
+            throw new IllegalStateException("network namespace handle " + path + " is closed");
+        }
+        users++;
+        return fd;
+    }
+
+    private synchronized void release() {
+        users--;
+        if (closed && users == 0 && fd >= 0) {
+            Sys.close(fd);
+            fd = -1;
         }
     }
 
@@ -338,11 +499,14 @@ public final class NetNs implements AutoCloseable {
     }
 
     /**
-     * @return the open file descriptor (for {@code IFLA_NET_NS_FD}); valid until {@link #close()}
+     * The open file descriptor (for {@code IFLA_NET_NS_FD}). It is valid until {@link #close()};
+     * when another thread may close the handle, use {@link #hold()} instead, which keeps it open.
+     *
+     * @return the descriptor
      * @throws IllegalStateException when closed
      */
-    public int fd() {
-        if (fd < 0) {
+    public synchronized int fd() {
+        if (closed) {
             throw new IllegalStateException("network namespace handle " + path + " is closed");
         }
         return fd;
@@ -359,10 +523,17 @@ public final class NetNs implements AutoCloseable {
         }
     }
 
-    /** Closes the descriptor. Idempotent. */
+    /**
+     * Closes the handle. Idempotent. The descriptor is closed now, or by the last of the
+     * {@link #run}, {@link #call} and {@link #hold()} still using it.
+     */
     @Override
     public synchronized void close() {
-        if (fd >= 0) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (users == 0 && fd >= 0) {
             Sys.close(fd);
             fd = -1;
         }
@@ -389,7 +560,11 @@ public final class NetNs implements AutoCloseable {
      */
     @Override
     public String toString() {
-        return "NetNs[" + path + " net:[" + ino + "]" + (fd < 0 ? " closed" : "") + "]";
+        boolean isClosed;
+        synchronized (this) {
+            isClosed = closed;
+        }
+        return "NetNs[" + path + " net:[" + ino + "]" + (isClosed ? " closed" : "") + "]";
     }
 
     private static long[] identity(int fd, String path) {
@@ -407,21 +582,6 @@ public final class NetNs implements AutoCloseable {
     private static void checkName(String name) {
         if (name == null || name.isEmpty() || name.indexOf('/') >= 0 || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("invalid network namespace name: \"" + name + "\"");
-        }
-    }
-
-    private static void joinUninterruptibly(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -95,7 +95,14 @@ public final class NetlinkHandle implements AutoCloseable {
      *     the kernel lacks the link type
      */
     public void linkAdd(LinkSpec spec) {
-        socket.request(Requests.linkAdd(spec), "RTM_NEWLINK " + spec.kind() + " \"" + spec.name() + "\"");
+        // the namespaces' descriptors stay open until the kernel has them, even if closed meanwhile
+        try (NetNs.Hold a = holdOrNull(spec.namespace); NetNs.Hold b = holdOrNull(spec.peerNamespace)) {
+            socket.request(Requests.linkAdd(spec), "RTM_NEWLINK " + spec.kind() + " \"" + spec.name() + "\"");
+        }
+    }
+
+    private static NetNs.Hold holdOrNull(NetNs ns) {
+        return ns == null ? null : ns.hold();
     }
 
     /**
@@ -284,8 +291,10 @@ public final class NetlinkHandle implements AutoCloseable {
      * @param ns the target namespace
      */
     public void linkSetNs(int index, NetNs ns) {
-        socket.request(Requests.linkSetU32(index, Rt.IFLA_NET_NS_FD, ns.fd()), "RTM_SETLINK " + index + " netns "
-                + ns.path());
+        try (NetNs.Hold fd = ns.hold()) {
+            socket.request(Requests.linkSetU32(index, Rt.IFLA_NET_NS_FD, fd.fd()), "RTM_SETLINK " + index + " netns "
+                    + ns.path());
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.internal.JsonValues;
 import dev.jcni.sdk.internal.ProcessEnv;
 import dev.jcni.sdk.internal.PluginLog;
+import dev.jcni.sdk.internal.warm.Daemon;
 import dev.jcni.sdk.invoke.Invoke;
 import dev.jcni.sdk.runtime.CniConfig;
 import dev.jcni.sdk.runtime.ConfLoader;
@@ -37,6 +38,7 @@ import java.util.Set;
  * <pre>
  * jcni add|check|del|gc|status|validate &lt;network&gt; &lt;netns&gt;
  * jcni version
+ * jcni daemon [--dist &lt;lib/jcni-dist.properties&gt;] [--socket &lt;path&gt;]   (warm mode; see docs/operators.md)
  * jcni --help
  * </pre>
  *
@@ -62,6 +64,8 @@ public final class Main {
               validate <network> [<netns>] check that every plugin exists and supports the version
               version                      print jcni's version and the CNI versions it supports
               package ...                  package plugins as a drop-in distribution (docs/packaging.md)
+              daemon [--dist FILE] [--socket PATH]
+                                           serve the plugins of a jcni distribution warm (docs/operators.md)
 
             options:
               -i, --ifname NAME     interface name in the container (default: $CNI_IFNAME, else eth0)
@@ -117,6 +121,9 @@ public final class Main {
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals("package")) {
             return Packager.run(List.of(args).subList(1, args.length), env, out, err);
+        }
+        if (args.length > 0 && args[0].equals("daemon")) {
+            return Daemon.run(Arrays.copyOfRange(args, 1, args.length), err);
         }
         if (args.length > 0 && !BUILT_IN.contains(args[0]) && !args[0].startsWith("-")) {
             Optional<CliCommand> sub = subcommand(args[0]);

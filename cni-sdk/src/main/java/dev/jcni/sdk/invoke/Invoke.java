@@ -1,5 +1,6 @@
 package dev.jcni.sdk.invoke;
 
+import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.invoke.PluginException.Failure;
 import dev.jcni.sdk.types.ErrorCodes;
@@ -30,7 +31,9 @@ public final class Invoke {
 
     /**
      * Finds a plugin: the first {@code <dir>/<plugin>} that is a regular file (symbolic links
-     * followed), in path order. As in Go, the execute bit is not checked here.
+     * followed), in path order. As in Go, the execute bit is not checked here. A relative directory
+     * is resolved against the working directory of the current call (the caller's, when the call is
+     * served warm), and the path returned is absolute.
      *
      * @param plugin the plugin's name (its {@code type})
      * @param paths the directories to search, in order
@@ -50,7 +53,7 @@ public final class Invoke {
             throw notFound("no paths provided");
         }
         for (String dir : paths) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir).resolve(plugin);
+            Path candidate = CallContext.resolve(dir.isEmpty() ? "." : dir).normalize().resolve(plugin);
             if (Files.isRegularFile(candidate)) {
                 return candidate;
             }

@@ -3,6 +3,7 @@ package dev.jcni.sdk.invoke;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.invoke.PluginException.Failure;
 import dev.jcni.sdk.types.CniArgs;
@@ -41,6 +42,9 @@ import java.util.concurrent.TimeoutException;
  * process it started get SIGTERM, then SIGKILL after the grace period (Go SIGKILLs the direct child
  * only, cni#687); a plugin killed by a signal is reported with the signal's name; a binary that stays
  * "text file busy" is an error after the retries (Go then reports success with no output).
+ *
+ * <p>The plugin runs in the working directory of the current call (see
+ * {@link dev.jcni.sdk.skel.Request#workingDirectory()}), the JVM's outside a plugin call.
  *
  * <p>Immutable and thread-safe: the {@code with...} methods return copies.
  */
@@ -169,7 +173,7 @@ public final class PluginExec {
      */
     public PluginInfo getVersionInfo(Path plugin) {
         Map<String, String> env = new InvokeArgs("VERSION", "", "dummy", CniArgs.empty(), "dummy", List.of("dummy"))
-                .asEnv(System.getenv());
+                .asEnv(CallContext.env());
         ObjectNode in = Json.object();
         in.put("cniVersion", SpecVersions.CURRENT);
         byte[] out;
@@ -332,10 +336,8 @@ public final class PluginExec {
     }
 
     private Process start(Path plugin, Map<String, String> env) {
-        ProcessBuilder pb = new ProcessBuilder(plugin.toString());
-        Map<String, String> childEnv = pb.environment();
-        childEnv.clear();
-        childEnv.putAll(env);
+        // the working directory is the call's: the runtime's when a plugin served warm delegates
+        ProcessBuilder pb = CallContext.processBuilder(List.of(plugin.toString()), env, CallContext.cwd());
         IOException last = null;
         for (int attempt = 1; attempt <= busyAttempts; attempt++) {
             try {

@@ -1,5 +1,6 @@
 package dev.jcni.sdk.runtime;
 
+import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.invoke.Deadline;
 import dev.jcni.sdk.invoke.Invoke;
@@ -531,7 +532,7 @@ public final class CniConfig {
     }
 
     private Map<String, String> env(String command, RuntimeConf rt) {
-        return new InvokeArgs(command, rt.containerId(), rt.netns(), rt.args(), rt.ifName(), path).asEnv(System.getenv());
+        return new InvokeArgs(command, rt.containerId(), rt.netns(), rt.args(), rt.ifName(), path).asEnv(CallContext.env());
     }
 
     private static void requirePlugins(NetConfList list) {

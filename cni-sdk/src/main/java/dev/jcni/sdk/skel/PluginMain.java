@@ -1,5 +1,6 @@
 package dev.jcni.sdk.skel;
 
+import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.internal.PluginLoader;
 import dev.jcni.sdk.internal.PluginLog;
@@ -37,7 +38,9 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p>{@link #run(Plugin)} is for {@code main}: it exits the JVM with the outcome. Tests call
+ * <p>{@link #run(Plugin)} is for {@code main}: it exits the JVM with the outcome (or, when the
+ * warm-mode daemon or in-process delegation loads the plugin, hands it over instead: make
+ * {@code main} do nothing before {@code run} that matters to a call, and never exit before it). Tests call
  * {@link #execute(Plugin, Map, InputStream, OutputStream, OutputStream)}, which takes every stream
  * and the environment as arguments and returns the exit code; it never exits.
  *
@@ -76,6 +79,9 @@ public final class PluginMain {
     /**
      * Runs the plugin once, with everything injected. Never calls {@code System.exit}.
      *
+     * <p>For the call's duration, {@code env} is also the environment of the processes the plugin
+     * starts through the SDK ({@link Request#processBuilder(List)}, {@link dev.jcni.sdk.invoke}).
+     *
      * @param plugin the plugin
      * @param env the environment ({@code CNI_*}, {@code JCNI_LOG_FILE}...)
      * @param stdin the configuration
@@ -85,6 +91,11 @@ public final class PluginMain {
      */
     public static int execute(Plugin plugin, Map<String, String> env, InputStream stdin, OutputStream stdout,
                               OutputStream stderr) {
+        return CallContext.withEnv(env, () -> executeInContext(plugin, env, stdin, stdout, stderr));
+    }
+
+    private static int executeInContext(Plugin plugin, Map<String, String> env, InputStream stdin, OutputStream stdout,
+                                        OutputStream stderr) {
         PrintStream err = stderr instanceof PrintStream p ? p : new PrintStream(stderr, true, StandardCharsets.UTF_8);
         PrintStream logStream = openLog(env, err);
         PluginLog log = new PluginLog(pluginName(plugin), logStream, PluginLog.parseLevel(env.getOrDefault(PluginLog.LOG_LEVEL_ENV, ""),
@@ -144,7 +155,7 @@ public final class PluginMain {
             return err;
         }
         try {
-            return new PrintStream(new FileOutputStream(file, true), true, StandardCharsets.UTF_8);
+            return new PrintStream(new FileOutputStream(CallContext.resolve(file).toFile(), true), true, StandardCharsets.UTF_8);
         } catch (IOException e) {
             err.println("jcni: cannot open " + PluginLog.LOG_FILE_ENV + "=" + file + ": " + e.getMessage() + "; logging to stderr");
             return err;
@@ -319,7 +330,7 @@ public final class PluginMain {
         }
         Object[] target;
         try {
-            target = fileId(Path.of(request.netns()));
+            target = fileId(request.resolvePath(request.netns()));
         } catch (IOException | RuntimeException e) {
             return;
         }

@@ -1,10 +1,12 @@
 package dev.jcni.sdk.skel;
 
+import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.types.CniArgs;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.NetConf;
 import dev.jcni.sdk.types.Result;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,21 @@ import java.util.Optional;
 /**
  * One call of a plugin: the {@code CNI_*} environment and the configuration from stdin, validated
  * by the skel. The Go equivalent is {@code skel.CmdArgs}. Immutable.
+ *
+ * <h2>The caller's process, not the JVM's</h2>
+ * A call may be served without a JVM of its own (by jcni's warm-mode daemon, or in-process
+ * delegation), so the JVM's {@code System.getenv()} and working directory are not the caller's.
+ * Use this object instead:
+ * <ul>
+ *   <li>{@link #env()} is the call's whole environment;</li>
+ *   <li>{@link #resolvePath(String)} resolves a relative path from the call's input
+ *       ({@code CNI_NETNS}, a file named in the configuration) against the caller's
+ *       {@linkplain #workingDirectory() working directory};</li>
+ *   <li>{@link #processBuilder(List)} starts a process that sees what it would see if the plugin
+ *       had been exec'd: the call's environment and working directory.</li>
+ * </ul>
+ * The SDK's own process starts ({@link dev.jcni.sdk.invoke}) and {@code dev.jcni.netns.NetNs.get}
+ * already do this. Threads the plugin starts during a call inherit it.
  */
 public final class Request {
     private final Command command;
@@ -26,6 +43,7 @@ public final class Request {
     private final NetConf netConf;
     private final Map<String, String> env;
     private final System.Logger logger;
+    private final Path workingDirectory;
 
     Request(Command command, Map<String, String> env, byte[] stdin, NetConf netConf, System.Logger logger) {
         this.command = command;
@@ -39,6 +57,7 @@ public final class Request {
         this.stdin = stdin;
         this.netConf = netConf;
         this.logger = logger;
+        this.workingDirectory = CallContext.cwd();
     }
 
     /** @return the verb */
@@ -148,5 +167,40 @@ public final class Request {
      */
     public System.Logger logger() {
         return logger;
+    }
+
+    /**
+     * The working directory of the process that made the call (the runtime's), which is not the
+     * JVM's when the call is served warm or in-process.
+     *
+     * @return the absolute directory
+     */
+    public Path workingDirectory() {
+        return workingDirectory;
+    }
+
+    /**
+     * Resolves a path from the call's input, such as {@code CNI_NETNS} or a file named in the
+     * configuration, against the caller's {@linkplain #workingDirectory() working directory}, as
+     * the kernel would have for an exec'd plugin. Use the result, never {@code Path.of(text)}, for
+     * relative input.
+     *
+     * @param path the path as given; "" stays ""
+     * @return the absolute path, or the empty path for ""
+     */
+    public Path resolvePath(String path) {
+        return path.isEmpty() ? Path.of("") : workingDirectory.resolve(path);
+    }
+
+    /**
+     * A process builder whose environment is this call's {@linkplain #env() environment} and whose
+     * directory is the caller's {@linkplain #workingDirectory() working directory}: a process
+     * started with it sees what it would see if the plugin had been exec'd by the runtime.
+     *
+     * @param command the command and its arguments
+     * @return the builder, ready to start (change what you need first)
+     */
+    public ProcessBuilder processBuilder(List<String> command) {
+        return CallContext.processBuilder(command, env, workingDirectory);
     }
 }

@@ -1,5 +1,6 @@
 package dev.jcni.plugins.firewall;
 
+import dev.jcni.sdk.internal.CallContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the firewall tools. Their output never reaches the plugin's stdout. */
+/**
+ * Runs the firewall tools. Their output never reaches the plugin's stdout. They run with the
+ * current call's environment (plus {@code LC_ALL=C}) in the caller's working directory, and are
+ * looked up in the call's {@code PATH}: what they would get were the plugin exec'd, also when the
+ * call is served by the warm-mode daemon.
+ */
 public final class Exec {
     private Exec() {
     }
@@ -33,14 +39,15 @@ public final class Exec {
     }
 
     /**
-     * Finds a tool in {@code PATH}, then in the usual sbin directories.
+     * Finds a tool in the call's {@code PATH} (relative entries from the caller's working
+     * directory), then in the usual sbin directories.
      *
      * @param name e.g. {@code iptables}
      * @return its path
      */
     public static Optional<Path> find(String name) {
         List<String> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
+        String path = CallContext.env().get("PATH");
         if (path != null) {
             for (String d : path.split(":")) {
                 if (!d.isEmpty()) {
@@ -50,7 +57,7 @@ public final class Exec {
         }
         dirs.addAll(FALLBACK_DIRS);
         for (String d : dirs) {
-            Path p = Path.of(d, name);
+            Path p = CallContext.resolve(d).resolve(name);
             if (Files.isRegularFile(p) && Files.isExecutable(p)) {
                 return Optional.of(p);
             }
@@ -67,7 +74,7 @@ public final class Exec {
      * @throws IOException when it cannot be started or does not finish
      */
     public static Result run(byte[] stdin, List<String> command) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command);
+        ProcessBuilder pb = CallContext.processBuilder(command);
         pb.environment().put("LC_ALL", "C");
         Process p = pb.start();
         if (stdin != null) {

@@ -1,5 +1,6 @@
 package dev.jcni.plugins.hostlocal;
 
+import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.Ip;
@@ -120,8 +121,9 @@ record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> r
                 }
             }
         }
-        return new IpamConfig(conf.name(), conf.cniVersion(), dataDir.isEmpty() ? Store.DEFAULT_DATA_DIR : Path.of(dataDir),
-                resolvConf.isEmpty() ? Optional.empty() : Optional.of(Path.of(resolvConf)), routes, sets, requestedIps);
+        // relative paths name files from the caller's working directory (not the warm daemon's)
+        return new IpamConfig(conf.name(), conf.cniVersion(), dataDir.isEmpty() ? Store.DEFAULT_DATA_DIR : CallContext.resolve(dataDir),
+                resolvConf.isEmpty() ? Optional.empty() : Optional.of(CallContext.resolve(resolvConf)), routes, sets, requestedIps);
     }
 
     /**

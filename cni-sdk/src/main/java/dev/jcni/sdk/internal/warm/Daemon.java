@@ -1,0 +1,585 @@
+package dev.jcni.sdk.internal.warm;
+
+import dev.jcni.sdk.internal.GoText;
+import dev.jcni.sdk.internal.PluginLoader;
+import dev.jcni.sdk.internal.PluginLog;
+import dev.jcni.sdk.skel.Plugin;
+import dev.jcni.sdk.skel.PluginMain;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.System.Logger.Level;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The warm-mode daemon: one JVM per node that serves the calls of every plugin of a jcni
+ * distribution, handed over by {@code jcni-shim} through {@code /run/jcni/<dist name>.sock}.
+ *
+ * <pre>
+ * jcni-daemon [--dist &lt;lib/jcni-dist.properties&gt;] [--socket &lt;path&gt;] [--max-calls N]
+ *             [--max-sessions N] [--drain-timeout SECONDS]
+ * jcni daemon ... (the same, through the CLI)
+ * </pre>
+ *
+ * {@code --dist} defaults to {@code jcni-dist.properties} in the directory the system property
+ * {@value #DIST_LIB_PROPERTY} names, which the packager's launcher {@code lib/jcni-daemon} sets.
+ *
+ * <h2>What it serves, and what it refuses</h2>
+ * A call is served only when the caller is root (SO_PEERCRED), names this dist's id and one of its
+ * plugins, and shares the daemon's network, mount and user namespaces, root directory and umask
+ * (so that the call acts on what an exec'd plugin would), and its environment sets no
+ * {@code JCNI_JAVA_OPTS} (JVM options only a JVM of its own can honour). Anything else is refused
+ * before it starts, and the shim runs the call cold: refusing is always safe.
+ *
+ * <h2>Threads</h2>
+ * Worker threads (platform threads) take turns in {@code accept}: the one that gets a connection
+ * serves it start to end on itself: reads the request, waits for the call's turn, runs
+ * {@link PluginMain#execute} with the caller's environment and working directory, writes the
+ * outcome; one more worker is started whenever none is left waiting in {@code accept}, so
+ * connections are always taken, and workers beyond a few idle ones end. A call has its thread to
+ * itself, and the thread serves another call only if it is still what it was before (same network,
+ * mount, UTS and IPC namespaces and working directory, not retired; see {@link ThreadState});
+ * otherwise it ends. So a namespace switch never reaches another call, and no thread is created
+ * or handed a call on the way of a call (each hand-over costs a scheduler wake-up, which on a
+ * loaded node costs more than the call).
+ * Turns: at most {@code --max-calls} calls run at once (default 4 per core), and calls for the same
+ * plugin, container id and interface run one after the other, so that a DEL that follows a call
+ * abandoned by its (killed) caller runs after it, never beside it. A call made by a plugin this
+ * daemon is running (a delegate exec'd through its launcher) skips both waits, so delegation
+ * cannot deadlock. A timer thread sweeps the running calls every 250 ms and interrupts those
+ * whose caller is gone.
+ *
+ * <h2>Faults</h2>
+ * A caller that goes away mid-call gets its call interrupted (the SDK's process starts stop their
+ * children). A thread that cannot return to its network namespace is retired (the netns restore
+ * policy is set to {@code retire}): the call fails with an error JSON and the thread serves nothing
+ * again. SIGTERM: stop accepting, remove the socket (new calls go cold), finish the calls already
+ * accepted (up to {@code --drain-timeout}), exit 0.
+ */
+public final class Daemon implements AutoCloseable {
+    /** The system property that sets dev.jcni.netns.NetNs's restore-failure policy. */
+    static final String NETNS_POLICY_PROPERTY = "jcni.netns.restoreFailure";
+    /** Set by the launchers to the distribution's lib directory: the default of {@code --dist}. */
+    static final String DIST_LIB_PROPERTY = "jcni.dist.lib";
+
+    private final DistFile dist;
+    private final Rendezvous rendezvous;
+    private final PluginLog log;
+    private final Semaphore permits;
+    private final int maxSessions;
+    private final Duration drainTimeout;
+    private final KeyedLocks containerLocks = new KeyedLocks();
+    private final AtomicInteger workers = new AtomicInteger();
+    private final AtomicInteger idle = new AtomicInteger();
+    /** Connections being served; guarded for waiting by itself. */
+    private final AtomicInteger busy = new AtomicInteger();
+    private final int maxIdle;
+    private final AtomicLong callNumbers = new AtomicLong();
+    private final AtomicLong served = new AtomicLong();
+    private final InFlight inFlight = new InFlight();
+    private final ScheduledExecutorService timer;
+    private final ProcessFacts own;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    /**
+     * Options.
+     *
+     * @param distFile lib/jcni-dist.properties
+     * @param socket the socket, empty for /run/jcni/&lt;dist name&gt;.sock
+     * @param maxCalls calls running at once
+     * @param maxSessions connections at once (waiting or running), so worker threads at most; more are refused (they go cold)
+     * @param drainTimeout how long a stop waits for calls in flight
+     */
+    record Options(Path distFile, Optional<Path> socket, int maxCalls, int maxSessions, Duration drainTimeout) {
+    }
+
+    /** What the caller must share with the daemon for a call to act as an exec'd plugin would. */
+    record ProcessFacts(Wire.FileId netNs, Wire.FileId mntNs, Wire.FileId userNs, Wire.FileId root, int umask) {
+        static ProcessFacts ofThisProcess() throws IOException {
+            return new ProcessFacts(id("/proc/self/ns/net"), id("/proc/self/ns/mnt"), id("/proc/self/ns/user"), id("/"),
+                    readUmask());
+        }
+
+        private static Wire.FileId id(String path) throws IOException {
+            Map<String, Object> a = Files.readAttributes(Path.of(path), "unix:dev,ino");
+            return new Wire.FileId(((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue());
+        }
+
+        private static int readUmask() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Umask:")) {
+                    return Integer.parseInt(line.substring(6).trim(), 8);
+                }
+            }
+            return -1;
+        }
+    }
+
+    private Daemon(Options options, DistFile dist, Rendezvous rendezvous, PluginLog log, ProcessFacts own) {
+        this.dist = dist;
+        this.rendezvous = rendezvous;
+        this.log = log;
+        this.own = own;
+        this.permits = new Semaphore(options.maxCalls());
+        this.maxSessions = options.maxSessions();
+        this.drainTimeout = options.drainTimeout();
+        this.maxIdle = Math.max(4, options.maxCalls() / 2);
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> daemonThread(r, "jcni-timer"));
+        t.setRemoveOnCancelPolicy(true);
+        this.timer = t;
+    }
+
+    private static Thread daemonThread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /**
+     * The daemon's main, for {@code lib/jcni-daemon}: runs until SIGTERM.
+     *
+     * @param args {@code [--dist <path>] [--socket <path>] ...}
+     */
+    public static void main(String[] args) {
+        int status = run(args, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Runs the daemon until the JVM is asked to stop (SIGTERM, SIGINT); then stops gracefully.
+     *
+     * @param args the command line
+     * @param err where usage errors go
+     * @return the exit status: 0 after a graceful stop, 1 when it cannot start, 2 on a usage error
+     */
+    public static int run(String[] args, PrintStream err) {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("jcni daemon: " + e.getMessage());
+            err.println("usage: jcni daemon [--dist <lib/jcni-dist.properties>] [--socket <path>] [--max-calls N]"
+                    + " [--max-sessions N] [--drain-timeout SECONDS]");
+            return 2;
+        }
+        Daemon d;
+        try {
+            d = start(options);
+        } catch (IOException | RuntimeException e) {
+            err.println("jcni daemon: cannot start: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(d::close, "jcni-stop"));
+        try {
+            d.stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        d.close();
+        return 0;
+    }
+
+    static Options parse(String[] args) {
+        Path distFile = null;
+        Path socket = null;
+        int cores = Runtime.getRuntime().availableProcessors();
+        int maxCalls = Math.max(4, 4 * cores);
+        int maxSessions = 512;
+        Duration drain = Duration.ofSeconds(60);
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "--dist" -> distFile = Path.of(need(a, v));
+                case "--socket" -> socket = Path.of(need(a, v));
+                case "--max-calls" -> maxCalls = positive(a, need(a, v));
+                case "--max-sessions" -> maxSessions = positive(a, need(a, v));
+                case "--drain-timeout" -> drain = Duration.ofSeconds(positive(a, need(a, v)));
+                default -> throw new IllegalArgumentException("unknown argument: " + a);
+            }
+            i++;
+        }
+        if (distFile == null) {
+            // lib/jcni-daemon (the packager's launcher) names its lib directory
+            String lib = System.getProperty(DIST_LIB_PROPERTY, "");
+            if (lib.isEmpty()) {
+                throw new IllegalArgumentException("--dist is required (or -D" + DIST_LIB_PROPERTY + "=<lib dir>)");
+            }
+            distFile = Path.of(lib, "jcni-dist.properties");
+        }
+        return new Options(distFile, Optional.ofNullable(socket), maxCalls, Math.max(maxSessions, maxCalls), drain);
+    }
+
+    private static String need(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return value;
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(option + " needs a positive number, got " + value);
+    }
+
+    /**
+     * Starts a daemon: reads the dist file, loads and warms every plugin, binds the socket and
+     * accepts calls on a thread of its own.
+     *
+     * @param options the options
+     * @return the running daemon; {@link #close()} stops it
+     * @throws IOException when the dist file cannot be read or the socket cannot be bound safely
+     */
+    static Daemon start(Options options) throws IOException {
+        PluginLog log = new PluginLog("jcni-daemon", System.err, PluginLog.parseLevel(
+                java.util.Objects.requireNonNullElse(System.getenv(PluginLog.LOG_LEVEL_ENV), "info"), System.Logger.Level.INFO));
+        if (!"0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")))) {
+            throw new IOException("the daemon must run as root");
+        }
+        DistFile dist = DistFile.read(options.distFile());
+        if (System.getProperty(NETNS_POLICY_PROPERTY) == null) {
+            System.setProperty(NETNS_POLICY_PROPERTY, "retire");
+        }
+        CallStreams.install();
+        ProcessFacts own = ProcessFacts.ofThisProcess();
+        List<String> loaded = warmUp(dist, log);
+        Rendezvous rv = Rendezvous.open(options.socket().orElse(Rendezvous.defaultSocket(dist.name())), 512);
+        Daemon d = new Daemon(options, dist, rv, log, own);
+        d.startWorker();
+        d.timer.scheduleWithFixedDelay(d::sweep, 250, 250, TimeUnit.MILLISECONDS);
+        log.log(Level.INFO, "serving dist " + dist.name() + " (id " + dist.id() + ") on " + rv.socket() + ": "
+                + String.join(", ", loaded) + "; at most " + options.maxCalls() + " calls at once");
+        return d;
+    }
+
+    /** Loads each plugin and runs VERSION and a bad call through it in-process, touching nothing. */
+    private static List<String> warmUp(DistFile dist, PluginLog log) {
+        List<String> ok = new ArrayList<>();
+        OutputStream sink = OutputStream.nullOutputStream();
+        for (Map.Entry<String, String> p : dist.plugins().entrySet()) {
+            try {
+                Optional<Plugin> plugin = PluginLoader.load(p.getValue());
+                if (plugin.isEmpty()) {
+                    log.log(Level.WARNING, "plugin " + p.getKey() + " cannot be served warm (its calls go cold): "
+                            + p.getValue() + ".main does not call PluginMain.run");
+                    continue;
+                }
+                PluginMain.execute(plugin.get(), Map.of("CNI_COMMAND", "VERSION"),
+                        new ByteArrayInputStream("{\"cniVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8)), sink, sink);
+                PluginMain.execute(PluginLoader.load(p.getValue()).orElseThrow(), Map.of("CNI_COMMAND", "ADD",
+                        "CNI_CONTAINERID", "warm-up", "CNI_NETNS", "/nonexistent", "CNI_IFNAME", "eth0", "JCNI_LOG_LEVEL", "off"),
+                        new ByteArrayInputStream("{\"cniVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8)), sink, sink);
+                ok.add(p.getKey());
+            } catch (RuntimeException e) {
+                log.log(Level.WARNING, "plugin " + p.getKey() + " cannot be served warm (its calls go cold): " + e.getMessage());
+            }
+        }
+        return ok;
+    }
+
+    private void startWorker() {
+        workers.incrementAndGet();
+        try {
+            daemonThread(this::work, "jcni-worker").start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            workers.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /** A worker: accept, serve, check the thread is still fit, again. */
+    private void work() {
+        ThreadState clean = ThreadState.ofCurrentThread();
+        try {
+            while (!stopping) {
+                SocketChannel ch;
+                idle.incrementAndGet();
+                try {
+                    ch = rendezvous.server().accept();
+                } catch (ClosedChannelException e) {
+                    return;
+                } catch (IOException e) {
+                    log.log(Level.WARNING, "accept failed: " + e);
+                    continue;
+                } finally {
+                    idle.decrementAndGet();
+                }
+                busy.incrementAndGet();
+                try {
+                    if (idle.get() == 0) {
+                        if (workers.get() >= maxSessions) {
+                            // this worker goes on accepting, so that calls of running plugins still get in
+                            refuseQuietly(ch, "too many calls at once");
+                            continue;
+                        }
+                        startWorker();
+                    }
+                    new Session(this, ch).run();
+                } finally {
+                    synchronized (busy) {
+                        busy.decrementAndGet();
+                        busy.notifyAll();
+                    }
+                }
+                Optional<String> unfit = clean.restoreOrRetire();
+                if (unfit.isPresent()) {
+                    log.log(Level.WARNING, "a worker thread is retired and serves no more calls: " + unfit.get());
+                    return;
+                }
+                if (idle.get() >= maxIdle) {
+                    return;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            log.log(Level.ERROR, "worker failed", e);
+        } finally {
+            workers.decrementAndGet();
+            if (!stopping && idle.get() == 0) {
+                startWorker();
+            }
+        }
+    }
+
+    private void sweep() {
+        inFlight.sweep(c -> log.log(Level.WARNING, "the caller (pid " + c.pid() + ") of a running call went away;"
+                + " interrupting the call; later calls of its container wait until it has ended"));
+    }
+
+    private void refuseQuietly(SocketChannel ch, String why) {
+        try (ch) {
+            byte[] b = why.getBytes(StandardCharsets.UTF_8);
+            Wire.frame(ch, Wire.REFUSED, b, 0, b.length);
+        } catch (IOException e) {
+            // the shim goes cold on EOF too
+        }
+    }
+
+    /**
+     * Why a call must not be served warm, if it must not.
+     *
+     * @param req the call
+     * @return the reason, or empty to serve it
+     */
+    Optional<String> refusal(Wire.Request req) {
+        if (!req.distId().equals(dist.id())) {
+            return Optional.of("dist id " + GoText.quote(req.distId()) + " is not the daemon's (" + dist.id()
+                    + "): restart the daemon after an upgrade");
+        }
+        if (!dist.plugins().containsKey(req.plugin())) {
+            return Optional.of("plugin " + GoText.quote(req.plugin()) + " is not in the dist");
+        }
+        if (!req.netNs().equals(own.netNs())) {
+            return Optional.of("the caller is in another network namespace");
+        }
+        if (!req.mntNs().equals(own.mntNs())) {
+            return Optional.of("the caller is in another mount namespace");
+        }
+        if (!req.userNs().equals(own.userNs())) {
+            return Optional.of("the caller is in another user namespace");
+        }
+        if (!req.root().equals(own.root())) {
+            return Optional.of("the caller has another root directory");
+        }
+        if (own.umask() >= 0 && req.umask() != own.umask()) {
+            return Optional.of("the caller's umask " + Integer.toOctalString(req.umask()) + " is not the daemon's "
+                    + Integer.toOctalString(own.umask()));
+        }
+        if (!req.cwd().startsWith("/")) {
+            return Optional.of("the caller's working directory is not absolute");
+        }
+        for (String e : req.env()) {
+            if (e.startsWith("JCNI_JAVA_OPTS=") && e.length() > "JCNI_JAVA_OPTS=".length()) {
+                return Optional.of("JCNI_JAVA_OPTS asks for JVM options");
+            }
+        }
+        if (stopping) {
+            return Optional.of("the daemon is stopping");
+        }
+        return Optional.empty();
+    }
+
+    /** A call's turn: a permit (unless nested) and its container's lock; close to give it back. */
+    final class Admission implements AutoCloseable {
+        private final KeyedLocks.Held container;
+        private final boolean permit;
+
+        Admission(KeyedLocks.Held container, boolean permit) {
+            this.container = container;
+            this.permit = permit;
+        }
+
+        @Override
+        public void close() {
+            if (permit) {
+                permits.release();
+            }
+            if (container != null) {
+                container.close();
+            }
+        }
+    }
+
+    /**
+     * Waits for a call's turn: the lock of its plugin, container id and interface (ADD, CHECK,
+     * DEL), then a permit. A call whose caller descends from this daemon (a delegate exec'd by a call
+     * it runs) waits for neither.
+     *
+     * @param req the call
+     * @param env its environment
+     * @return the turn
+     */
+    Admission admit(Wire.Request req, Map<String, String> env) {
+        Boolean nested = null;
+        KeyedLocks.Held container = null;
+        String command = env.getOrDefault("CNI_COMMAND", "");
+        String id = env.getOrDefault("CNI_CONTAINERID", "");
+        if (!id.isEmpty() && (command.equals("ADD") || command.equals("DEL") || command.equals("CHECK"))) {
+            String key = req.plugin() + '\0' + id + '\0' + env.getOrDefault("CNI_IFNAME", "");
+            container = containerLocks.tryLock(key);
+            if (container == null) {
+                nested = isNested(req.pid());
+                if (!nested) {
+                    container = containerLocks.lock(key);
+                }
+            }
+        }
+        boolean permit = permits.tryAcquire();
+        if (!permit) {
+            if (nested == null) {
+                nested = isNested(req.pid());
+            }
+            if (!nested) {
+                permits.acquireUninterruptibly();
+                permit = true;
+            }
+        }
+        return new Admission(container, permit);
+    }
+
+    /** @return true when the process descends from this daemon */
+    private static boolean isNested(int pid) {
+        long self = ProcessHandle.current().pid();
+        Optional<ProcessHandle> p = ProcessHandle.of(pid);
+        for (int depth = 0; depth < 32 && p.isPresent(); depth++) {
+            long ppid = p.get().pid();
+            if (ppid == self) {
+                return true;
+            }
+            if (ppid <= 1) {
+                return false;
+            }
+            p = p.get().parent();
+        }
+        return false;
+    }
+
+    DistFile dist() {
+        return dist;
+    }
+
+    PluginLog log() {
+        return log;
+    }
+
+    UserPrincipal rootPrincipal() {
+        return rendezvous.root();
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    long requestTimeoutMillis() {
+        return 10_000;
+    }
+
+    long nextCallNumber() {
+        return callNumbers.incrementAndGet();
+    }
+
+    InFlight inFlight() {
+        return inFlight;
+    }
+
+    void callEnded(int code) {
+        served.incrementAndGet();
+    }
+
+    /** @return how many calls were served so far */
+    long served() {
+        return served.get();
+    }
+
+    /** @return the socket */
+    Path socket() {
+        return rendezvous.socket();
+    }
+
+    /** @return keys with a container lock now (0 when idle: the map does not grow) */
+    int containerLockCount() {
+        return containerLocks.size();
+    }
+
+    /**
+     * Stops gracefully: no new connection is accepted and the socket is removed (new calls go
+     * cold), the calls already accepted run to their end (up to the drain timeout).
+     */
+    @Override
+    public void close() {
+        if (!stopping) {
+            stopping = true;
+            rendezvous.close();
+            log.log(Level.INFO, "stopping: socket removed, finishing " + busy.get() + " call(s) in flight");
+        }
+        awaitDrained();
+        stopped.countDown();
+    }
+
+    private void awaitDrained() {
+        long end = System.nanoTime() + drainTimeout.toNanos();
+        synchronized (busy) {
+            while (busy.get() > 0) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    log.log(Level.WARNING, "stopping with " + busy.get() + " call(s) still in flight after "
+                            + drainTimeout.toSeconds() + " s");
+                    break;
+                }
+                try {
+                    busy.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    // keep waiting for the calls
+                }
+            }
+        }
+        timer.shutdownNow();
+    }
+}

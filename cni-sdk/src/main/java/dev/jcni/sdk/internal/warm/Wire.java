@@ -1,0 +1,207 @@
+package dev.jcni.sdk.internal.warm;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The hand-over protocol between {@code jcni-shim} and the daemon (version 1; the shim's source
+ * describes it too). Integers are big-endian.
+ *
+ * <pre>
+ * request:  "JCW1" u32 length-of-rest, then u32 pid, u32 umask,
+ *           4 x (u64 dev, u64 ino) of the caller's /proc/self/ns/net, ns/mnt, ns/user and "/",
+ *           str dist-id, str plugin, str cwd, u32 argc + argc x str, u32 envc + envc x str, str stdin
+ *           (str = u32 length + bytes)
+ * replies:  frames of u8 type + u32 length + payload: 'S' started, 'R' refused (reason),
+ *           'E' stderr bytes, 'O' stdout bytes, 'X' exit (u32 code), the last one
+ * </pre>
+ */
+final class Wire {
+    private Wire() {
+    }
+
+    static final int MAGIC = 0x4a435731; // "JCW1"
+    /** The largest request accepted: 16 MiB (the shim goes cold above). */
+    static final int MAX_REQUEST = 16 << 20;
+
+    static final byte STARTED = 'S';
+    static final byte REFUSED = 'R';
+    static final byte STDERR = 'E';
+    static final byte STDOUT = 'O';
+    static final byte EXIT = 'X';
+
+    /** A namespace or directory identity: device and inode. */
+    record FileId(long dev, long ino) {
+    }
+
+    /**
+     * One call as the shim sent it.
+     *
+     * @param pid the caller's pid (as the caller says: trusted because only root can connect)
+     * @param umask the caller's umask
+     * @param netNs the caller's network namespace
+     * @param mntNs its mount namespace
+     * @param userNs its user namespace
+     * @param root its root directory
+     * @param distId the dist id of the launcher
+     * @param plugin the plugin's name
+     * @param cwd the caller's working directory
+     * @param args the launcher's arguments
+     * @param env the caller's environment, entries in order, as raw {@code K=V}
+     * @param stdin the stdin bytes
+     */
+    record Request(int pid, int umask, FileId netNs, FileId mntNs, FileId userNs, FileId root, String distId,
+                   String plugin, String cwd, List<String> args, List<String> env, byte[] stdin) {
+
+        /**
+         * The environment as the JVM would see it at start: entries without a {@code =} after the
+         * first character are left out, and a later entry of a name wins.
+         *
+         * @return the environment
+         */
+        Map<String, String> envMap() {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (String e : env) {
+                int eq = e.indexOf('=', 1);
+                if (eq > 0) {
+                    m.put(e.substring(0, eq), e.substring(eq + 1));
+                }
+            }
+            return Collections.unmodifiableMap(m);
+        }
+    }
+
+    /** A request that breaks the protocol. */
+    static final class ProtocolException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Reads one request.
+     *
+     * @param in the connection
+     * @return the request
+     * @throws IOException on EOF, an I/O error or a malformed request
+     */
+    static Request readRequest(ReadableByteChannel in) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(8);
+        readFully(in, head);
+        head.flip();
+        if (head.getInt() != MAGIC) {
+            throw new ProtocolException("not a jcni-shim request (bad magic)");
+        }
+        int len = head.getInt();
+        if (len < 0 || len > MAX_REQUEST) {
+            throw new ProtocolException("request too large: " + Integer.toUnsignedString(len) + " bytes");
+        }
+        ByteBuffer body = ByteBuffer.allocate(len);
+        readFully(in, body);
+        body.flip();
+        try {
+            int pid = body.getInt();
+            int umask = body.getInt();
+            FileId net = new FileId(body.getLong(), body.getLong());
+            FileId mnt = new FileId(body.getLong(), body.getLong());
+            FileId user = new FileId(body.getLong(), body.getLong());
+            FileId root = new FileId(body.getLong(), body.getLong());
+            String distId = str(body);
+            String plugin = str(body);
+            String cwd = str(body);
+            List<String> args = strs(body);
+            List<String> env = strs(body);
+            byte[] stdin = bytes(body);
+            if (body.hasRemaining()) {
+                throw new ProtocolException("trailing bytes after the request");
+            }
+            return new Request(pid, umask, net, mnt, user, root, distId, plugin, cwd, args, env, stdin);
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new ProtocolException("truncated request");
+        }
+    }
+
+    private static List<String> strs(ByteBuffer b) throws ProtocolException {
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining() / 4) {
+            throw new ProtocolException("bad count " + n);
+        }
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(str(b));
+        }
+        return List.copyOf(out);
+    }
+
+    private static String str(ByteBuffer b) throws ProtocolException {
+        return new String(bytes(b), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(ByteBuffer b) throws ProtocolException {
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining()) {
+            throw new ProtocolException("bad length " + n);
+        }
+        byte[] out = new byte[n];
+        b.get(out);
+        return out;
+    }
+
+    private static void readFully(ReadableByteChannel in, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (in.read(b) < 0) {
+                throw new EOFException("the caller closed the connection");
+            }
+        }
+    }
+
+    /**
+     * Writes one frame.
+     *
+     * @param out the connection
+     * @param type the frame type
+     * @param payload its bytes
+     * @param off where they start
+     * @param len how many
+     * @throws IOException when the caller is gone
+     */
+    static void frame(WritableByteChannel out, byte type, byte[] payload, int off, int len) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(5).put(type).putInt(len).flip();
+        ByteBuffer body = ByteBuffer.wrap(payload, off, len);
+        if (out instanceof java.nio.channels.GatheringByteChannel g) {
+            ByteBuffer[] both = {head, body};
+            while (head.hasRemaining() || body.hasRemaining()) {
+                g.write(both);
+            }
+            return;
+        }
+        while (head.hasRemaining()) {
+            out.write(head);
+        }
+        while (body.hasRemaining()) {
+            out.write(body);
+        }
+    }
+
+    /**
+     * Writes the exit frame.
+     *
+     * @param out the connection
+     * @param code the exit code
+     * @throws IOException when the caller is gone
+     */
+    static void exit(WritableByteChannel out, int code) throws IOException {
+        frame(out, EXIT, ByteBuffer.allocate(4).putInt(code).array(), 0, 4);
+    }
+}

@@ -1,0 +1,381 @@
+/*
+ * jcni-shim: hands one CNI plugin call to jcni's warm-mode daemon, or falls back to the cold path.
+ *
+ *   jcni-shim SOCKET DISTID PLUGIN LAUNCHER [ARGS...]
+ *
+ * A jcni launcher execs this when the daemon's socket exists. The shim sends the daemon the call
+ * (stdin bytes, the whole environment, the working directory, the plugin's name, the dist id,
+ * and the process facts the daemon must share for the call to run as an exec would: namespaces,
+ * root directory, umask). Until the daemon confirms that the call STARTED, anything that goes
+ * wrong falls back to the cold path, with stdin intact:
+ *
+ *   execv(LAUNCHER, [LAUNCHER, "--jcni-cold", ARGS...])
+ *
+ * with the environment unchanged and, when stdin was read, fd 0 replaced by a memfd holding the
+ * bytes. After the start, the shim relays stderr as it comes, writes stdout when the call ends
+ * and exits with the call's exit code. If the daemon goes away mid-call, it prints a CNI error
+ * JSON (code 999) on stdout and exits 1: never a hang on a dead daemon.
+ *
+ * Trust: the socket's directory must be a root-owned directory that only root can use, the socket
+ * root's, and the peer (SO_PEERCRED) uid 0; the daemon checks that the caller is uid 0.
+ * JCNI_WARM_DEBUG=1 in the environment makes the shim say on stderr why it went cold.
+ *
+ * Wire protocol (version 1), integers big-endian:
+ *   request:  "JCW1" u32:length-of-rest, then u32 pid, u32 umask,
+ *             4 x (u64 dev, u64 ino) of /proc/self/ns/net, /proc/self/ns/mnt, /proc/self/ns/user, "/",
+ *             str dist-id, str plugin, str cwd, u32 argc + argc x str, u32 envc + envc x str, str stdin
+ *             (str = u32 length + bytes)
+ *   replies:  frames u8 type + u32 length + payload:
+ *             'S' started, 'R' refused (payload: reason), 'E' stderr bytes, 'O' stdout bytes,
+ *             'X' exit (payload: u32 exit code), the last frame.
+ *
+ * Build: gcc -O2 -Wall -Wextra -Werror -o jcni-shim jcni-shim.c (libc only).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MAX_REQUEST (16u << 20)
+
+static int debug;
+static char **g_argv;
+static int g_argc;
+
+/* ------------------------------------------------------------------ buffers */
+
+struct buf {
+    unsigned char *p;
+    size_t len, cap;
+};
+
+static int buf_room(struct buf *b, size_t more)
+{
+    if (b->len + more <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + more)
+        cap *= 2;
+    unsigned char *p = realloc(b->p, cap);
+    if (!p)
+        return -1;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+static int put(struct buf *b, const void *data, size_t n)
+{
+    if (buf_room(b, n))
+        return -1;
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+    return 0;
+}
+
+static int put_u32(struct buf *b, uint32_t v)
+{
+    unsigned char x[4] = {v >> 24, v >> 16, v >> 8, v};
+    return put(b, x, 4);
+}
+
+static int put_u64(struct buf *b, uint64_t v)
+{
+    return put_u32(b, (uint32_t)(v >> 32)) || put_u32(b, (uint32_t)v);
+}
+
+static int put_str(struct buf *b, const void *s, size_t n)
+{
+    return put_u32(b, (uint32_t)n) || put(b, s, n);
+}
+
+/* ------------------------------------------------------------------ io */
+
+/* to_socket: send() without SIGPIPE, for the daemon's socket; stdout and stderr keep the usual SIGPIPE */
+static int write_all(int fd, const void *p, size_t n, int to_socket)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = to_socket ? send(fd, c, n, MSG_NOSIGNAL) : write(fd, c, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* 1 = all read, 0 = EOF before the end, -1 = error */
+static int read_full(int fd, void *p, size_t n)
+{
+    char *c = p;
+    while (n > 0) {
+        ssize_t r = read(fd, c, n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (r == 0)
+            return 0;
+        c += r;
+        n -= (size_t)r;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------ the cold path */
+
+static void say(const char *why)
+{
+    if (debug) {
+        char line[512];
+        int n = snprintf(line, sizeof line, "jcni-shim: going cold: %s\n", why);
+        if (n > 0)
+            (void)write_all(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, 0);
+    }
+}
+
+static void fail_json(const char *msg)
+{
+    char out[1024];
+    int n = snprintf(out, sizeof out, "{\n    \"code\": 999,\n    \"msg\": \"%s\"\n}", msg);
+    if (n > 0)
+        (void)write_all(1, out, (size_t)n < sizeof out ? (size_t)n : sizeof out - 1, 0);
+    _exit(1);
+}
+
+/* Gives fd 0 the bytes already read from it, so that the cold plugin reads them again. */
+static int restore_stdin(const unsigned char *data, size_t n)
+{
+    int fd = memfd_create("jcni-stdin", 0);
+    if (fd < 0) {
+        char tmpl[] = "/tmp/jcni-stdin-XXXXXX";
+        fd = mkstemp(tmpl);
+        if (fd < 0)
+            return -1;
+        unlink(tmpl);
+    }
+    if (write_all(fd, data, n, 0) || lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) < 0) {
+        close(fd);
+        return -1;
+    }
+    if (fd != 0)
+        close(fd);
+    return 0;
+}
+
+/* Never returns. stdin_read: whether fd 0 was consumed into data/n. */
+static void go_cold(int sock, const char *why, int stdin_read, const unsigned char *data, size_t n)
+{
+    say(why);
+    if (sock >= 0)
+        close(sock);
+    if (stdin_read && restore_stdin(data, n))
+        fail_json("jcni-shim: cannot hand stdin to the cold path");
+    const char *launcher = g_argv[4];
+    char **args = calloc((size_t)g_argc, sizeof *args);
+    if (!args)
+        fail_json("jcni-shim: out of memory");
+    int k = 0;
+    args[k++] = (char *)launcher;
+    args[k++] = "--jcni-cold";
+    for (int i = 5; i < g_argc; i++)
+        args[k++] = g_argv[i];
+    args[k] = NULL;
+    execv(launcher, args);
+    fail_json("jcni-shim: cannot exec the launcher for the cold path");
+}
+
+/* ------------------------------------------------------------------ checks */
+
+static int root_only_dir(const char *sock_path)
+{
+    char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    size_t n = strlen(sock_path);
+    if (n >= sizeof dir)
+        return 0;
+    memcpy(dir, sock_path, n + 1);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return 0;
+    if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    struct stat st;
+    if (lstat(dir, &st) || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) != 0)
+        return 0;
+    if (lstat(sock_path, &st) || !S_ISSOCK(st.st_mode) || st.st_uid != 0)
+        return 0;
+    return 1;
+}
+
+static void id_of(struct buf *b, const char *path, int *ok)
+{
+    struct stat st;
+    if (stat(path, &st)) {
+        memset(&st, 0, sizeof st);
+        *ok = 0;
+    }
+    *ok &= put_u64(b, (uint64_t)st.st_dev) == 0 && put_u64(b, (uint64_t)st.st_ino) == 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+int main(int argc, char **argv)
+{
+    g_argc = argc;
+    g_argv = argv;
+    if (argc < 5)
+        fail_json("jcni-shim: usage: jcni-shim SOCKET DISTID PLUGIN LAUNCHER [ARGS...]");
+    const char *dbg = getenv("JCNI_WARM_DEBUG");
+    debug = dbg && *dbg && strcmp(dbg, "0") != 0;
+    const char *sock_path = argv[1];
+
+    /* a terminal on stdin: the cold path decides what to read */
+    if (isatty(0))
+        go_cold(-1, "stdin is a terminal", 0, NULL, 0);
+    struct stat st0;
+    if (fstat(0, &st0))
+        go_cold(-1, "stdin is not open", 0, NULL, 0);
+    if (!root_only_dir(sock_path))
+        go_cold(-1, "the socket or its directory is not root's alone", 0, NULL, 0);
+
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (strlen(sock_path) >= sizeof addr.sun_path)
+        go_cold(-1, "socket path too long", 0, NULL, 0);
+    strcpy(addr.sun_path, sock_path);
+    int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        go_cold(-1, "socket() failed", 0, NULL, 0);
+    if (connect(sock, (struct sockaddr *)&addr, sizeof addr))
+        go_cold(sock, "the daemon is not listening", 0, NULL, 0);
+    struct ucred cred;
+    socklen_t clen = sizeof cred;
+    if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid != 0)
+        go_cold(sock, "the daemon is not root", 0, NULL, 0);
+
+    /* stdin, to its end */
+    struct buf in = {0};
+    for (;;) {
+        if (buf_room(&in, 65536))
+            go_cold(sock, "out of memory", 1, in.p, in.len);
+        ssize_t r = read(0, in.p + in.len, in.cap - in.len);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            go_cold(sock, "cannot read stdin", 1, in.p, in.len);
+        }
+        if (r == 0)
+            break;
+        in.len += (size_t)r;
+    }
+    /* read to its end in any case: the cold path must get every byte */
+    if (in.len > MAX_REQUEST)
+        go_cold(sock, "stdin too large", 1, in.p, in.len);
+
+    char *cwd = getcwd(NULL, 0);
+    if (!cwd)
+        go_cold(sock, "no working directory", 1, in.p, in.len);
+
+    struct buf req = {0};
+    int ok = 1;
+    mode_t mask = umask(0);
+    umask(mask);
+    ok &= put(&req, "JCW1", 4) == 0 && put_u32(&req, 0) == 0;
+    ok &= put_u32(&req, (uint32_t)getpid()) == 0 && put_u32(&req, (uint32_t)mask) == 0;
+    id_of(&req, "/proc/self/ns/net", &ok);
+    id_of(&req, "/proc/self/ns/mnt", &ok);
+    id_of(&req, "/proc/self/ns/user", &ok);
+    id_of(&req, "/", &ok);
+    ok &= put_str(&req, argv[2], strlen(argv[2])) == 0;
+    ok &= put_str(&req, argv[3], strlen(argv[3])) == 0;
+    ok &= put_str(&req, cwd, strlen(cwd)) == 0;
+    ok &= put_u32(&req, (uint32_t)(argc - 5)) == 0;
+    for (int i = 5; i < argc && ok; i++)
+        ok &= put_str(&req, argv[i], strlen(argv[i])) == 0;
+    uint32_t envc = 0;
+    for (char **e = environ; *e; e++)
+        envc++;
+    ok &= put_u32(&req, envc) == 0;
+    for (char **e = environ; *e && ok; e++)
+        ok &= put_str(&req, *e, strlen(*e)) == 0;
+    ok &= put_str(&req, in.p, in.len) == 0;
+    if (!ok || req.len - 8 > MAX_REQUEST)
+        go_cold(sock, "cannot build the request", 1, in.p, in.len);
+    uint32_t rest = (uint32_t)(req.len - 8);
+    unsigned char len4[4] = {rest >> 24, rest >> 16, rest >> 8, rest};
+    memcpy(req.p + 4, len4, 4);
+    if (write_all(sock, req.p, req.len, 1))
+        go_cold(sock, "the daemon closed the connection", 1, in.p, in.len);
+    free(req.p);
+
+    /* wait for "started"; anything else before it means: cold */
+    unsigned char hdr[5];
+    int r = read_full(sock, hdr, 5);
+    if (r != 1)
+        go_cold(sock, "the daemon did not start the call", 1, in.p, in.len);
+    uint32_t n = (uint32_t)hdr[1] << 24 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 8 | hdr[4];
+    if (hdr[0] != 'S') {
+        char why[256] = "the daemon refused the call";
+        if (hdr[0] == 'R' && n < 200) {
+            char reason[200];
+            if (read_full(sock, reason, n) == 1) {
+                reason[n] = '\0';
+                snprintf(why, sizeof why, "the daemon refused the call: %s", reason);
+            }
+        }
+        go_cold(sock, why, 1, in.p, in.len);
+    }
+    free(in.p);
+    in.p = NULL;
+
+    /* the call runs: relay until its exit */
+    struct buf out = {0};
+    unsigned char chunk[65536];
+    for (;;) {
+        if (read_full(sock, hdr, 5) != 1)
+            break;
+        n = (uint32_t)hdr[1] << 24 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 8 | hdr[4];
+        if (hdr[0] == 'X') {
+            unsigned char code[4];
+            if (n != 4 || read_full(sock, code, 4) != 1)
+                break;
+            if (out.len)
+                (void)write_all(1, out.p, out.len, 0);
+            _exit(code[3]);
+        }
+        if (hdr[0] != 'E' && hdr[0] != 'O')
+            break;
+        while (n > 0) {
+            size_t k = n < sizeof chunk ? n : sizeof chunk;
+            if (read_full(sock, chunk, k) != 1)
+                goto died;
+            if (hdr[0] == 'E')
+                (void)write_all(2, chunk, k, 0);
+            else if (put(&out, chunk, k))
+                goto died;
+            n -= (uint32_t)k;
+        }
+    }
+died:
+    fail_json("jcni warm mode: the warm-mode daemon died mid-call; the call's outcome is unknown");
+    return 1;
+}

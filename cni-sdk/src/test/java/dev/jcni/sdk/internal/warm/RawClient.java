@@ -1,0 +1,96 @@
+package dev.jcni.sdk.internal.warm;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A hand-over client in Java (the shim's request, encoded the same way) for tests that need what
+ * the shim refuses to do, such as connecting as a non-root user to a socket others can reach.
+ * {@code main(socket, distId, plugin)} sends a VERSION call and prints the daemon's first reply:
+ * {@code S} or {@code R:<reason>}, or {@code EOF}.
+ */
+public final class RawClient {
+    private RawClient() {
+    }
+
+    /**
+     * Encodes a request as jcni-shim does, with this process's namespaces and root.
+     *
+     * @return the bytes
+     */
+    static byte[] request(String distId, String plugin, String cwd, List<String> args, List<String> env, byte[] stdin)
+            throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(body);
+        d.writeInt((int) ProcessHandle.current().pid());
+        d.writeInt(umask());
+        for (String p : List.of("/proc/self/ns/net", "/proc/self/ns/mnt", "/proc/self/ns/user", "/")) {
+            Map<String, Object> a = Files.readAttributes(Path.of(p), "unix:dev,ino");
+            d.writeLong(((Number) a.get("dev")).longValue());
+            d.writeLong(((Number) a.get("ino")).longValue());
+        }
+        str(d, distId.getBytes(StandardCharsets.UTF_8));
+        str(d, plugin.getBytes(StandardCharsets.UTF_8));
+        str(d, cwd.getBytes(StandardCharsets.UTF_8));
+        d.writeInt(args.size());
+        for (String a : args) {
+            str(d, a.getBytes(StandardCharsets.UTF_8));
+        }
+        d.writeInt(env.size());
+        for (String e : env) {
+            str(d, e.getBytes(StandardCharsets.UTF_8));
+        }
+        str(d, stdin);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        DataOutputStream h = new DataOutputStream(all);
+        h.writeInt(Wire.MAGIC);
+        h.writeInt(body.size());
+        body.writeTo(all);
+        return all.toByteArray();
+    }
+
+    private static void str(DataOutputStream d, byte[] b) throws IOException {
+        d.writeInt(b.length);
+        d.write(b);
+    }
+
+    private static int umask() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("Umask:")) {
+                return Integer.parseInt(line.substring(6).trim(), 8);
+            }
+        }
+        return 022;
+    }
+
+    public static void main(String[] args) throws IOException {
+        byte[] req = request(args[1], args[2], "/", List.of(), List.of("CNI_COMMAND=VERSION"), new byte[0]);
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(args[0]))) {
+            ch.write(ByteBuffer.wrap(req));
+            ByteBuffer head = ByteBuffer.allocate(5);
+            while (head.hasRemaining() && ch.read(head) >= 0) {
+                // fill
+            }
+            if (head.hasRemaining()) {
+                System.out.println("EOF");
+                return;
+            }
+            head.flip();
+            char type = (char) head.get();
+            ByteBuffer payload = ByteBuffer.allocate(head.getInt());
+            while (payload.hasRemaining() && ch.read(payload) >= 0) {
+                // fill
+            }
+            System.out.println(type == 'R' ? "R:" + new String(payload.array(), StandardCharsets.UTF_8) : String.valueOf(type));
+        }
+    }
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The test command (README): on Debian 12 as root, installs the system packages the tests need, then
+# runs the whole suite:
+#   1. the reactor: every module's tests, then `deploy -Prelease` into target/deploy-repo (which
+#      also installs jcni's artifacts into ~/.m2 for the starter), and the check of what would be
+#      published (.ci/check-deployed.py);
+#   2. the starter project (docs/examples/starter) built as an outside project against those
+#      artifacts, and its packaged plugin run after jcni's ptp + host-local through `jcni`;
+#   3. the documentation site: Javadoc, VitePress, every internal link, headless Chromium.
+# The site's npm install runs during 1; 2 and 3 run side by side after it. Exits non-zero on any failure.
+#
+#   ./test.sh                      (.ci/run calls exactly this, with CI=true)
+#   ./test.sh --skip-tests         the same without the reactor's own tests (docs, packaging, starter work)
+set -euo pipefail
+cd "$(dirname "$0")"
+reactor_args=()
+case ${1-} in
+  --skip-tests) reactor_args=(-DskipTests) ;;
+  "") ;;
+  *) echo "usage: $0 [--skip-tests]" >&2; exit 2 ;;
+esac
+root=$PWD
+start=$(date +%s)
+elapsed() { echo "$(( $(date +%s) - start ))s"; }
+
+export DEBIAN_FRONTEND=noninteractive
+apt_packages=(
+  iproute2                     # ip/ip netns: test-side observer and namespace setup only
+  iptables                     # ipMasq and portmap iptables backend (nf_tables flavour)
+  nftables                     # ipMasq and portmap nftables backend, macspoofchk
+  conntrack                    # test-side observer of conntrack entries
+  containernetworking-plugins  # the Go reference plugins v1.1.1 in /usr/lib/cni, for parity tests
+  netcat-openbsd               # traffic tests; demo/cluster.sh's echo server and clients (ClusterDemoIT)
+  util-linux                   # unshare: demo/cluster.sh's containers (essential in Debian; listed for the demo)
+  procps                       # ps/pgrep in process-tree tests
+  hyperfine                    # benchmarks (not run by the tests)
+  podman                       # podman 4.3.1 end to end on jcni's plugins (PodmanIT, CNI backend)
+  runc                         # the OCI runtime PodmanIT gives podman (crun is not installed)
+  busybox-static               # PodmanIT's image: a static busybox, imported (no registry)
+  python3                      # .ci/check-deployed.py, the site's link check and web server, bench/
+  chromium                     # the docs site looked at in a real browser (headless)
+)
+command -v node >/dev/null && command -v npm >/dev/null || apt_packages+=(nodejs npm)  # the docs site's generator
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${apt_packages[@]}"
+else
+  echo "test.sh: not root or no apt-get: not installing ${apt_packages[*]}" >&2
+fi
+
+logs=$root/target/test-logs
+mkdir -p "$logs"
+
+# The site's generator, fetched while the reactor builds (network, little CPU)
+(cd docs/site && npm ci --no-audit --no-fund --loglevel=error) > "$logs/npm.log" 2>&1 &
+npm_pid=$!
+
+echo "== 1. reactor: tests, deploy -Prelease into target/deploy-repo ($(elapsed))"
+rm -rf target/deploy-repo
+mvn -B deploy -Prelease "${reactor_args[@]}"
+python3 .ci/check-deployed.py target/deploy-repo
+
+wait "$npm_pid" || { cat "$logs/npm.log"; echo "test.sh: npm ci failed" >&2; exit 1; }
+
+echo "== 2. starter project and 3. docs site, side by side ($(elapsed))"
+starter() {
+  cd "$root/docs/examples/starter"
+  mvn -B verify
+  ./run-chained.sh --reference "$root/plugins-reference/target/cni/bin"
+}
+starter > "$logs/starter.log" 2>&1 &
+starter_pid=$!
+docs/site/build.sh > "$logs/site.log" 2>&1 &
+site_pid=$!
+status=0
+wait "$starter_pid" || status=$?
+echo "-- starter ($(elapsed)): exit $status"; cat "$logs/starter.log"
+site_status=0
+wait "$site_pid" || site_status=$?
+echo "-- site ($(elapsed)): exit $site_status"; cat "$logs/site.log"
+[ "$status" = 0 ] && [ "$site_status" = 0 ] || { echo "test.sh: FAILED ($(elapsed))" >&2; exit 1; }
+echo "test.sh: all passed ($(elapsed))"
