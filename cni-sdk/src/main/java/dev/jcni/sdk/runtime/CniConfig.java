@@ -484,6 +484,9 @@ public final class CniConfig {
      * @return the attachment, or empty when there is no cniCacheV1 entry
      */
     public Optional<NetworkAttachment> getNetworkListCachedConfig(NetConfList list, RuntimeConf rt) {
+        if (!ResultCache.isPlainName(list.name(), rt.containerId(), rt.ifName())) {
+            return Optional.empty(); // no entry can have such a name, and no other file is read in its place
+        }
         return cache().readAttachment(cache().file(list.name(), rt.containerId(), rt.ifName()));
     }
 

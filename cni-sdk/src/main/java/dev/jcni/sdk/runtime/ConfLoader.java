@@ -249,8 +249,11 @@ public final class ConfLoader {
         return list;
     }
 
-    /** The sibling folder is looked for only under a name that is one path element. */
-    private static boolean isPlainName(String name) {
+    /**
+     * A name that is one path element: not empty, not {@code .} or {@code ..}, no {@code /} or NUL. The
+     * sibling folder is looked for only under such a name; the result cache names its entries only so.
+     */
+    static boolean isPlainName(String name) {
         return !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0 && name.indexOf('\0') < 0;
     }
 

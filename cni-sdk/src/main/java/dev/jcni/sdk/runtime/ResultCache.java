@@ -75,14 +75,25 @@ final class ResultCache {
      * The file of one attachment.
      *
      * @throws IllegalArgumentException Go's {@code cache file path requires network name ("n"), container ID ("c"),
-     *     and interface name ("i")} when one is empty
+     *     and interface name ("i")} when one is empty; {@code cache file name ... would leave <dir>} when the
+     *     name holds a {@code /} or a NUL (ADD refuses such names: no entry can exist under one, and no
+     *     other file is ever read or removed in its place)
      */
     Path file(String network, String containerId, String ifName) {
         if (network.isEmpty() || containerId.isEmpty() || ifName.isEmpty()) {
             throw new IllegalArgumentException("cache file path requires network name (" + GoText.quote(network)
                     + "), container ID (" + GoText.quote(containerId) + "), and interface name (" + GoText.quote(ifName) + ")");
         }
-        return resultsDir().resolve(network + "-" + containerId + "-" + ifName);
+        String name = network + "-" + containerId + "-" + ifName;
+        if (!isPlainName(network, containerId, ifName)) {
+            throw new IllegalArgumentException("cache file name " + GoText.quote(name) + " would leave " + resultsDir());
+        }
+        return resultsDir().resolve(name);
+    }
+
+    /** @return true when the entry's name stays one entry of the results directory (no {@code /}, no NUL) */
+    static boolean isPlainName(String network, String containerId, String ifName) {
+        return ConfLoader.isPlainName(network + "-" + containerId + "-" + ifName);
     }
 
     /** Writes an entry atomically, file mode 0600 in a 0700 directory. */
@@ -169,9 +180,10 @@ final class ResultCache {
         }
     }
 
-    /** Removes an entry; a missing file or an incomplete key is fine. */
+    /** Removes an entry; a missing file, an incomplete key or a name that could not be an entry is fine. */
     void delete(String network, RuntimeConf rt) throws IOException {
-        if (network.isEmpty() || rt.containerId().isEmpty() || rt.ifName().isEmpty()) {
+        if (network.isEmpty() || rt.containerId().isEmpty() || rt.ifName().isEmpty()
+                || !isPlainName(network, rt.containerId(), rt.ifName())) {
             return;
         }
         Files.deleteIfExists(file(network, rt.containerId(), rt.ifName()));

@@ -78,6 +78,9 @@ public final class Bridge implements Plugin {
     public Result add(Request request) throws Exception {
         BridgeConfig conf = BridgeConfig.load(request);
         Optional<MacAddress> mac = conf.validateForAdd();
+        if (conf.macSpoofChk()) {
+            SpoofCheck.requireScriptSafe(request.ifName());
+        }
         NetNs netns = Links.openNetns(request.netns());
         try (NetNs ns = netns; NetNs host = NetNs.current(); NetlinkHandle h = NetlinkHandle.openAt(host);
              NetlinkHandle c = NetlinkHandle.openAt(ns)) {

@@ -2,6 +2,9 @@ package dev.jcni.plugins.bridge;
 
 import dev.jcni.plugins.firewall.Exec;
 import dev.jcni.plugins.firewall.Nft;
+import dev.jcni.sdk.internal.GoText;
+import dev.jcni.sdk.types.CniException;
+import dev.jcni.sdk.types.ErrorCodes;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +29,22 @@ final class SpoofCheck {
 
     SpoofCheck(String containerId, String ifName) {
         this.refId = containerId + "-" + ifName;
+    }
+
+    /**
+     * The chains are named after the container id and the interface name, unquoted in the nft script
+     * (nft's text syntax has no quoted chain names): an interface name the kernel accepts but that holds
+     * a character of nft's syntax ({@code " # ; { }} and the like) would break the script. Such a name is
+     * refused before anything is made. (Go's plugin writes its rules as JSON and accepts any name.)
+     *
+     * @param ifName the container's interface name
+     * @throws CniException code 4 when the name holds a character other than letters, digits, {@code _ . -}
+     */
+    static void requireScriptSafe(String ifName) {
+        if (!ifName.matches("[A-Za-z0-9_.\\-]+")) {
+            throw new CniException(ErrorCodes.INVALID_ENVIRONMENT_VARIABLES, "macspoofchk: interface name " + GoText.quote(ifName)
+                    + " cannot name an nftables chain (letters, digits, '_', '.' and '-' only)");
+        }
     }
 
     String ifaceChain() {

@@ -114,7 +114,10 @@ class OddCallsIT {
     @EnumSource(Network.Main.class)
     void checkAfterAPartialTeardown(Network.Main main) {
         Network n = network(main);
-        for (Removed removed : Removed.values()) {
+        // CI: the container interface and the port forwarding with bridge, the reservation with ptp; the soak run: all with both
+        List<Removed> removals = Calls.SOAK ? List.of(Removed.values()) : main == Network.Main.BRIDGE
+                ? List.of(Removed.CONTAINER_INTERFACE, Removed.PORT_FORWARDING) : List.of(Removed.RESERVATION);
+        for (Removed removed : removals) {
             TestNetns ns = n.netns();
             RuntimeConf rt = n.attachment(ns);
             n.cni.addNetworkList(n.list, rt);
