@@ -58,7 +58,7 @@ class ConcurrencyIT {
      */
     @Test
     void parallelAddProcessesOnOneRangeGetDistinctAddressesAndNoError() {
-        int n = Calls.size("parallelAdds", 200, 200);
+        int n = Calls.size("parallelAdds", 50, 200);
         String conf = conf("10.243.0.0/24");
         List<Dist.Run> runs = new ArrayList<>();
         long ms = Calls.millis(() -> {
@@ -105,7 +105,7 @@ class ConcurrencyIT {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Mode.class)
     void mixedAddAndDelFromParallelWorkersLeaveTheStoreEqualToTheLiveAttachments(Mode mode) throws Exception {
-        int ops = mode == Mode.IN_PROCESS ? Calls.size("mixedOpsInProcess", 1000, 1000) : Calls.size("mixedOps", 200, 1000);
+        int ops = mode == Mode.IN_PROCESS ? Calls.size("mixedOpsInProcess", 1000, 1000) : Calls.size("mixedOps", 40, 1000);
         int workers = 20;
         String conf = conf("10.244.0.0/24");
         HostLocal plugin = new HostLocal();
