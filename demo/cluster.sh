@@ -118,9 +118,9 @@ pod_ns() { echo "$p-$1"; }                 # pods: n1a, n1b, n2a, ... (n<node><l
 pod_node() { local x=${1#n}; echo "${x%?}"; }
 
 # warm mode: the launchers hand calls to the daemon at /run/jcni/<dist name>.sock (the dist's name is
-# in lib/jcni-dist.properties) unless JCNI_WARM=off. The switch is JCNI_DEMO_WARM=auto; it is off by
-# default until the daemon runs each call in its caller's network namespace (here a node's): a daemon
-# that ran it in its own would attach the pods to the host's namespace instead of the node's.
+# in lib/jcni-dist.properties) unless JCNI_WARM=off. The switch is JCNI_DEMO_WARM=auto; off by default
+# because the daemon refuses callers of other network and mount namespaces (here every call comes
+# from a node's), which then run cold anyway (docs/kubernetes-model.md, "Cold and warm").
 dist_name=$(sed -n 's/^name=//p' "$dist/lib/jcni-dist.properties" 2>/dev/null | head -1 || true)
 socket=${dist_name:+/run/jcni/$dist_name.sock}
 if [ -n "$socket" ] && [ -S "$socket" ] && [ -x "$dist/lib/jcni-shim" ]; then daemon=yes; else daemon=no; fi

@@ -128,6 +128,29 @@ public final class WarmDist implements AutoCloseable {
     }
 
     /**
+     * Waits (at most 10 s) until the daemon's log contains a text: the daemon logs some things after
+     * it has answered the call (a worker's retirement, for one).
+     *
+     * @param text the text
+     * @return whether it appeared
+     */
+    public boolean daemonLogShows(String text) {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (!daemonLog().contains(text)) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Starts the daemon with {@code lib/jcni-daemon} (debug log kept for {@link #daemonLog()}) and
      * waits until it serves.
      *

@@ -5,6 +5,7 @@ import dev.jcni.sdk.types.Ip;
 import dev.jcni.sdk.types.IpPrefix;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -153,40 +154,110 @@ public final class IpMasq {
         return r;
     }
 
+    /**
+     * Go's rules, in Go's order: per address an ACCEPT for its subnet, the MASQUERADE (once per chain:
+     * Go appends it only when it is not there yet) and the POSTROUTING jump.
+     */
     static void setupIptables(List<IpPrefix> ips, String network, String containerId) {
         String chain = Names.chainName(network, containerId);
         String comment = Names.comment(network, containerId);
-        for (IpPrefix ip : ips) {
-            Iptables ipt = Iptables.require(!ip.isIpv4());
-            if (!ipt.listChains("nat").contains(chain)) {
-                ipt.newChain("nat", chain);
+        for (boolean v6 : new boolean[] {false, true}) {
+            List<IpPrefix> family = ips.stream().filter(ip -> ip.isIpv4() != v6).toList();
+            if (family.isEmpty()) {
+                continue;
             }
-            ipt.appendUnique("nat", chain, rule(List.of("-d", ip.toString(), "-j", "ACCEPT"), comment));
-            ipt.appendUnique("nat", chain, rule(List.of("!", "-d", ip.isIpv4() ? "224.0.0.0/4" : "ff00::/8", "-j", "MASQUERADE"), comment));
-            ipt.appendUnique("nat", "POSTROUTING", rule(List.of("-s", Ip.format(ip.address()), "-j", chain), comment));
+            Iptables ipt = Iptables.require(v6);
+            Set<List<String>> chainRules = new LinkedHashSet<>();
+            List<List<String>> jumps = new ArrayList<>();
+            for (IpPrefix ip : family) {
+                chainRules.add(rule(List.of("-d", ip.toString(), "-j", "ACCEPT"), comment));
+                chainRules.add(rule(List.of("!", "-d", v6 ? "ff00::/8" : "224.0.0.0/4", "-j", "MASQUERADE"), comment));
+                jumps.add(rule(List.of("-s", Ip.format(ip.address()), "-j", chain), comment));
+            }
+            if (!ipt.chainExists("nat", chain)) {
+                // the common case, a new attachment: no rule can exist without its chain, so one
+                // iptables-restore transaction adds the chain and every rule (2 execs instead of 8)
+                List<List<String>> commands = new ArrayList<>();
+                commands.add(List.of("-N", chain));
+                chainRules.forEach(r -> commands.add(command("-A", chain, r)));
+                jumps.forEach(r -> commands.add(command("-A", "POSTROUTING", r)));
+                try {
+                    ipt.restore("nat", commands);
+                    continue;
+                } catch (Iptables.IptablesException e) {
+                    fallingBack("ADD", e);
+                }
+                if (!ipt.chainExists("nat", chain)) {
+                    ipt.newChain("nat", chain);
+                }
+            }
+            // the chain exists (a repeated ADD, or a transaction that failed): Go's way, rule by rule
+            chainRules.forEach(r -> ipt.appendUnique("nat", chain, r));
+            jumps.forEach(r -> ipt.appendUnique("nat", "POSTROUTING", r));
         }
     }
 
+    private static List<String> command(String op, String chain, List<String> rule) {
+        List<String> c = new ArrayList<>(List.of(op, chain));
+        c.addAll(rule);
+        return c;
+    }
+
+    private static void fallingBack(String verb, Iptables.IptablesException e) {
+        System.getLogger(IpMasq.class.getPackageName()).log(System.Logger.Level.WARNING, () -> "ipMasq " + verb
+                + ": the iptables-restore transaction failed (" + e.getMessage() + "); going on one iptables command at a time");
+    }
+
     static void teardownIptables(List<IpPrefix> ips, String network, String containerId) {
-        String chain = Names.chainName(network, containerId);
-        String comment = Names.comment(network, containerId);
         List<String> errors = new ArrayList<>();
-        for (IpPrefix ip : ips) {
-            try {
-                Iptables ipt = Iptables.require(!ip.isIpv4());
-                if (!ipt.chainExists("nat", chain)) {
-                    continue; // no chain, so no rule can jump to it
+        for (boolean v6 : new boolean[] {false, true}) {
+            if (ips.stream().anyMatch(ip -> ip.isIpv4() != v6)) {
+                try {
+                    teardownIptables(Iptables.require(v6), Names.chainName(network, containerId));
+                } catch (RuntimeException e) {
+                    errors.add(e.getMessage());
                 }
-                ipt.deleteIfExists("nat", "POSTROUTING", rule(List.of("-s", Ip.format(ip.address()), "-j", chain), comment));
-                ipt.deleteIfExists("nat", "POSTROUTING", rule(List.of("-s", ip.toString(), "-j", chain), comment));
-                ipt.deleteChainIfExists("nat", chain);
-            } catch (RuntimeException e) {
-                errors.add(e.getMessage());
             }
         }
         if (!errors.isEmpty()) {
             throw new IllegalStateException(String.join("\n", errors));
         }
+    }
+
+    /**
+     * Removes every POSTROUTING jump to an attachment's chain (the chain name hashes the network and
+     * the container id, so every jump to it is the attachment's), then the chain: one
+     * iptables-restore transaction, or command by command when the transaction fails.
+     */
+    private static void teardownIptables(Iptables ipt, String chain) {
+        if (!ipt.chainExists("nat", chain)) {
+            return; // no chain, so no rule can jump to it
+        }
+        List<String> jumps = new ArrayList<>();
+        for (String line : ipt.listRules("nat", "POSTROUTING")) {
+            List<String> words = SpecLines.split(line);
+            if (words.size() >= 2 && words.get(words.size() - 1).equals(chain) && words.get(words.size() - 2).equals("-j")) {
+                jumps.add(line);
+            }
+        }
+        List<List<String>> commands = new ArrayList<>();
+        for (String line : jumps) {
+            List<String> words = new ArrayList<>(SpecLines.split(line));
+            words.set(0, "-D");
+            commands.add(words);
+        }
+        commands.add(List.of("-F", chain));
+        commands.add(List.of("-X", chain));
+        try {
+            ipt.restore("nat", commands);
+            return;
+        } catch (Iptables.IptablesException e) {
+            fallingBack("DEL", e);
+        }
+        for (String line : jumps) {
+            ipt.deleteSpecLine("nat", line);
+        }
+        ipt.deleteChainIfExists("nat", chain);
     }
 
     /**
@@ -200,16 +271,9 @@ public final class IpMasq {
         String chain = Names.chainName(network, containerId);
         for (boolean v6 : new boolean[] {false, true}) {
             Optional<Iptables> ipt = Iptables.find(v6);
-            if (ipt.isEmpty() || !ipt.get().chainExists("nat", chain)) {
-                continue;
+            if (ipt.isPresent()) {
+                teardownIptables(ipt.get(), chain);
             }
-            for (String line : ipt.get().listRules("nat", "POSTROUTING")) {
-                List<String> words = SpecLines.split(line);
-                if (words.size() >= 2 && words.get(words.size() - 1).equals(chain) && words.get(words.size() - 2).equals("-j")) {
-                    ipt.get().deleteSpecLine("nat", line);
-                }
-            }
-            ipt.get().deleteChainIfExists("nat", chain);
         }
     }
 

@@ -169,6 +169,13 @@ public final class Iptables {
         }
         StringBuilder script = new StringBuilder("*").append(table).append('\n');
         for (List<String> c : commands) {
+            for (String a : c) {
+                if (a.indexOf('\n') >= 0 || a.indexOf('\r') >= 0 || a.indexOf('\0') >= 0) {
+                    // a line break would end the command and start another: never put one in the script
+                    throw new IptablesException("refusing an iptables-restore argument with a line break or NUL: "
+                            + a.replace("\n", "\\n").replace("\r", "\\r").replace("\0", "\\0"), -1, "");
+                }
+            }
             for (int i = 0; i < c.size(); i++) {
                 if (i > 0) {
                     script.append(' ');

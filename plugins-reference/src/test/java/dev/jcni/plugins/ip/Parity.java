@@ -66,7 +66,7 @@ public final class Parity {
      */
     public static Snapshot addSnapshotDel(Impl impl, Fixture f, String plugin, String conf) {
         TestNetns ns = f.netns();
-        Map<String, String> env = f.env("parity-ctr", ns, "eth0");
+        Map<String, String> env = f.env(f.net + "-ctr", ns, "eth0");
         Result r = impl.run(plugin, "ADD", env, conf).result();
         Snapshot s = snapshot(f, plugin, ns, r);
         impl.run(plugin, "DEL", env, conf).assertQuietSuccess();
@@ -113,7 +113,7 @@ public final class Parity {
      */
     public static void cross(Impl add, Impl del, Fixture f, String plugin, String conf) {
         TestNetns ns = f.netns();
-        Map<String, String> env = f.env("parity-ctr", ns, "eth0");
+        Map<String, String> env = f.env(f.net + "-ctr", ns, "eth0");
         add.run(plugin, "ADD", env, conf).result();
         del.run(plugin, "DEL", env, conf).assertQuietSuccess();
         assertNothingLeft(f, plugin, ns, add + " ADD then " + del + " DEL");

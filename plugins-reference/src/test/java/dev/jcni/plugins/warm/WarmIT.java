@@ -216,7 +216,7 @@ class WarmIT {
             CniException err = CniException.fromJson(warm.stdout());
             assertEquals(999, err.code());
             assertTrue(err.msg().contains("could not return to its network namespace"), err.msg());
-            assertTrue(dist.daemonLog().contains("the thread is retired"), dist.daemonLog());
+            assertTrue(dist.daemonLogShows("the thread is retired"), dist.daemonLog());
         }
         // the daemon stays correct: the next call runs in the host namespace
         Path data = dir.resolve("after-retire");
@@ -236,7 +236,7 @@ class WarmIT {
             Run leak = dist.warm("retiretest", env("ADD", "lk1", ns.path().toString()),
                     bytes("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"leak\":1}"), dir);
             assertEquals(0, leak.exitCode(), leak.toString());
-            assertTrue(dist.daemonLog().contains("a worker thread is retired and serves no more calls: /proc/thread-self/ns/net"),
+            assertTrue(dist.daemonLogShows("a worker thread is retired and serves no more calls: /proc/thread-self/ns/net"),
                     dist.daemonLog());
             for (int i = 0; i < 5; i++) {
                 Run r = dist.warm("retiretest", env("ADD", "lk2", "/run/netns/absent"),
