@@ -100,9 +100,11 @@ class CrashIT {
                 Trial t = addWhileKilling(net, rt, v, delay);
                 String what = "trial " + i + ", " + v.plugin + " killed " + delay + " ms after it started (" + t + ")";
                 assertTrue(t.kill().seen(), what + ": the victim's process was not found");
-                killed += t.kill().killed() ? 1 : 0;
+                // a SIGKILL sent while the victim was already exiting (its answer written) changes nothing:
+                // the ADD succeeded, and counts as finished first
+                killed += t.kill().killed() && !t.addSucceeded() ? 1 : 0;
                 addsThatSucceeded += t.addSucceeded() ? 1 : 0;
-                assertEquals(!t.kill().killed(), t.addSucceeded(), what + ": an ADD fails exactly when its plugin was killed");
+                assertTrue(t.addSucceeded() || t.kill().killed(), what + ": an ADD fails only when its plugin was killed");
                 net.cni.delNetworkList(net.list, rt);
                 net.cni.gcNetworkList(net.list, List.of());
                 assertEquals(List.of(), net.leftovers(ns, rt), what + ": left after DEL and GC");
