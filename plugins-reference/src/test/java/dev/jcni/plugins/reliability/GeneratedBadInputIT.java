@@ -66,7 +66,9 @@ class GeneratedBadInputIT {
 
     static Path tempDir() {
         try {
-            return Files.createTempDirectory("jcni-badinput");
+            Path dir = Files.createTempDirectory("jcni-badinput");
+            dir.toFile().deleteOnExit(); // also when the class is loaded by discovery but its tests do not run
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
