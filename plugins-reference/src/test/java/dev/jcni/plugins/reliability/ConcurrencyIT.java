@@ -58,7 +58,7 @@ class ConcurrencyIT {
      */
     @Test
     void parallelAddProcessesOnOneRangeGetDistinctAddressesAndNoError() {
-        int n = Calls.size("parallelAdds", 50, 200);
+        int n = Calls.size("parallelAdds", 200, 200);
         String conf = conf("10.243.0.0/24");
         List<Dist.Run> runs = new ArrayList<>();
         long ms = Calls.millis(() -> {

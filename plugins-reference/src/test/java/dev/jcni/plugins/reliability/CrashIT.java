@@ -75,7 +75,7 @@ class CrashIT {
     @ParameterizedTest
     @EnumSource(Victim.class)
     void killedAtARandomPointOfAddThenDelAndGcLeaveNothing(Victim v) {
-        int trials = Calls.size("crashTrials", 3, 100);
+        int trials = Calls.size("crashTrials", 5, 100);
         try (Network net = new Network(v.main, v.execHostLocal)) {
             // calibration: an uninterrupted ADD (the victim's lifetime), DEL, GC
             TestNetns first = net.netns();
