@@ -9,7 +9,7 @@ spread (10th to 90th percentile), the ratio to Go, the peak RSS of one process, 
 start-up archive each cold column used, and the targets of the speed issues as met or missed.
 
     bench/compare.sh [--runs N] [--heavy-runs N] [--rows a,b,...] [--java HOME[,HOME...]] [--no-warm]
-                     [--budget MIN] [--rt] [--json FILE] [--soak CALLS] [--choices [--vs-dist LABEL=WITH:WITHOUT]]
+                     [--budget MIN] [--rt] [--json FILE] [--soak CALLS] [--choices [--vs-dist LABEL=WITH:WITHOUT]] [--execs] [--phases]
 
 --java:  the JVMs of the cold columns, one column each (JCNI_JAVA_HOME); default: the launchers'
          own choice (the newest Java 17+). The warm-mode daemon runs on the first one.
@@ -22,6 +22,11 @@ start-up archive each cold column used, and the targets of the speed issues as m
          unrelated load on the machine from inflating one side more than the other.
 --soak:  after the table (and with its own daemon), bench/warm-soak.sh CALLS: the daemon's RSS
          after that many calls and its trend over the last half.
+--execs: instead of the table, the processes one cold ADD and one DEL of bridge and ptp (ipMasq) start,
+         jcni (on the first --java) and Go, counted with strace -f -e trace=execve.
+--phases: instead of the table, where one cold call's time goes (VERSION, ADD, DEL of ptp and of bridge
+         with ipMasq) on each --java, from the system calls that mark each phase (strace -f -ttt), and
+         the classes it loads by source (-Xlog:class+load).
 --choices: instead of jcni against Go, each of jcni's start-up design choices against its
          alternative ("with" is what jcni ships, "without" the alternative); --vs-dist adds a row
          for a choice that needs another build: the plugins/target/cni directories of two builds.
@@ -551,6 +556,141 @@ def choice_rows(work, nspath, br, cold, warm, vs_dists):
     return rows
 
 
+# ------------------------------------------------------------------------------------------ execs
+
+
+def exec_counts(work, nspath, br, cold):
+    """The processes one cold ADD and one DEL start (strace -f -e trace=execve), jcni and Go, by program."""
+    ipam = {"type": "host-local", "dataDir": os.path.join(work, "ipam-execs"), "ranges": [[{"subnet": "10.231.10.0/24"}]]}
+    confs = {"bridge": {"cniVersion": "1.0.0", "name": "jcnibenchx", "type": "bridge", "bridge": br, "isGateway": True,
+                        "ipMasq": True, "ipam": ipam},
+             "ptp": {"cniVersion": "1.0.0", "name": "jcnibenchxp", "type": "ptp", "ipMasq": True,
+                     "ipam": dict(ipam, ranges=[[{"subnet": "10.231.11.0/24"}]])}}
+    print("execs per call (strace -f -e trace=execve; successful execs by program; jcni cold):")
+    sides = [(f"jcni {j.label}", JBIN, j.extra) for j in cold] + [("go", GO, {})]
+    for plugin, c in confs.items():
+        what = f"{plugin}+host-local, ipMasq"
+        for side, bin_dir, extra in sides:
+            for verb in ("ADD", "DEL"):
+                trace = os.path.join(work, f"strace-{plugin}-{side}-{verb}")
+                argv = ["/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-o", trace, os.path.join(bin_dir, plugin)]
+                wall, code, out, err, _ = run_once(argv, cni_env(verb, nspath, "execs", bin_dir, extra), json.dumps(c).encode())
+                if code != 0:
+                    raise SystemExit(f"execs: {plugin} {verb} ({side}) failed: {out.decode()} {err.decode()}")
+                counts, pending = {}, {}
+                for line in open(trace):  # "PID execve("/path", ...) = 0", or split in <unfinished ...> and resumed
+                    pid, _, rest = line.partition(" ")
+                    if 'execve("' in rest:
+                        name = os.path.basename(rest.split('execve("', 1)[1].split('"', 1)[0])
+                        if "<unfinished" in rest:
+                            pending[pid] = name
+                            continue
+                    elif "execve resumed" in rest and pid in pending:
+                        name = pending.pop(pid)
+                    else:
+                        continue
+                    if rest.rstrip().endswith("= 0"):
+                        counts[name] = counts.get(name, 0) + 1
+                total = sum(counts.values())
+                detail = ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+                print(f"  {what:28s} {side:11s} {verb}: {total:3d} execs ({detail})")
+
+
+# ------------------------------------------------------------------------------------------ phases
+
+def phases(work, nspath, br, cold, runs=7):
+    """Where one cold call's time goes, from the system calls that mark its phases (strace -f -ttt): the
+    launcher (sh) until it execs java, the JVM's creation (-Xlog:startuptime), the first namespace or
+    netlink work, host-local's store lock, the helper processes (iptables, nft), the result on stdout, the
+    exit; and the classes by source (-Xlog:class+load). Medians of a few runs; strace makes the JVM's
+    start slower than untraced (thread creation under ptrace), so read the phases as shares."""
+    data_dir = os.path.join(work, "ipam-phases")
+    ipam = {"type": "host-local", "dataDir": data_dir, "ranges": [[{"subnet": "10.231.13.0/24"}]]}
+    calls = [("ptp", {"cniVersion": "1.0.0", "name": "jcnibenchph", "type": "ptp", "ipam": ipam}),
+             ("bridge", {"cniVersion": "1.0.0", "name": "jcnibenchphb", "type": "bridge", "bridge": br, "isGateway": True,
+                         "ipMasq": True, "ipam": dict(ipam, ranges=[[{"subnet": "10.231.14.0/24"}]])})]
+    verbs = ("VERSION", "ADD", "DEL")
+    for j in cold:
+        print(f"\nphases of one cold call on {j.label} ({j.runtime}), medians of {runs} runs, "
+              f"ms since the launcher's exec (under strace, slower than untraced: read them as shares):")
+        for plugin, c in calls:
+            samples = {v: [] for v in verbs}
+            for _ in range(runs):
+                for verb in verbs:
+                    cl = os.path.join(work, "classes.log")
+                    trace = os.path.join(work, "phases.strace")
+                    x = dict(j.extra, JCNI_JAVA_OPTS=f"-Xlog:class+load:file={cl}:uptime -Xlog:startuptime:file={cl}.vm:uptime")
+                    # few system calls, and only those stop (seccomp): no read (the launcher's shell reads its
+                    # files a byte at a time), no openat; the first flock is host-local's store lock
+                    argv = ["/usr/bin/strace", "--seccomp-bpf", "-f", "-ttt", "-q", "-e",
+                            "trace=execve,exit_group,write,socket,setns,flock", "-o", trace, os.path.join(JBIN, plugin)]
+                    env = dict(BASE_ENV, CNI_COMMAND="VERSION", **x) if verb == "VERSION" else cni_env(verb, nspath, "phases", JBIN, x)
+                    _, code, out, err, _ = run_once(argv, env, VERSION_CONF if verb == "VERSION" else json.dumps(c).encode())
+                    if code != 0:
+                        raise SystemExit(f"phases: {plugin} {verb} failed: {out.decode()} {err.decode()}")
+                    samples[verb].append(phase_sample(trace, cl))
+            for verb in verbs:
+                keys = list(dict.fromkeys(k for smp in samples[verb] for k in smp))
+                med = {k: statistics.median(smp[k] for smp in samples[verb] if k in smp) for k in keys}
+                print(f"  {plugin} {verb}:")
+                for k in sorted(keys, key=lambda k: (k.endswith("(count)"), med[k])):
+                    print(f"    {med[k]:8.1f}  {k}")
+
+
+def phase_sample(trace, classes_log):
+    """One run's marks: {label: ms since the launcher's exec, or a count}."""
+    t0 = tjava = None
+    marks, helpers, helper_pids, last_exit = {}, 0, set(), None
+
+    def mark(label, t):
+        marks.setdefault(label, (t - t0) * 1000)
+
+    for line in open(trace):
+        f = line.split(None, 2)
+        if len(f) < 3:
+            continue
+        pid, t, call = f[0], float(f[1]), f[2]
+        if t0 is None:
+            t0 = t
+        if call.startswith("execve(") and "= -1" not in call:
+            name = os.path.basename(call.split('"', 2)[1])
+            if name == "java" and tjava is None:
+                tjava = t
+                mark("launcher (sh) execs java", t)
+            elif tjava is not None and name != "java":
+                if name != "jspawnhelper":
+                    helpers += 1
+                helper_pids.add(pid)
+                mark("first helper process (iptables, nft) exec'd", t)
+        elif tjava is None:
+            continue
+        elif call.startswith("flock("):
+            mark("first IPAM store lock (host-local in-process)", t)
+        elif call.startswith("setns(") or call.startswith("socket(AF_NETLINK"):
+            mark("first namespace or netlink work", t)
+        elif call.startswith("write(1,"):
+            mark("result written on stdout", t)
+        elif call.startswith("+++ exited") and pid in helper_pids:
+            last_exit = t
+        if call.startswith("exit_group(") and tjava is not None and pid not in helper_pids:
+            marks["exit (exit_group)"] = (t - t0) * 1000
+    if last_exit is not None:
+        marks["last helper process exited"] = (last_exit - t0) * 1000
+    # the JVM's uptime starts about at its exec
+    for line in open(classes_log + ".vm"):
+        if "Create VM" in line and tjava is not None:
+            marks["JVM created (-Xlog:startuptime Create VM)"] = (tjava - t0) * 1000 + float(line[1:line.index("s]")]) * 1000
+    marks["helper processes (count)"] = helpers
+    sources = {"archive": 0, "jar": 0, "other": 0}
+    for line in open(classes_log):
+        src = line.split("source: ", 1)[1] if "source: " in line else ""
+        key = "archive" if "shared objects file" in src else "jar" if src.startswith(("jar:", "file:")) else "other"
+        sources[key] += 1
+    for k, v in sources.items():
+        marks[f"classes loaded from {k} (count)"] = v
+    return marks
+
+
 # ------------------------------------------------------------------------------------------ report
 
 
@@ -564,14 +704,15 @@ def fmt_side(r, side, ref):
 
 
 def report(rows, cols, ref, cold, args):
-    head = f"{'row':42s}"
+    w = max(len(r.name) for r in rows)
+    head = f"{'row':{w}s}"
     for c in cols:
         head += f" {c + ' ms':>8s} {'(p10-p90)':13s} {('/' + ref) if c != ref else '':>6s}"
     head += "  peak RSS MiB (" + ", ".join(cols) + ")"
     print(head)
     data = []
     for r in rows:
-        line = f"{r.name:42s}"
+        line = f"{r.name:{w}s}"
         for c in cols:
             line += " " + fmt_side(r, c, ref if c != ref else None)
         line += "  " + " / ".join(f"{r.rss[c]:.0f}" if c in r.rss else "-" for c in cols)
@@ -586,7 +727,7 @@ def report(rows, cols, ref, cold, args):
         print("\narchives of the cold columns (lib/archives/<JAVA_RUNTIME_VERSION>/):")
         for r in rows:
             if r.plugin:
-                print(f"  {r.name:42s} " + ", ".join(f"{j.label}: {j.archive(r.plugin, r.command)}" for j in cold))
+                print(f"  {r.name:{w}s} " + ", ".join(f"{j.label}: {j.archive(r.plugin, r.command)}" for j in cold))
     return data
 
 
@@ -639,6 +780,8 @@ def main():
     ap.add_argument("--json", default="")
     ap.add_argument("--soak", type=int, default=0)
     ap.add_argument("--choices", action="store_true")
+    ap.add_argument("--execs", action="store_true")
+    ap.add_argument("--phases", action="store_true")
     ap.add_argument("--vs-dist", action="append", default=[], metavar="LABEL=WITH:WITHOUT")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -678,6 +821,12 @@ def main():
         if warm_ok:
             daemon = Daemon(cold[0], work)
         warm = daemon is not None
+        if args.execs or args.phases:
+            if args.execs:
+                exec_counts(work, nspath, br, cold)
+            if args.phases:
+                phases(work, nspath, br, cold)
+            return
         if args.choices:
             rows = choice_rows(work, nspath, br, cold, warm, vs_dists)
             cols, ref = ["with", "without"], "without"
