@@ -77,18 +77,32 @@ class Work:
 WORK = None
 
 
-def spawn(argv, env, stdin_path, out, err):
+NORMAL = (os.SCHED_OTHER, os.sched_param(0))
+
+
+def set_policy(pid, policy):
+    """Every thread of a process (the daemon) to a scheduling policy."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            os.sched_setscheduler(int(tid), policy[0], policy[1])
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def spawn(argv, env, stdin_path, out, err, normal=False):
+    """posix_spawn with stdin from a file; normal: under --rt, at normal priority (SCHED_OTHER)."""
+    extra = {"scheduler": NORMAL} if normal and os.sched_getscheduler(0) != os.SCHED_OTHER else {}
     actions = [(os.POSIX_SPAWN_OPEN, 0, stdin_path, os.O_RDONLY, 0),
                (os.POSIX_SPAWN_OPEN, 1, out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
                (os.POSIX_SPAWN_OPEN, 2, err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)]
-    return os.posix_spawn(argv[0], argv, env, file_actions=actions)
+    return os.posix_spawn(argv[0], argv, env, file_actions=actions, **extra)
 
 
-def run_once(argv, env, stdin=b""):
+def run_once(argv, env, stdin=b"", normal=False):
     """One process, as hyperfine -N runs it: (wall ms, exit status, stdout, stderr, peak RSS MiB)."""
     path = WORK.file(stdin) if isinstance(stdin, bytes) else stdin
     t0 = time.perf_counter()
-    pid = spawn(argv, env, path, WORK.out, WORK.err)
+    pid = spawn(argv, env, path, WORK.out, WORK.err, normal)
     _, status, ru = os.wait4(pid, 0)
     wall = (time.perf_counter() - t0) * 1000
     with open(WORK.out, "rb") as f:
@@ -101,12 +115,12 @@ def run_once(argv, env, stdin=b""):
 class Step:
     """One exec of a side: argv, environment, stdin (bytes, written to a file once)."""
 
-    def __init__(self, argv, env, stdin=b""):
-        self.argv, self.env = argv, env
+    def __init__(self, argv, env, stdin=b"", normal=False):
+        self.argv, self.env, self.normal = argv, env, normal
         self.stdin = WORK.file(stdin)
 
     def run(self, what):
-        wall, code, out, err, rss = run_once(self.argv, self.env, self.stdin)
+        wall, code, out, err, rss = run_once(self.argv, self.env, self.stdin, self.normal)
         if code != 0:
             raise SystemExit(f"{what}: {' '.join(self.argv)} failed with {code}:\n{out.decode()}\n{err.decode()[-3000:]}")
         return wall, rss
@@ -144,6 +158,7 @@ class Row:
 
     def __init__(self, name, sides, note="", heavy=False, plugin="", command=""):
         self.name, self.sides, self.note, self.heavy = name, sides, note, heavy
+        self.normal = False  # under --rt, run this row (and the daemon meanwhile) at normal priority
         self.plugin, self.command = plugin, command  # for the archive column
         self.times = {s: [] for s in sides}
         self.rss = {s: 0.0 for s in sides}
@@ -436,6 +451,9 @@ class PodmanRow(Row):
                          plugin="bridge", command="ADD")
         self.home = os.path.join(work, "podman")
         self.bridges = []
+        # runc cannot put a real-time process into the container's cpu cgroup (no real-time budget
+        # there): under --rt this row, and the daemon while it runs, are at normal priority
+        self.normal = True
         os.makedirs(os.path.join(self.home, "image", "bin"))
         for name, plugin_dir, subnet in (("jcni", JBIN, "10.231.6.0/24"), ("go", GO, "10.231.7.0/24")):
             d = os.path.join(self.home, "conf", name)
@@ -462,7 +480,8 @@ class PodmanRow(Row):
         def run(name, extra):
             env = dict(BASE_ENV, CONTAINERS_CONF=os.path.join(self.home, "conf", name, "containers.conf"), **extra)
             return [Step(self.argv("run", "--rm", "--network", f"jcnibench-{name}", "--ulimit", "nofile=1024:1024",
-                                   "--ulimit", "nproc=4096:4096", "localhost/jcnibench-busybox:latest", "true"), env)]
+                                   "--ulimit", "nproc=4096:4096", "localhost/jcnibench-busybox:latest", "true"), env,
+                         normal=True)]
 
         for j in cold:
             self.sides[j.label] = run("jcni", j.extra)
@@ -479,7 +498,8 @@ class PodmanRow(Row):
 
     def podman(self, conf, *args):
         env = dict(BASE_ENV, CONTAINERS_CONF=os.path.join(self.home, "conf", conf, "containers.conf"), JCNI_WARM="off")
-        return subprocess.run(self.argv(*args), env=env, capture_output=True, stdin=subprocess.DEVNULL)
+        return subprocess.run(self.argv(*args), env=env, capture_output=True, stdin=subprocess.DEVNULL,
+                              preexec_fn=lambda: os.sched_setscheduler(0, NORMAL[0], NORMAL[1]))
 
     def cleanup(self):
         self.podman("jcni", "rm", "-a", "-f", "-t", "0")
@@ -847,8 +867,15 @@ def main():
                     continue
                 sides = list(row.sides)
                 k = i % len(sides)
-                for side in sides[k:] + sides[:k]:
-                    row.measure(side)
+                lowered = row.normal and args.rt and daemon
+                if lowered:
+                    set_policy(daemon.proc.pid, NORMAL)
+                try:
+                    for side in sides[k:] + sides[:k]:
+                        row.measure(side)
+                finally:
+                    if lowered:
+                        set_policy(daemon.proc.pid, (os.SCHED_RR, os.sched_param(10)))
         for row in wanted:
             for side in row.times:
                 del row.times[side][:2]  # the first two rounds are warm-up (page cache, first files, podman's storage)
