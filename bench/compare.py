@@ -404,9 +404,18 @@ def cli_row(work, nspath, br, cold, warm):
 
     sides = {j.label: steps(JBIN, "cache-" + j.label, j.extra) for j in cold}
     if warm:
-        # another dist id for the CLI's JVM: the plugins are exec'd, so their launchers hand them to the daemon
-        sides["warm"] = steps(JBIN, "cache-warm", dict(cold[0].extra, JCNI_WARM="",
-                                                       JCNI_JAVA_OPTS="-Djcni.dist.id=not-this-distribution"))
+        # another dist id for the CLI's JVM, so that it execs the plugins; they go through wrappers that drop
+        # JCNI_JAVA_OPTS (the daemon refuses calls that ask for JVM options) and exec the launchers, which
+        # hand the calls to the daemon; host-local is the launcher itself, run inside the daemon by bridge
+        warm_bin = os.path.join(work, "warm-bin")
+        os.makedirs(warm_bin)
+        for p in ("bridge", "portmap"):
+            with open(os.path.join(warm_bin, p), "w") as f:
+                f.write(f'#!/bin/sh\nunset JCNI_JAVA_OPTS\nexec {os.path.join(JBIN, p)} "$@"\n')
+            os.chmod(os.path.join(warm_bin, p), 0o755)
+        os.symlink(os.path.join(JBIN, "host-local"), os.path.join(warm_bin, "host-local"))
+        sides["warm"] = steps(warm_bin, "cache-warm", dict(cold[0].extra, JCNI_WARM="",
+                                                           JCNI_JAVA_OPTS="-Djcni.dist.id=not-this-distribution"))
     sides["go"] = steps(GO, "cache-go", cold[0].extra)
     return Row("jcni CLI bridge+host-local+portmap add+del", sides,
                "the CLI is a cold JVM in every column; cold: plugins in-process, warm: plugins exec'd and served warm, "
