@@ -639,9 +639,23 @@ def phases(work, nspath, br, cold, runs=7):
              ("bridge", {"cniVersion": "1.0.0", "name": "jcnibenchphb", "type": "bridge", "bridge": br, "isGateway": True,
                          "ipMasq": True, "ipam": dict(ipam, ranges=[[{"subnet": "10.231.14.0/24"}]])})]
     verbs = ("VERSION", "ADD", "DEL")
+    hello = hello_world(work)
     for j in cold:
         print(f"\nphases of one cold call on {j.label} ({j.runtime}), medians of {runs} runs, "
               f"ms since the launcher's exec (under strace, slower than untraced: read them as shares):")
+        cl = os.path.join(work, "classes.log")
+        trace = os.path.join(work, "phases.strace")
+        hello_samples = []
+        for _ in range(runs):
+            argv = ["/usr/bin/strace", "--seccomp-bpf", "-f", "-ttt", "-q", "-e", "trace=execve,exit_group,write", "-o", trace,
+                    j.java, f"-Xlog:class+load:file={cl}:uptime", f"-Xlog:startuptime:file={cl}.vm:uptime"] + JVM_OPTS + [
+                    "-cp", hello, "Hello"]
+            run_once(argv, dict(BASE_ENV))
+            hello_samples.append(phase_sample(trace, cl))
+        print("  java hello world (the same JVM options, the JDK's own CDS archive):")
+        for k in sorted(hello_samples[0], key=lambda k: (k.endswith("(count)"), statistics.median(h[k] for h in hello_samples))):
+            if "helper" not in k and "launcher" not in k:
+                print(f"    {statistics.median(h[k] for h in hello_samples):8.1f}  {k}")
         for plugin, c in calls:
             samples = {v: [] for v in verbs}
             for _ in range(runs):
