@@ -3,7 +3,8 @@
 # launchers from 4 parallel callers, a mix of VERSION, host-local ADD and DEL, and every 25th
 # iteration a bridge+host-local ADD+DEL in a namespace of its own; the daemon's RSS sampled every
 # 500 calls. Prints the samples, the RSS after the last call and the trend over the last half
-# (least-squares slope in KiB per 1,000 calls, and max - min). Root only (10.233.0.0/16).
+# (least-squares slope in KiB per 1,000 calls, and max - min). Root only (10.233.0.0/16). Also run by
+# bench/compare.sh --soak CALLS after its table; docs/performance.md has the numbers of one run.
 #
 #   bench/warm-soak.sh [calls]
 #
@@ -13,7 +14,39 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 total=${1:-10000}
 [ -z "${WARM_SOAK_NMT:-}" ] || export JCNI_JAVA_OPTS="${JCNI_JAVA_OPTS:-} -XX:NativeMemoryTracking=summary"
-. bench/warm-dist.sh
+# The packaged reference distribution (plugins-reference/target/cni, made by jcni package) and its
+# warm-mode daemon, started with lib/jcni-daemon on /run/jcni/reference.sock as the unit starts it
+# (it refuses to start when a daemon already serves that socket). $work, the namespace $ns and the
+# bridge $br are removed on exit with the daemon. The daemon's stderr goes to $work/daemon.log.
+# WARM_DAEMON_ARGS (e.g. "--max-calls 4") and JCNI_JAVA_OPTS (the daemon's extra JVM options) try
+# other settings.
+cni=$PWD/plugins-reference/target/cni
+[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
+if [ ! -x "$cni/lib/jcni-shim" ] || [ ! -x "$cni/lib/jcni-daemon" ] || [ ! -f "$cni/lib/jcni-dist.properties" ]; then
+  echo "build first (with gcc for the shim): mvn -B -pl plugins-reference -am package -DskipTests" >&2
+  exit 2
+fi
+work=$(mktemp -d)
+chmod 755 "$work"
+ns=jcniwarm$$
+br=jwbr$$
+daemon_pid=
+cleanup() {
+  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+  ip link del "$br" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+ip netns add "$ns"
+
+bin=$cni/bin
+# shellcheck disable=SC2086
+"$cni/lib/jcni-daemon" ${WARM_DAEMON_ARGS:-} 2> "$work/daemon.log" &
+daemon_pid=$!
+for _ in $(seq 600); do grep -q "serving dist" "$work/daemon.log" 2>/dev/null && break; kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+grep -q "serving dist" "$work/daemon.log" || { cat "$work/daemon.log" >&2; echo "the daemon did not start" >&2; exit 1; }
 
 printf '{"cniVersion":"1.0.0"}' > "$work/version.json"
 printf '{"cniVersion":"1.0.0","name":"soak","ipam":{"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.233.0.0/20"}]]}}' \

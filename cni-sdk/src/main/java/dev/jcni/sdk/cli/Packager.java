@@ -67,7 +67,8 @@ final class Packager {
      * instead of 82; bench/warm-soak.sh). JVMs before 17.0.9 do not know that option and ignore it.
      * Processes start with vfork on every Java, 25 included (which says once on the daemon's stderr
      * that it is deprecated): one exec per iptables run instead of two through jspawnhelper, warm
-     * bridge+host-local ipMasq ADD+DEL 0.90x Go instead of 1.14x (bench/warm.sh, one run each).
+     * bridge+host-local ipMasq ADD+DEL 0.90x Go instead of 1.14x (one run each of the warm rows now in
+     * bench/compare.sh).
      */
     static final String DAEMON_OPTS = "-XX:+UseSerialGC -Xms16m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:-UsePerfData "
             + "-Xss512k -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=5000 "
