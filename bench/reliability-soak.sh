@@ -13,7 +13,7 @@
 #
 # cold: every plugin call is a cold exec (JCNI_WARM=off); the reactor builds and packages the
 # distribution first (mvn verify, never install). warm: the same suites with -Djcni.test.warm=true
-# through the distribution's warm-mode daemon, started here as bench/warm-dist.sh starts it (the
+# through the distribution's warm-mode daemon, started here as the systemd unit starts it (the
 # distribution is not packaged again, so the daemon's dist id stays the launchers'). The figures
 # (lines starting with "reliability:") are printed at the end of each run and kept in
 # target/reliability-soak-<mode>.txt.
@@ -44,8 +44,15 @@ if [ "$mode" != warm ]; then
 fi
 
 if [ "$mode" != cold ]; then
-  # the warm-mode daemon of the packaged distribution (sets $work, $bin, $sock, $daemon_pid; cleans up on exit)
-  . bench/warm-dist.sh
+  # the packaged distribution's warm-mode daemon, started as the systemd unit starts it; stopped on exit
+  cni=plugins-reference/target/cni
+  sock=/run/jcni/$(sed -n 's/^name=//p' "$cni/lib/jcni-dist.properties").sock
+  log=target/reliability-soak-daemon.log
+  "$cni/lib/jcni-daemon" 2> "$log" &
+  daemon_pid=$!
+  trap 'kill "$daemon_pid" 2>/dev/null; wait "$daemon_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 600); do grep -q "serving dist" "$log" && break; kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+  grep -q "serving dist" "$log" || { cat "$log" >&2; echo "the daemon did not start" >&2; exit 1; }
   start=$(date +%s)
   echo "== warm: the same ITs through the daemon on $sock (no re-packaging)"
   mvn "${common[@]}" -pl plugins-reference -am test-compile failsafe:integration-test failsafe:verify -Djcni.test.warm=true
