@@ -233,31 +233,22 @@ public final class IpMasq {
         if (!ipt.chainExists("nat", chain)) {
             return; // no chain, so no rule can jump to it
         }
-        List<String> jumps = new ArrayList<>();
-        for (String line : ipt.listRules("nat", "POSTROUTING")) {
-            List<String> words = SpecLines.split(line);
-            if (words.size() >= 2 && words.get(words.size() - 1).equals(chain) && words.get(words.size() - 2).equals("-j")) {
-                jumps.add(line);
-            }
-        }
         List<List<String>> commands = new ArrayList<>();
-        for (String line : jumps) {
+        for (String line : ipt.listRules("nat", "POSTROUTING")) {
             List<String> words = new ArrayList<>(SpecLines.split(line));
-            words.set(0, "-D");
-            commands.add(words);
+            if (SpecLines.jumpsTo(words, chain)) {
+                words.set(0, "-D");
+                commands.add(words);
+            }
         }
         commands.add(List.of("-F", chain));
         commands.add(List.of("-X", chain));
         try {
             ipt.restore("nat", commands);
-            return;
         } catch (Iptables.IptablesException e) {
             fallingBack("DEL", e);
+            ipt.deleteChainAndJumps("nat", chain, "POSTROUTING");
         }
-        for (String line : jumps) {
-            ipt.deleteSpecLine("nat", line);
-        }
-        ipt.deleteChainIfExists("nat", chain);
     }
 
     /**

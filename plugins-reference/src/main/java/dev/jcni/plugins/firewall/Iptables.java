@@ -384,6 +384,28 @@ public final class Iptables {
         }
     }
 
+    /**
+     * Removes a chain and every rule of an entry chain that jumps to it, one command at a time;
+     * nothing when the chain does not exist.
+     *
+     * @param table a table
+     * @param chain the chain to remove
+     * @param entryChain the chain whose jumps to it go too
+     */
+    public void deleteChainAndJumps(String table, String chain, String entryChain) {
+        if (!chainExists(table, chain)) {
+            return;
+        }
+        if (chainExists(table, entryChain)) {
+            for (String line : listRules(table, entryChain)) {
+                if (SpecLines.jumpsTo(SpecLines.split(line), chain)) {
+                    deleteSpecLine(table, line);
+                }
+            }
+        }
+        deleteChainIfExists(table, chain);
+    }
+
     @Override
     public String toString() {
         return binary.toString();

@@ -45,4 +45,14 @@ public final class SpecLines {
         }
         return out;
     }
+
+    /**
+     * @param words a rule split by {@link #split(String)}
+     * @param chain a chain
+     * @return whether the rule ends in {@code -j <chain>}
+     */
+    public static boolean jumpsTo(List<String> words, String chain) {
+        int n = words.size();
+        return n >= 2 && words.get(n - 2).equals("-j") && words.get(n - 1).equals(chain);
+    }
 }

@@ -249,12 +249,12 @@ final class IptablesPortMapper implements PortMapper {
                 fallingBack("DEL", e);
             }
             try {
-                teardown(ipt.get(), chain, TOP_DNAT_CHAIN);
+                ipt.get().deleteChainAndJumps(TABLE, chain, TOP_DNAT_CHAIN);
             } catch (RuntimeException e) {
                 throw failure("could not teardown " + (v6 ? "ipv6" : "ipv4") + " dnat: " + e.getMessage());
             }
             try {
-                teardown(ipt.get(), oldChain, IptablesRules.OLD_TOP_SNAT_CHAIN);
+                ipt.get().deleteChainAndJumps(TABLE, oldChain, IptablesRules.OLD_TOP_SNAT_CHAIN);
             } catch (RuntimeException e) {
                 // left over by old versions only: as Go, not an error
             }
@@ -277,7 +277,7 @@ final class IptablesPortMapper implements PortMapper {
             }
             for (String line : listing) {
                 List<String> w = SpecLines.split(line);
-                if (w.size() > 2 && w.get(0).equals("-A") && w.get(1).equals(entryChains.get(i)) && jumpsTo(w, chain)) {
+                if (w.size() > 2 && w.get(0).equals("-A") && w.get(1).equals(entryChains.get(i)) && SpecLines.jumpsTo(w, chain)) {
                     List<String> d = new ArrayList<>(w);
                     d.set(0, "-D");
                     cmds.add(d);
@@ -287,29 +287,6 @@ final class IptablesPortMapper implements PortMapper {
             cmds.add(List.of("-X", chain));
         }
         return cmds;
-    }
-
-    /**
-     * Removes a chain and every rule of the entry chain that jumps to it; nothing when the chain
-     * does not exist.
-     */
-    static void teardown(Iptables ipt, String chain, String entryChain) {
-        if (!ipt.chainExists(TABLE, chain)) {
-            return;
-        }
-        if (ipt.chainExists(TABLE, entryChain)) {
-            for (String line : ipt.listRules(TABLE, entryChain)) {
-                if (jumpsTo(SpecLines.split(line), chain)) {
-                    ipt.deleteSpecLine(TABLE, line);
-                }
-            }
-        }
-        ipt.deleteChainIfExists(TABLE, chain);
-    }
-
-    private static boolean jumpsTo(List<String> words, String chain) {
-        int n = words.size();
-        return n >= 2 && words.get(n - 2).equals("-j") && words.get(n - 1).equals(chain);
     }
 
     @Override
@@ -339,7 +316,7 @@ final class IptablesPortMapper implements PortMapper {
                                 udpPort(SpecLines.split(line)).ifPresent(udpPorts::add);
                             }
                         }
-                        teardown(ipt, chain, TOP_DNAT_CHAIN);
+                        ipt.deleteChainAndJumps(TABLE, chain, TOP_DNAT_CHAIN);
                     } catch (RuntimeException e) {
                         errors.add("could not remove the port forwarding of " + id + " (" + (v6 ? "ipv6" : "ipv4") + "): "
                                 + e.getMessage());

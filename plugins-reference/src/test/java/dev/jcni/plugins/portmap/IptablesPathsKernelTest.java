@@ -92,7 +92,7 @@ class IptablesPathsKernelTest {
         assertEquals(goWay, mine(v6, c), "the transaction makes Go's state");
         IptablesPortMapper.forwardInOneTransaction(ipt, c, id, address(v6));
         assertEquals(goWay, mine(v6, c), "a second transaction adds nothing");
-        IptablesPortMapper.teardown(ipt, chain, IptablesRules.TOP_DNAT_CHAIN);
+        ipt.deleteChainAndJumps(IptablesRules.TABLE, chain, IptablesRules.TOP_DNAT_CHAIN);
         assertEquals(List.of(), Firewall.containerLines(v6, network, id), "the step-by-step teardown");
         assertTrue(Firewall.chainExists(v6, IptablesRules.TOP_DNAT_CHAIN), "shared chains stay");
     }
