@@ -260,7 +260,7 @@ public final class Daemon implements AutoCloseable {
      */
     static Daemon start(Options options) throws IOException {
         PluginLog log = new PluginLog("jcni-daemon", System.err, PluginLog.parseLevel(
-                java.util.Objects.requireNonNullElse(System.getenv(PluginLog.LOG_LEVEL_ENV), "info"), System.Logger.Level.INFO));
+                System.getenv().getOrDefault(PluginLog.LOG_LEVEL_ENV, ""), System.Logger.Level.INFO));
         if (!"0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")))) {
             throw new IOException("the daemon must run as root");
         }
