@@ -8,7 +8,7 @@ import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.internal.JsonValues;
 import dev.jcni.sdk.internal.ProcessEnv;
 import dev.jcni.sdk.internal.PluginLog;
-import dev.jcni.sdk.internal.warm.Daemon;
+import dev.jcni.sdk.warm.Daemon;
 import dev.jcni.sdk.invoke.Invoke;
 import dev.jcni.sdk.runtime.CniConfig;
 import dev.jcni.sdk.runtime.ConfLoader;

@@ -56,7 +56,7 @@ final class Packager {
     private static final Pattern CLASS = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
     private static final FileTime EPOCH = FileTime.fromMillis(315532800000L); // 1980-01-01, the zip epoch
     private static final String RESOURCES = "/dev/jcni/sdk/cli/dist/";
-    private static final String SHIM_SOURCE = "/dev/jcni/sdk/internal/warm/jcni-shim.c";
+    private static final String SHIM_SOURCE = "/dev/jcni/sdk/warm/jcni-shim.c";
 
     /** JVM options of the short-lived launchers (plugins, commands): quick start, small footprint. */
     static final String SHORT_LIVED_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 "
@@ -74,7 +74,7 @@ final class Packager {
             + "-Xss512k -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=5000 "
             + "-Djdk.lang.Process.launchMechanism=VFORK";
     /** The warm-mode daemon's main class. */
-    static final String DAEMON_MAIN = "dev.jcni.sdk.internal.warm.Daemon";
+    static final String DAEMON_MAIN = "dev.jcni.sdk.warm.Daemon";
 
     /** What to package. */
     record Spec(String dist, Path out, List<Path> classPath, Map<String, String> plugins, Map<String, String> commands,

@@ -1,4 +1,4 @@
-package dev.jcni.sdk.internal.warm;
+package dev.jcni.sdk.warm;
 
 import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.internal.PluginLoader;

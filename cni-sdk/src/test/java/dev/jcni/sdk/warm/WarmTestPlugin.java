@@ -1,4 +1,4 @@
-package dev.jcni.sdk.internal.warm;
+package dev.jcni.sdk.warm;
 
 import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.skel.Plugin;

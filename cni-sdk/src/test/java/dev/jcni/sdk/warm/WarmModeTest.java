@@ -1,4 +1,4 @@
-package dev.jcni.sdk.internal.warm;
+package dev.jcni.sdk.warm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

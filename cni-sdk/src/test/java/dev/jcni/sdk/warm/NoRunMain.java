@@ -1,4 +1,4 @@
-package dev.jcni.sdk.internal.warm;
+package dev.jcni.sdk.warm;
 
 /** A main that never calls PluginMain.run: it cannot be loaded, so its calls go cold. */
 public final class NoRunMain {

@@ -1,4 +1,4 @@
-package dev.jcni.sdk.internal.warm;
+package dev.jcni.sdk.warm;
 
 import java.io.IOException;
 import java.io.Reader;
