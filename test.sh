@@ -29,14 +29,15 @@ apt_packages=(
   iptables                     # ipMasq and portmap iptables backend (nf_tables flavour)
   nftables                     # ipMasq and portmap nftables backend, macspoofchk
   conntrack                    # test-side observer of conntrack entries
-  containernetworking-plugins  # the Go reference plugins v1.1.1 in /usr/lib/cni, for parity tests
+  containernetworking-plugins  # the Go reference plugins v1.1.1 in /usr/lib/cni: parity tests, CriIT's loopback and timings
   netcat-openbsd               # traffic tests; demo/cluster.sh's echo server and clients (ClusterDemoIT)
   util-linux                   # unshare: demo/cluster.sh's containers (essential in Debian; listed for the demo)
   procps                       # ps/pgrep in process-tree tests
   hyperfine                    # benchmarks (not run by the tests)
   podman                       # podman 4.3.1 end to end on jcni's plugins (PodmanIT, CNI backend)
-  runc                         # the OCI runtime PodmanIT gives podman (crun is not installed)
-  busybox-static               # PodmanIT's image: a static busybox, imported (no registry)
+  runc                         # the OCI runtime of PodmanIT's podman and CriIT's containerd (crun is not installed)
+  containerd                   # containerd 1.6.20 with its CRI plugin: kubelet's path in CriIT (a private instance, no systemd)
+  busybox-static               # PodmanIT's and CriIT's images: a static busybox, imported (no registry)
   python3                      # .ci/check-deployed.py, the site's link check and web server, bench/
   chromium                     # the docs site looked at in a real browser (headless)
 )
