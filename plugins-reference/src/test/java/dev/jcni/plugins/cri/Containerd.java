@@ -1,5 +1,6 @@
 package dev.jcni.plugins.cri;
 
+import dev.jcni.plugins.Dist;
 import dev.jcni.sdk.testsupport.Kernel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +36,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Everything this containerd starts is stopped by {@link #close}, even after a failure: the sandboxes
  * still listed are stopped and removed over the CRI, containerd is stopped by pid, then the shims it
- * started (found by this instance's own socket path on their command line) and their children; the
- * network namespaces seen by {@link #sawNetns} are unmounted, and so is every mount under the scratch
+ * started (found by this instance's own socket path on their command line) and their children, and
+ * their sockets; pods whose network containerd could not tear down (libcni cache entries of its
+ * networks remain) are DELeted with {@code jcni gc}; the network namespaces seen by {@link #sawNetns}
+ * are unmounted, and so is every mount under the scratch
  * directory, which is then deleted (its containerd log kept in {@code target/cri-logs}); the pods'
  * parent cgroup ({@link #cgroupParent}, one per instance) is removed from every hierarchy, and so is
  * {@code /run/containerd/s}, where containerd 1.6's shims put their sockets, when the test made it.
@@ -52,6 +55,8 @@ final class Containerd implements AutoCloseable {
     /** Where containerd 1.6's shims put their sockets, whatever containerd's own state directory. */
     private static final Path SHIM_SOCKETS = Path.of("/run/containerd/s");
     private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
+    /** libcni's cache of results, where containerd 1.6's CNI library keeps them (it sets no cache dir). */
+    static final Path CNI_CACHE = Path.of("/var/lib/cni/results");
 
     final String label;
     final Path home;
@@ -59,12 +64,17 @@ final class Containerd implements AutoCloseable {
     final CriClient cri;
     /** The parent cgroup of this instance's pods (cgroupfs style, one per instance), removed by {@link #close}. */
     final String cgroupParent;
+    private final Path binDir;
+    private final List<Network> networks;
     private final Process process;
     private final boolean shimDirExisted;
     private final Set<Path> netns = new LinkedHashSet<>();
 
-    private Containerd(String label, Path home, Path socket, Process process, CriClient cri, boolean shimDirExisted) {
+    private Containerd(String label, Path home, Path socket, Path binDir, List<Network> networks, Process process, CriClient cri,
+                       boolean shimDirExisted) {
         this.label = label;
+        this.binDir = binDir;
+        this.networks = List.copyOf(networks);
         this.home = home;
         this.socket = socket;
         this.process = process;
@@ -142,7 +152,7 @@ final class Containerd implements AutoCloseable {
         pb.environment().putAll(env);
         boolean shimDirExisted = Files.exists(SHIM_SOCKETS.getParent());
         Process p = pb.start();
-        Containerd c = new Containerd(label, home, socket, p, CriClient.connect(socket), shimDirExisted);
+        Containerd c = new Containerd(label, home, socket, binDir, networks, p, CriClient.connect(socket), shimDirExisted);
         try {
             c.awaitReady();
             c.ctr("images", "import", images.pause.toString());
@@ -240,12 +250,29 @@ final class Containerd implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (long shim : shims()) {
-            for (ProcessHandle child : ProcessHandle.of(shim).map(h -> h.descendants().toList()).orElse(List.of())) {
+        for (ProcessHandle shim : shims()) {
+            List<String> args = shim.info().arguments().map(List::of).orElse(List.of());
+            for (ProcessHandle child : shim.descendants().toList()) {
                 child.destroyForcibly();
             }
-            ProcessHandle.of(shim).ifPresent(ProcessHandle::destroyForcibly);
-            problems.add("shim " + shim + " was still running (killed)");
+            shim.destroyForcibly();
+            awaitExit(shim);
+            problems.add("shim " + shim.pid() + " was still running (killed)");
+            // a killed shim leaves its socket: /run/containerd/s/<sha256 of "<address>/<namespace>/<id>">
+            int ns = args.indexOf("-namespace");
+            int id = args.indexOf("-id");
+            if (ns >= 0 && id >= 0 && ns + 1 < args.size() && id + 1 < args.size()) {
+                Files.deleteIfExists(SHIM_SOCKETS.resolve(sha256(socket + "/" + args.get(ns + 1) + "/" + args.get(id + 1))));
+            }
+        }
+        // pods whose network containerd could not tear down (it failed or died): DEL them from libcni's cache
+        for (Network n : networks) {
+            if (!cacheEntries(n.name).isEmpty()) {
+                Map<String, String> env = Map.of("NETCONFPATH", home.resolve("net.d").resolve(n.handler).toString(),
+                        "CNI_PATH", binDir.toString());
+                Dist.Run gc = Dist.run(List.of(Dist.exe("jcni").toString(), "gc", n.name), env, "");
+                problems.add("pods of " + n.name + " left in libcni's cache: jcni gc exited " + gc.exitCode() + " " + gc.stderr().trim());
+            }
         }
         for (Path ns : netns) {
             if (Files.exists(ns)) {
@@ -301,17 +328,42 @@ final class Containerd implements AutoCloseable {
         }
     }
 
-    /** @return the pids of containerd-shim processes serving this instance (their command line names its socket) */
-    private List<Long> shims() {
-        List<Long> pids = new ArrayList<>();
-        ProcessHandle.allProcesses().forEach(h -> {
-            List<String> args = h.info().arguments().map(List::of).orElse(List.of());
-            String cmd = h.info().command().orElse("");
-            if (cmd.contains("containerd-shim") && args.contains(socket.toString())) {
-                pids.add(h.pid());
-            }
-        });
-        return pids;
+    /** @return the containerd-shim processes serving this instance (their command line names its socket) */
+    private List<ProcessHandle> shims() {
+        return ProcessHandle.allProcesses().filter(h -> h.info().command().orElse("").contains("containerd-shim")
+                && h.info().arguments().map(List::of).orElse(List.of()).contains(socket.toString())).toList();
+    }
+
+    private static void awaitExit(ProcessHandle h) {
+        try {
+            h.onExit().get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // reported by the checks that follow (cgroups, mounts)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * @param network a network's name
+     * @return libcni's cache entries of the network ({@code /var/lib/cni/results/<network>-<id>-<ifname>})
+     */
+    static List<Path> cacheEntries(String network) throws IOException {
+        if (!Files.isDirectory(CNI_CACHE)) {
+            return List.of();
+        }
+        try (var s = Files.list(CNI_CACHE)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(network + "-")).sorted().toList();
+        }
+    }
+
+    private static String sha256(String s) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** @return the cgroup v1 hierarchies and the v2 one, each a directory under /sys/fs/cgroup */
