@@ -320,7 +320,7 @@ final class Containerd implements AutoCloseable {
         Path logs = Files.createDirectories(Path.of("target", "cri-logs").toAbsolutePath());
         Path log = home.resolve("containerd.log");
         if (Files.exists(log)) {
-            Files.copy(log, logs.resolve(home.getFileName() + "-" + label + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(log, logs.resolve("containerd-" + label + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         Kernel.exec("rm", "-rf", "--one-file-system", home.toString());
         if (!problems.isEmpty()) {
