@@ -167,6 +167,17 @@ final class Calls {
     }
 
     /**
+     * jcni's runtime side with the mode of these tests: every plugin it execs gets {@code JCNI_WARM} as
+     * {@link #env} says.
+     *
+     * @param config the runtime configuration
+     * @return it, run with this JVM's environment and that {@code JCNI_WARM}
+     */
+    static Network.Runner runtime(dev.jcni.sdk.runtime.CniConfig config) {
+        return new Network.Runner(config, env(System.getenv()));
+    }
+
+    /**
      * Runs a packaged plugin as a runtime does.
      *
      * @param plugin its name in {@code bin/}
