@@ -48,14 +48,16 @@ if [ "$mode" != cold ]; then
   cni=plugins-reference/target/cni
   sock=/run/jcni/$(sed -n 's/^name=//p' "$cni/lib/jcni-dist.properties").sock
   log=target/reliability-soak-daemon.log
-  "$cni/lib/jcni-daemon" 2> "$log" &
+  # debug: the daemon logs each call it served; the tests count those lines (Calls.requireMode, Calls.Served)
+  JCNI_LOG_LEVEL=debug "$cni/lib/jcni-daemon" 2> "$log" &
   daemon_pid=$!
   trap 'kill "$daemon_pid" 2>/dev/null; wait "$daemon_pid" 2>/dev/null || true' EXIT
   for _ in $(seq 600); do grep -q "serving dist" "$log" && break; kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
   grep -q "serving dist" "$log" || { cat "$log" >&2; echo "the daemon did not start" >&2; exit 1; }
   start=$(date +%s)
   echo "== warm: the same ITs through the daemon on $sock (no re-packaging)"
-  mvn "${common[@]}" -pl plugins-reference -am test-compile failsafe:integration-test failsafe:verify -Djcni.test.warm=true
+  mvn "${common[@]}" -pl plugins-reference -am test-compile failsafe:integration-test failsafe:verify -Djcni.test.warm=true \
+    "-Djcni.test.daemonLog=$PWD/$log"
   echo "warm run: $(( $(date +%s) - start )) s wall"
   figures warm
 fi

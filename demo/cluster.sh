@@ -29,6 +29,9 @@
 #                             calls to the warm-mode daemon when its socket exists.
 #   JCNI_DEMO_CNI_PATH        CNI_PATH of the plugins (default: the distribution's bin directory)
 #   TMPDIR                    where the work directory goes (default /tmp)
+#   JCNI_DEMO_PAUSE           a command run (and waited for) with "attached" once every pod is attached
+#                             and checked, and with "removed" once every pod is removed, before the
+#                             clean-up (ClusterDemoIT looks at the namespaces itself there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s%N)
@@ -276,6 +279,8 @@ done
 said=$(container n1a sidecar sh -c 'nc -n -w 2 127.0.0.1 "$0" </dev/null 2>/dev/null; true' "$app_port")
 row "two containers of one pod" "n1a: sidecar" "n1a: n1a 127.0.0.1:$app_port" "$said" "$(verdict "$said" "n1a saw 127.0.0.1")"
 echo "${#rows[@]} checks done"
+pause() { [ -z "${JCNI_DEMO_PAUSE:-}" ] || "$JCNI_DEMO_PAUSE" "$1"; }
+pause attached
 
 # ---------------------------------------------------------------------------------------------------
 # removal: stop each pod's containers, jcni del inside its node, delete the pod's namespace
@@ -316,6 +321,7 @@ host_rules=$(naming "$(iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; nf
 row "host namespace untouched" "host" "-" "routes to the demo's subnets $(count "$host_routes"), rules naming its pods $(count "$host_rules")" \
   "$(verdict "$host_routes$host_rules" "")"
 [ -z "$host_routes$host_rules" ] || leftovers+=$'\n'"host:"$'\n'"$host_routes$host_rules"
+pause removed
 
 # ---------------------------------------------------------------------------------------------------
 step "results"

@@ -35,7 +35,10 @@ import java.util.function.Function;
  * <p>What it does: VERSION; then, for every version from 0.1.0 to 1.1.0 that the plugin claims, in a
  * fresh namespace: ADD (the configuration with that {@code cniVersion}; a {@code prevResult} in it is
  * converted to that version), CHECK (0.4.0 and later), GC naming the attachment as valid and CHECK
- * again (1.1.0), DEL, DEL again, and a comparison of the namespace with how it was before ADD. Then, at
+ * again (1.1.0), DEL, DEL again, and a comparison of the namespace and of the host with how they were
+ * before ADD: on the host, only what names this attachment counts (firewall lines with its container
+ * id and the chains only they jump to, the host veths and routes of its ADD result's interfaces and
+ * addresses, host-local reservations naming it), so that other work on the host cannot disturb it. Then, at
  * the configuration's own version: DEL without ADD, DEL after the namespace was deleted, a bad
  * environment (no {@code CNI_CONTAINERID}, no {@code CNI_NETNS}, an unknown {@code CNI_COMMAND}), a
  * configuration that is not JSON, one without a name, an unsupported version, and STATUS and GC
@@ -193,7 +196,10 @@ public final class Conformance {
                         "the configuration's prevResult cannot be given at " + v + ": " + e.getMessage()));
                 return;
             }
+            HostTraces host = HostTraces.of(ns.containerId(), parseConfig(conf));
+            HostTraces.Reading hostBefore = host.read();
             Outcome add = h.run("ADD", conf);
+            HostTraces.Reading hostAfterAdd = host.read();
             List<String> problems = add.exitCode() != 0 ? List.of("ADD failed: " + show(add)) : ResultShape.problems(add.stdout(), v);
             out.add(new Finding(Rule.ADD_RESULT, v, problems.isEmpty() ? Status.HOLDS : Status.BROKEN,
                     problems.isEmpty() ? "" : String.join("\n", problems) + (add.exitCode() == 0 ? "\nstdout: " + add.stdout().trim() : "")));
@@ -229,9 +235,12 @@ public final class Conformance {
             }
             out.add(quiet(Rule.DEL, v, h.run("DEL", confWithResult)));
             out.add(quiet(Rule.DEL_AGAIN, v, h.run("DEL", confWithResult)));
-            List<String> left = ns.snapshot().addedSince(before);
+            List<String> left = new ArrayList<>();
+            ns.snapshot().addedSince(before).forEach(l -> left.add("in the namespace: " + l));
+            host.left(hostBefore, hostAfterAdd, added ? strict(add.stdout()) : null, host.read())
+                    .forEach(l -> left.add("on the host: " + l));
             out.add(left.isEmpty() ? new Finding(Rule.NOTHING_LEFT, v, Status.HOLDS, "")
-                    : new Finding(Rule.NOTHING_LEFT, v, Status.BROKEN, "left in the namespace:\n" + String.join("\n", left)));
+                    : new Finding(Rule.NOTHING_LEFT, v, Status.BROKEN, "left behind:\n" + String.join("\n", left)));
         }
     }
 

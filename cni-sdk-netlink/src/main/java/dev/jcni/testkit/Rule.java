@@ -18,8 +18,13 @@ public enum Rule {
     DEL("del", "DEL succeeds with nothing on stdout"),
     /** A second DEL of the same attachment succeeds. */
     DEL_AGAIN("del-again", "DEL again succeeds"),
-    /** After DEL, the namespace holds no link, address or route that was not there before ADD. */
-    NOTHING_LEFT("nothing-left", "DEL leaves nothing of ADD's in the namespace"),
+    /**
+     * After DEL, the namespace holds no link, address or route that was not there before ADD, and the
+     * host nothing of the attachment's: no firewall line naming its container id nor a chain only such
+     * lines jumped to, no host veth its result named, no host route to or through its addresses, no
+     * host-local reservation naming it.
+     */
+    NOTHING_LEFT("nothing-left", "DEL leaves nothing of ADD's in the namespace or on the host"),
     /** DEL of an attachment that was never added succeeds. */
     DEL_WITHOUT_ADD("del-without-add", "DEL without ADD succeeds"),
     /** DEL succeeds when the namespace of the attachment no longer exists. */

@@ -15,6 +15,10 @@ import java.util.concurrent.TimeUnit;
  * The packaged executables ({@code target/cni/bin}) for integration tests ({@code *IT}, run by
  * failsafe after {@code package}): runs them the way a container runtime does, with a clean
  * environment that holds only the CNI variables and a minimal PATH.
+ *
+ * <p>Cold unless asked otherwise: every run gets {@code JCNI_WARM=off} unless its environment sets
+ * {@code JCNI_WARM} itself, so that a warm-mode daemon of the distribution that happens to run on the
+ * machine ({@code /run/jcni/<dist>.sock}) cannot change what a cold test tests.
  */
 public final class Dist {
     private Dist() {
@@ -70,7 +74,8 @@ public final class Dist {
      * Runs an executable as a runtime would.
      *
      * @param exe the executable
-     * @param env the CNI variables (and anything else); PATH defaults to /usr/sbin:/usr/bin:/sbin:/bin
+     * @param env the CNI variables (and anything else); PATH defaults to /usr/sbin:/usr/bin:/sbin:/bin,
+     *     {@code JCNI_WARM} to {@code off}
      * @param stdin the configuration
      * @return the outcome
      */
@@ -82,7 +87,7 @@ public final class Dist {
      * Runs a command line (an executable and its arguments) as a runtime would.
      *
      * @param command the executable and its arguments
-     * @param env the variables; PATH defaults to /usr/sbin:/usr/bin:/sbin:/bin
+     * @param env the variables; PATH defaults to /usr/sbin:/usr/bin:/sbin:/bin, {@code JCNI_WARM} to {@code off}
      * @param stdin the bytes for stdin
      * @return the outcome
      */
@@ -144,16 +149,30 @@ public final class Dist {
      * Starts a command line as a runtime would (clean environment, cwd /), without waiting.
      *
      * @param command the executable and its arguments
-     * @param env the variables; PATH defaults to /usr/sbin:/usr/bin:/sbin:/bin
+     * @param env the variables; PATH defaults to /usr/sbin:/usr/bin:/sbin:/bin, {@code JCNI_WARM} to
+     *     {@code off} (a cold exec)
      * @param stdin the bytes for stdin
      * @return the started run
      */
     public static Started start(List<String> command, Map<String, String> env, String stdin) {
+        return start(command, env, stdin.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The same with stdin given as bytes, passed exactly.
+     *
+     * @param command the executable and its arguments
+     * @param env the variables; PATH and {@code JCNI_WARM} as above
+     * @param stdin the bytes for stdin
+     * @return the started run
+     */
+    public static Started start(List<String> command, Map<String, String> env, byte[] stdin) {
         String exe = command.get(0);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();
         Map<String, String> e = new LinkedHashMap<>();
         e.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        e.put("JCNI_WARM", "off");
         e.putAll(env);
         pb.environment().putAll(e);
         pb.directory(Path.of("/").toFile());
@@ -170,7 +189,7 @@ public final class Dist {
                 throw e1;
             }
             try (var in = p.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                in.write(stdin);
             } catch (IOException e1) {
                 // the process exited without reading its input: its outcome tells why
             }

@@ -45,11 +45,11 @@ class ConformanceExampleTest {
         ConformanceReport report = Conformance.of(new LeakyPlugin()).config(conf).versions(List.of("1.0.0")).run();
         assertEquals(List.of("nothing-left@1.0.0", "del-netns-gone"), report.brokenKeys(), report.toText());
         ConformanceReport.Finding leak = report.broken().get(0);
-        assertEquals("left in the namespace:\nlink eth0 (bridge) down", leak.detail(), report.toText());
+        assertEquals("left behind:\nin the namespace: link eth0 (bridge) down", leak.detail(), report.toText());
         String gone = report.broken().get(1).detail();
         assertTrue(gone.startsWith("failed: exit 1, stdout: {"), gone);
         assertTrue(gone.contains("\"code\": 999") || gone.contains("\"code\":999"), gone);
-        assertTrue(report.toText().contains("BROKEN  DEL leaves nothing of ADD's in the namespace [1.0.0]   (nothing-left@1.0.0)"),
+        assertTrue(report.toText().contains("BROKEN  DEL leaves nothing of ADD's in the namespace or on the host [1.0.0]   (nothing-left@1.0.0)"),
                 report.toText());
     }
 }

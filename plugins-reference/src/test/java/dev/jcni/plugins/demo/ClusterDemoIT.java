@@ -1,6 +1,7 @@
 package dev.jcni.plugins.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcni.plugins.Dist;
@@ -12,14 +13,18 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,6 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
  * everything it made (namespaces and so their links, bridges, routes and rules; processes; its work
  * directory) is gone afterwards, after a success, after a plugin failure and after a Ctrl-C in the
  * middle of an ADD.
+ *
+ * <p>The demo's own verdicts are not taken on trust: the demo waits at its two pause points
+ * ({@code JCNI_DEMO_PAUSE}, a script that stops itself until the test continues it) while the test
+ * reads the namespaces itself: once every pod is attached, each pod's address and default route, the
+ * bridge's ports and gateway address, ptp's host routes, the hostPort rule, and traffic it sends
+ * itself across the nodes (the underlay ports' packet counters move, the server saw the client's own
+ * address); once every pod is removed, no veth, pod route, reservation, cache entry or rule naming a
+ * pod's container id on any node. After the run, no rule in the host's namespace names one either.
  */
 @KernelTest
 class ClusterDemoIT {
@@ -69,9 +82,19 @@ class ClusterDemoIT {
 
     @Test
     void twoNodesEveryRowHoldsAndNothingIsLeft() {
-        Run run = run(Map.of(), line -> false);
+        List<String> looked = new ArrayList<>();
+        Run run = run(Map.of(), line -> false, Map.of(
+                "attached", so -> {
+                    podsAsTheTestSeesThem(so);
+                    looked.add("attached");
+                },
+                "removed", so -> {
+                    nodesCleanAsTheTestSeesThem(so);
+                    looked.add("removed");
+                }));
         System.out.println(run.text());
         assertEquals(0, run.exitCode(), run::text);
+        assertEquals(List.of("attached", "removed"), looked, "the test looked at both pause points");
 
         Matcher nodeNet = Pattern.compile("node network 10\\.(\\d+)\\.0\\.0/24").matcher(run.text());
         assertTrue(nodeNet.find(), run::text);
@@ -121,6 +144,128 @@ class ClusterDemoIT {
             }
         }
         assertNothingLeft(o);
+        String hostRules = Kernel.exec("iptables-save").stdout() + Kernel.exec("ip6tables-save").stdout()
+                + Kernel.exec("nft", "list", "ruleset").stdout();
+        for (String cid : containerIds()) {
+            assertFalse(hostRules.contains(cid), "a rule in the host's namespace names " + cid);
+        }
+    }
+
+    static final List<String> PODS = List.of("n1a", "n1b", "n2a", "n2b");
+
+    /** @return the pods' container ids, as jcni derives them from the netns paths (as cnitool does) */
+    List<String> containerIds() {
+        List<String> ids = new ArrayList<>();
+        for (String pod : PODS) {
+            try {
+                byte[] h = MessageDigest.getInstance("SHA-512").digest(("/run/netns/" + prefix + pod).getBytes(StandardCharsets.UTF_8));
+                ids.add("cnitool-" + HexFormat.of().formatHex(h).substring(0, 20));
+            } catch (NoSuchAlgorithmException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return ids;
+    }
+
+    /** The run's second octet (10.o.x.x) and work directory, from what it printed so far. */
+    record Where(String o, Path work) {
+        static Where of(Run soFar) {
+            Matcher net = Pattern.compile("node network 10\\.(\\d+)\\.0\\.0/24").matcher(soFar.text());
+            Matcher work = Pattern.compile("(?m)^work directory: (\\S+)$").matcher(soFar.text());
+            assertTrue(net.find() && work.find(), soFar::text);
+            return new Where(net.group(1), Path.of(work.group(1)));
+        }
+    }
+
+    private static String in(String ns, String... command) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        c.addAll(List.of(command));
+        return Kernel.exec(c.toArray(String[]::new)).ok();
+    }
+
+    /** What a TCP server in a namespace answers a client of another (retried while it starts). */
+    private static String ask(String ns, String address, int port) {
+        String said = "";
+        for (int i = 0; i < 10 && said.isEmpty(); i++) {
+            said = Kernel.exec("ip", "netns", "exec", ns, "sh", "-c", "nc -n -w 2 \"$0\" \"$1\" </dev/null", address,
+                    Integer.toString(port)).stdout().trim();
+        }
+        return said;
+    }
+
+    private long counter(String link, String which) {
+        return Long.parseLong(in(prefix + "underlay", "cat", "/sys/class/net/" + link + "/statistics/" + which).trim());
+    }
+
+    /** At "attached": what the test reads in the namespaces and sends itself. */
+    void podsAsTheTestSeesThem(Run soFar) {
+        Where w = Where.of(soFar);
+        Map<String, String> ip = new LinkedHashMap<>();
+        for (String pod : PODS) {
+            int node = pod.charAt(1) - '0';
+            String net = "10." + w.o() + "." + (128 + node) + ".";
+            String addr = Kernel.exec("ip", "-n", prefix + pod, "-4", "-o", "addr", "show", "dev", "eth0").ok();
+            Matcher m = Pattern.compile("inet (" + Pattern.quote(net) + "(\\d+))/24 ").matcher(addr);
+            assertTrue(m.find() && !m.group(2).equals("1"), pod + "'s eth0 has an address of node" + node + "'s pod CIDR: " + addr);
+            ip.put(pod, m.group(1));
+            String route = Kernel.exec("ip", "-n", prefix + pod, "-4", "route", "show", "default").ok();
+            assertTrue(route.contains("via " + net + "1 "), pod + "'s default route goes through its node: " + route);
+        }
+        // the bridge node: both pods' host veths are ports of cni0, which has the gateway address
+        String node1 = prefix + "node1";
+        assertEquals(2, Kernel.exec("ip", "-n", node1, "-o", "link", "show", "master", "cni0").ok().lines().count());
+        assertTrue(Kernel.exec("ip", "-n", node1, "-4", "-o", "addr", "show", "dev", "cni0").ok().contains("10." + w.o() + ".129.1/24"));
+        // the ptp node: a host route to each pod through its own veth
+        String routes2 = Kernel.exec("ip", "-n", prefix + "node2", "-4", "route", "show").ok();
+        for (String pod : List.of("n2a", "n2b")) {
+            assertTrue(routes2.lines().anyMatch(l -> l.startsWith(ip.get(pod) + " dev veth")), "node2 routes " + pod + ": " + routes2);
+        }
+        // traffic the test sends itself, pod n1a to pod n2a: it crosses the underlay, the source address kept
+        long out1 = counter("node1", "rx_packets");
+        long in2 = counter("node2", "tx_packets");
+        assertEquals("n2a saw " + ip.get("n1a"), ask(prefix + "n1a", ip.get("n2a"), 8080));
+        assertTrue(counter("node1", "rx_packets") > out1, "packets left node1 on the underlay");
+        assertTrue(counter("node2", "tx_packets") > in2, "packets reached node2 on the underlay");
+        // the hostPort: node1's DNAT rule, and a connection from node2 to node1's address
+        String nat = in(node1, "iptables-save", "-t", "nat");
+        assertTrue(nat.contains("--dport 30080") && nat.contains(ip.get("n1a") + ":8080"), nat);
+        String node1Ip = "10." + w.o() + ".0.11";
+        assertEquals("n1a saw 10." + w.o() + ".0.12", ask(prefix + "node2", node1Ip, 30080));
+    }
+
+    /** At "removed": the nodes as the test reads them. */
+    void nodesCleanAsTheTestSeesThem(Run soFar) {
+        Where w = Where.of(soFar);
+        for (String pod : PODS) {
+            assertFalse(Files.exists(Path.of("/run/netns", prefix + pod)), pod + "'s namespace is gone");
+        }
+        for (int n = 1; n <= 2; n++) {
+            String ns = prefix + "node" + n;
+            String veths = Kernel.exec("ip", "-n", ns, "-o", "link", "show", "type", "veth").ok();
+            assertTrue(veths.lines().allMatch(l -> l.matches("\\d+: eth0@.*")), "node" + n + " veths: " + veths);
+            String routes = Kernel.exec("ip", "-n", ns, "-4", "route", "show", "table", "all").ok();
+            assertFalse(routes.contains(" dev veth"), "node" + n + " routes: " + routes);
+            Path store = w.work().resolve("node" + n).resolve("ipam").resolve("k8s-pod-network");
+            assertEquals(List.of(), files(store).stream().filter(f -> !f.equals("lock") && !f.startsWith("last_reserved_ip")).toList(),
+                    "node" + n + " reservations");
+            assertEquals(List.of(), files(w.work().resolve("node" + n).resolve("cache")), "node" + n + " cache");
+            String rules = in(ns, "iptables-save") + in(ns, "ip6tables-save") + in(ns, "nft", "list", "ruleset");
+            for (String cid : containerIds()) {
+                assertFalse(rules.contains(cid), "node" + n + " has a rule naming " + cid + ":\n" + rules);
+            }
+        }
+    }
+
+    /** @return every regular file under a directory, relative names; empty when it does not exist */
+    private static List<String> files(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).map(f -> dir.relativize(f).toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -152,12 +297,29 @@ class ClusterDemoIT {
      * of its output, sends SIGINT to the whole group, as Ctrl-C in a terminal does.
      */
     Run run(Map<String, String> env, Predicate<String> interruptAt) {
+        return run(env, interruptAt, Map.of());
+    }
+
+    /**
+     * The same, and at each of the demo's pause points ({@code JCNI_DEMO_PAUSE}) runs the given look
+     * (with the output so far) while the demo waits; the demo goes on afterwards whatever the look found,
+     * and the look's failure is the test's.
+     */
+    Run run(Map<String, String> env, Predicate<String> interruptAt, Map<String, Consumer<Run>> atPause) {
         Dist.bin();   // the distribution is built (the demo would otherwise run mvn package)
+        Path pause = tmp.resolve("pause");
+        try {
+            Files.writeString(pause, "#!/bin/sh\n# stops until ClusterDemoIT continues it\nkill -STOP $$\n");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        assertTrue(pause.toFile().setExecutable(true));
         // env --default-signal: SIGINT may be ignored in the JVM's own process (then bash could not trap it)
         ProcessBuilder pb = new ProcessBuilder("env", "--default-signal=INT,TERM", "setsid", SCRIPT.toString(),
                 "--nodes", "2", "--id", id).redirectErrorStream(true);
         pb.environment().put("TMPDIR", tmp.toString());
         pb.environment().remove("JCNI_DEMO_WARM");
+        pb.environment().put("JCNI_DEMO_PAUSE", pause.toString());
         pb.environment().putAll(env);
         try {
             Process p = pb.start();
@@ -178,6 +340,34 @@ class ClusterDemoIT {
                     throw new AssertionError(e);
                 }
             });
+            List<Throwable> lookFailures = java.util.Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Void> looks = CompletableFuture.runAsync(() -> {
+                while (p.isAlive()) {
+                    for (ProcessHandle d : p.descendants().toList()) {
+                        String cmd = cmdline(d.pid());
+                        if (cmd.startsWith("/bin/sh " + pause + " ") && state(d.pid()) == 'T') {
+                            String stage = cmd.substring(cmd.lastIndexOf(' ') + 1);
+                            try {
+                                Consumer<Run> look = atPause.get(stage);
+                                if (look != null) {
+                                    synchronized (lines) {
+                                        look.accept(new Run(0, List.copyOf(lines)));
+                                    }
+                                }
+                            } catch (Throwable t) {
+                                lookFailures.add(t);
+                            } finally {
+                                Kernel.exec("kill", "-CONT", Long.toString(d.pid()));
+                            }
+                        }
+                    }
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
             if (!p.waitFor(600, TimeUnit.SECONDS)) {
                 signalGroup(p.pid(), "TERM");   // the demo's trap cleans up; then the test's own net below
                 p.waitFor(60, TimeUnit.SECONDS);
@@ -185,11 +375,38 @@ class ClusterDemoIT {
                 throw new AssertionError("demo/cluster.sh did not finish in 600 s:\n" + String.join("\n", lines));
             }
             reader.get(30, TimeUnit.SECONDS);
+            looks.get(30, TimeUnit.SECONDS);
+            if (!lookFailures.isEmpty()) {
+                AssertionError e = new AssertionError("at a pause point of the demo: " + lookFailures.get(0).getMessage()
+                        + "\n" + String.join("\n", lines), lookFailures.get(0));
+                throw e;
+            }
             synchronized (lines) {
                 return new Run(p.exitValue(), List.copyOf(lines));
             }
+        } catch (AssertionError e) {
+            throw e;
         } catch (Exception e) {
             throw new AssertionError("cannot run " + SCRIPT + ": " + e, e);
+        }
+    }
+
+    private static String cmdline(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ').trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** @return a process's state letter ({@code T}: stopped), {@code X} when it is gone */
+    private static char state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (IOException | RuntimeException e) {
+            return 'X';
         }
     }
 

@@ -18,10 +18,12 @@ import java.util.Properties;
  * How the reliability tests call the packaged plugins ({@code target/cni/bin}), and how big they are.
  *
  * <p><b>The warm-mode switch.</b> By default every call is a cold exec: the launcher gets
- * {@code JCNI_WARM=off} and starts its own JVM. With {@code -Djcni.test.warm=true} the launcher is left
- * to hand the call to the distribution's warm-mode daemon, which must be running
- * ({@code /run/jcni/<dist name>.sock}; the test fails otherwise, it does not fall back silently).
- * Every test that execs plugins through {@link #env} or {@link #cni} runs either way.
+ * {@code JCNI_WARM=off} and starts its own JVM. With {@code -Djcni.test.warm=true} the launcher gets
+ * {@code JCNI_WARM=on} and hands the call to the distribution's warm-mode daemon, which must be running
+ * ({@code /run/jcni/<dist name>.sock}) with its debug log named by {@code -Djcni.test.daemonLog};
+ * {@link #requireMode} proves that the daemon serves the calls, {@link Served} how many it served (the
+ * test fails otherwise, it does not fall back silently). Every test that execs plugins through
+ * {@link #env} or {@link #cni} runs either way.
  *
  * <p><b>Sizes.</b> CI runs each test at a size that keeps the suite bounded; the soak script
  * ({@code bench/reliability-soak.sh}) sets {@code -Djcni.soak=true} for the full sizes. Any single size
@@ -54,7 +56,18 @@ final class Calls {
         return WARM ? "warm (daemon)" : "cold exec";
     }
 
-    /** Fails when warm mode is asked for and the distribution's daemon socket is not there. */
+    /**
+     * The daemon's debug log ({@code -Djcni.test.daemonLog}, the daemon run with
+     * {@code JCNI_LOG_LEVEL=debug}): the count of calls it served is read there.
+     */
+    static final String DAEMON_LOG = System.getProperty("jcni.test.daemonLog", "");
+
+    /**
+     * Checks the mode asked for. Cold: nothing to check, every call gets {@code JCNI_WARM=off}. Warm:
+     * the distribution's daemon socket is there, its log is given ({@code -Djcni.test.daemonLog}), and
+     * a VERSION call of each packaged plugin through its launcher is counted as served by the daemon
+     * (exactly one each): a call that went cold would not be, so a warm run cannot silently be a cold one.
+     */
     static void requireMode() {
         if (!WARM) {
             return;
@@ -67,20 +80,101 @@ final class Calls {
         }
         Path sock = Path.of("/run/jcni", p.getProperty("name") + ".sock");
         assertTrue(Files.exists(sock), "-Djcni.test.warm=true, but the warm-mode daemon is not running (" + sock + " is missing)");
+        assertTrue(!DAEMON_LOG.isEmpty() && Files.isReadable(Path.of(DAEMON_LOG)),
+                "-Djcni.test.warm=true needs -Djcni.test.daemonLog=<the daemon's debug log>, to count the calls it serves");
+        List<String> plugins = List.of("bridge", "ptp", "host-local", "portmap");
+        Served served = served();
+        for (String plugin : plugins) {
+            Dist.Run r = cni(plugin, "VERSION", Map.of(), "{\"cniVersion\":\"1.0.0\"}");
+            assertTrue(r.exitCode() == 0, plugin + " VERSION: " + r);
+        }
+        served.expect(plugins.size(), "a VERSION call of each plugin");
+    }
+
+    /** @return the daemon's count of served calls now, to check later how far it moved */
+    static Served served() {
+        return new Served(WARM ? servedCount() : 0);
+    }
+
+    /** The calls the daemon served: its debug log's {@code served} lines. */
+    private static long servedCount() {
+        try {
+            return Files.readAllLines(Path.of(DAEMON_LOG)).stream().filter(l -> l.contains(" served ")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The daemon's served count at some moment (warm mode only; cold, every check passes trivially). */
+    static final class Served {
+        private final long before;
+
+        private Served(long before) {
+            this.before = before;
+        }
+
+        /**
+         * Warm mode: waits (at most 10 s: the daemon may count a call after its caller has its answer)
+         * until the daemon counted {@code calls} more served calls than at this moment, and fails when it
+         * counted fewer or more.
+         *
+         * @param calls how many calls went through the launchers since
+         * @param what the calls, for the message
+         */
+        void expect(long calls, String what) {
+            if (!WARM) {
+                return;
+            }
+            long end = System.nanoTime() + 10_000_000_000L;
+            long now = servedCount();
+            while (now < before + calls && System.nanoTime() < end) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+                now = servedCount();
+            }
+            assertTrue(now == before + calls, what + ": the daemon served " + (now - before) + " calls, expected " + calls
+                    + " (the others went cold)");
+        }
     }
 
     /**
-     * The environment of one call: the given variables, and {@code JCNI_WARM=off} unless warm mode is on.
+     * The environment of one call: the given variables and an explicit {@code JCNI_WARM}, {@code off}
+     * cold, {@code on} warm.
      *
      * @param vars the {@code CNI_*} variables
      * @return the environment
      */
     static Map<String, String> env(Map<String, String> vars) {
+        return env(vars, WARM);
+    }
+
+    /**
+     * The same, the mode given.
+     *
+     * @param vars the variables
+     * @param warm true: {@code JCNI_WARM=on} (the launcher hands the call to the daemon); false:
+     *     {@code JCNI_WARM=off}
+     * @return the environment
+     */
+    static Map<String, String> env(Map<String, String> vars, boolean warm) {
         Map<String, String> e = new LinkedHashMap<>(vars);
-        if (!WARM) {
-            e.put("JCNI_WARM", "off");
-        }
+        e.put("JCNI_WARM", warm ? "on" : "off");
         return e;
+    }
+
+    /**
+     * jcni's runtime side with the mode of these tests: every plugin it execs gets {@code JCNI_WARM} as
+     * {@link #env} says.
+     *
+     * @param config the runtime configuration
+     * @return it, run with this JVM's environment and that {@code JCNI_WARM}
+     */
+    static Network.Runner runtime(dev.jcni.sdk.runtime.CniConfig config) {
+        return new Network.Runner(config, env(System.getenv()));
     }
 
     /**

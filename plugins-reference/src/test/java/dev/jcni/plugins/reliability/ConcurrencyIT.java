@@ -61,6 +61,7 @@ class ConcurrencyIT {
         int n = Calls.size("parallelAdds", 200, 200);
         String conf = conf("10.243.0.0/24");
         List<Dist.Run> runs = new ArrayList<>();
+        Calls.Served served = Calls.served();
         long ms = Calls.millis(() -> {
             List<Dist.Started> started = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -85,6 +86,7 @@ class ConcurrencyIT {
         Calls.figure("parallel ADD", n + " host-local ADD processes at once (" + Calls.mode() + "): " + errors.size()
                 + " errors, " + duplicates + " duplicate addresses, " + ms + " ms wall");
         assertEquals(List.of(), errors);
+        served.expect(n, n + " host-local ADDs");
         assertEquals(0, duplicates, "duplicate addresses: " + addressOf);
         Map<String, String> expected = new TreeMap<>();
         addressOf.forEach((cid, ip) -> expected.put(ip, Store.key(cid, "eth0")));
@@ -115,6 +117,7 @@ class ConcurrencyIT {
         AtomicInteger dels = new AtomicInteger();
         long seed = new Random().nextLong();
         ExecutorService pool = Executors.newFixedThreadPool(workers);
+        Calls.Served served = Calls.served();
         long ms;
         try {
             long t0 = System.nanoTime();
@@ -168,6 +171,7 @@ class ConcurrencyIT {
                 + " live attachments, store " + (expected.equals(store) ? "equal to them" : "DIFFERENT") + ", " + ms + " ms wall");
         assertEquals(List.of(), failures);
         assertEquals(ops, adds.get() + dels.get());
+        served.expect(mode == Mode.IN_PROCESS ? 0 : ops, ops + " host-local calls");
         assertEquals(expected, store, "the store holds exactly the live attachments");
         assertEquals(List.of(), Store.temporaryFiles(dir));
         assertTrue(Store.files(dir).contains("lock"));

@@ -183,7 +183,7 @@ class DamageIT {
         NetConfList list = NetConfList.fromJson(("{\"cniVersion\":\"1.1.0\",\"name\":\"" + NET + "\",\"plugins\":[{\"type\":\"host-local\","
                 + "\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"" + data + "\",\"ranges\":[[{\"subnet\":\"10.246.4.0/24\"}]]}}]}")
                 .getBytes(StandardCharsets.UTF_8));
-        CniConfig cni = CniConfig.create(List.of(Dist.bin().toString())).withCacheDir(cache).withTimeout(Duration.ofMinutes(2));
+        Network.Runner cni = Calls.runtime(CniConfig.create(List.of(Dist.bin().toString())).withCacheDir(cache).withTimeout(Duration.ofMinutes(2)));
         RuntimeConf rt = RuntimeConf.of("dmg-" + damage.name().toLowerCase(java.util.Locale.ROOT), "/run/netns/jrel-absent", "eth0");
         String ip = Ip.format(cni.addNetworkList(list, rt).ips().get(0).address().address());
         Path file = cache.resolve("results").resolve(NET + "-" + rt.containerId() + "-eth0");

@@ -113,7 +113,7 @@ class FullDiskIT {
         NetConfList list = NetConfList.fromJson(("{\"cniVersion\":\"1.1.0\",\"name\":\"" + NET + "\",\"plugins\":[{\"type\":\"host-local\","
                 + "\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"" + data + "\",\"ranges\":[[{\"subnet\":\"10.247.2.0/24\"}]]}}]}")
                 .getBytes(StandardCharsets.UTF_8));
-        CniConfig cni = CniConfig.create(List.of(Dist.bin().toString())).withCacheDir(cache).withTimeout(Duration.ofMinutes(2));
+        Network.Runner cni = Calls.runtime(CniConfig.create(List.of(Dist.bin().toString())).withCacheDir(cache).withTimeout(Duration.ofMinutes(2)));
         RuntimeConf rt = RuntimeConf.of("full2", "/run/netns/jrel-absent", "eth0");
         CniException e = assertThrows(CniException.class, () -> cni.addNetworkList(list, rt));
         assertEquals(5, e.code(), e.getMessage());

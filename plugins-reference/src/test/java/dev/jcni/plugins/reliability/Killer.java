@@ -1,76 +1,162 @@
 package dev.jcni.plugins.reliability;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
- * Finds a plugin process among this JVM's descendants, by the launcher or main class in its command
- * line and the container id in its environment, and kills it with SIGKILL after a delay.
+ * Kills a plugin process with SIGKILL at a chosen point of its work: finds it among this JVM's
+ * descendants (by its launcher or main class and the container id in its environment), then strobes
+ * it: SIGSTOP, wait until every thread is stopped, read the state of its attachment (a probe given by
+ * the test), and either SIGKILL it there, when the state is the chosen point, or SIGCONT it and look
+ * again a millisecond later. The kill thus lands exactly where the state says, with the victim frozen
+ * in between (nothing it does can run between the look and the kill).
+ *
+ * <p>Signals other than SIGKILL go through one long-lived {@code sh} (its builtin {@code kill}, a pipe
+ * round trip instead of a process per signal).
  */
-final class Killer {
-    private Killer() {
+final class Killer implements AutoCloseable {
+    private final Process sh;
+    private final Writer toSh;
+    private final BufferedReader fromSh;
+
+    Killer() {
+        try {
+            sh = new ProcessBuilder("/bin/sh", "-c", "while read -r s p; do kill -s \"$s\" \"$p\" 2>/dev/null; echo $?; done")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        toSh = new OutputStreamWriter(sh.getOutputStream(), StandardCharsets.US_ASCII);
+        fromSh = new BufferedReader(new InputStreamReader(sh.getInputStream(), StandardCharsets.US_ASCII));
     }
 
     /**
      * What happened to the victim.
      *
      * @param seen the victim was found
-     * @param killed it was still running when the delay was over, and got SIGKILL
-     * @param lifeMillis from when it was found to its end (kill or exit)
+     * @param killed it got SIGKILL at the point (frozen there by SIGSTOP), and it is gone
+     * @param where the state read while it was frozen at the kill, when it was killed
+     * @param looks how many times it was frozen and looked at
+     * @param <S> the state's type
      */
-    record Outcome(boolean seen, boolean killed, long lifeMillis) {
+    record Outcome<S>(boolean seen, boolean killed, Optional<S> where, int looks) {
     }
 
     /**
-     * Waits (at most {@code giveUpMillis}) for the victim to appear, then kills it {@code delayMillis}
-     * later unless it ended; waits for the processes it had started to end too (a killed plugin's
-     * {@code iptables} or {@code nft} child finishes its own work; DEL must come after it).
+     * Waits (at most {@code giveUpMillis}) for the victim to appear, then strobes it until the state
+     * read by {@code probe} satisfies {@code point} (then SIGKILL) or it ends by itself; waits for the
+     * processes it had started to end too (a killed plugin's {@code iptables} or {@code nft} child
+     * finishes its own work; DEL must come after it).
      *
-     * @param plugin the plugin's name (its launcher {@code bin/<plugin>}) and main class's simple name
+     * @param plugin the plugin's name (its launcher {@code bin/<plugin>})
+     * @param mainClass its main class's simple name
      * @param containerId the {@code CNI_CONTAINERID} of the call
-     * @param delayMillis how long after it appeared it is killed; negative: never (measure its life)
+     * @param probe reads the state, the victim frozen
+     * @param point where to kill it; {@code s -> false}: never (it runs to its end)
      * @param done true once the call that runs the victim is over
      * @param giveUpMillis how long to look for it
+     * @param <S> the state's type
      * @return what happened
      */
-    static Outcome kill(String plugin, String mainClass, String containerId, long delayMillis, java.util.function.BooleanSupplier done,
-            long giveUpMillis) {
+    <S> Outcome<S> killAt(String plugin, String mainClass, String containerId, Function<ProcessHandle, S> probe,
+            Predicate<S> point, BooleanSupplier done, long giveUpMillis) {
         long start = System.nanoTime();
         Optional<ProcessHandle> victim = Optional.empty();
         while (victim.isEmpty()) {
             if (done.getAsBoolean() || System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(giveUpMillis)) {
-                return new Outcome(false, false, 0);
+                return new Outcome<>(false, false, Optional.empty(), 0);
             }
             victim = ProcessHandle.current().descendants().filter(p -> matches(p, plugin, mainClass, containerId)).findFirst();
             if (victim.isEmpty()) {
-                sleep(3);
-            }
-        }
-        long seen = System.nanoTime();
-        ProcessHandle v = victim.get();
-        if (delayMillis >= 0) {
-            long until = seen + TimeUnit.MILLISECONDS.toNanos(delayMillis);
-            while (v.isAlive() && System.nanoTime() < until) {
                 sleep(1);
             }
         }
-        boolean killed = false;
-        if (delayMillis >= 0 && v.isAlive()) {
-            List<ProcessHandle> children = v.descendants().toList();
-            killed = v.destroyForcibly();
-            waitFor(v);
-            for (ProcessHandle c : children) {
-                waitFor(c);
+        ProcessHandle v = victim.get();
+        int looks = 0;
+        while (v.isAlive()) {
+            if (!signal("STOP", v.pid())) {
+                break; // gone
             }
-        } else {
-            waitFor(v);
+            if (!stopped(v.pid())) {
+                signal("CONT", v.pid());
+                continue;
+            }
+            looks++;
+            S state = probe.apply(v);
+            if (point.test(state)) {
+                List<ProcessHandle> children = v.descendants().toList();
+                v.destroyForcibly();
+                waitFor(v);
+                for (ProcessHandle c : children) {
+                    waitFor(c);
+                }
+                return new Outcome<>(true, true, Optional.of(state), looks);
+            }
+            signal("CONT", v.pid());
+            sleep(1);
         }
-        return new Outcome(true, killed, (System.nanoTime() - seen) / 1_000_000);
+        waitFor(v);
+        return new Outcome<>(true, false, Optional.empty(), looks);
+    }
+
+    /** Sends a signal by name through the shell; false when the process is gone. */
+    private boolean signal(String name, long pid) {
+        try {
+            toSh.write(name + " " + pid + "\n");
+            toSh.flush();
+            String answer = fromSh.readLine();
+            if (answer == null) {
+                throw new AssertionError("the signal shell ended");
+            }
+            return answer.equals("0");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Waits (at most 2 s) until every thread of a process is stopped (or the process is gone).
+     *
+     * @return true when stopped, false when it did not stop in time or is gone
+     */
+    private static boolean stopped(long pid) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < end) {
+            Path tasks = Path.of("/proc", Long.toString(pid), "task");
+            boolean all = true;
+            try (Stream<Path> s = Files.list(tasks)) {
+                for (Path t : (Iterable<Path>) s::iterator) {
+                    String stat = read(t.resolve("stat"));
+                    int paren = stat.lastIndexOf(')');
+                    char state = paren > 0 && paren + 2 < stat.length() ? stat.charAt(paren + 2) : 'X';
+                    if (state == 'Z' || state == 'X') {
+                        return false;
+                    }
+                    all &= state == 'T' || state == 't';
+                }
+            } catch (IOException | UncheckedIOException e) {
+                return false; // gone
+            }
+            if (all) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
     }
 
     private static void waitFor(ProcessHandle p) {
@@ -82,17 +168,22 @@ final class Killer {
     }
 
     private static boolean matches(ProcessHandle p, String plugin, String mainClass, String containerId) {
-        String cmdline = read(p.pid(), "cmdline");
+        String cmdline = read(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
         if (!cmdline.contains("/" + plugin + "\0") && !cmdline.contains("." + mainClass + "\0")) {
             return false;
         }
-        return read(p.pid(), "environ").contains("\0CNI_CONTAINERID=" + containerId + "\0")
-                || read(p.pid(), "environ").startsWith("CNI_CONTAINERID=" + containerId + "\0");
+        String environ = read(Path.of("/proc", Long.toString(p.pid()), "environ"));
+        return environ.contains("\0CNI_CONTAINERID=" + containerId + "\0") || environ.startsWith("CNI_CONTAINERID=" + containerId + "\0");
     }
 
-    private static String read(long pid, String what) {
+    /** @return the command line of a process, its words joined by spaces ("" when it is gone) */
+    static String cmdline(ProcessHandle p) {
+        return read(Path.of("/proc", Long.toString(p.pid()), "cmdline")).replace('\0', ' ').trim();
+    }
+
+    private static String read(Path file) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), what)), StandardCharsets.UTF_8);
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
         }
@@ -104,6 +195,16 @@ final class Killer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        sh.destroy();
+        try {
+            sh.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

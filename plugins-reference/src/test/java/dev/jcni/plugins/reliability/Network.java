@@ -4,11 +4,14 @@ import dev.jcni.plugins.Dist;
 import dev.jcni.plugins.firewall.Names;
 import dev.jcni.plugins.ip.Fixture;
 import dev.jcni.plugins.portmap.PortmapTraces;
+import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.runtime.CniConfig;
 import dev.jcni.sdk.runtime.RuntimeConf;
 import dev.jcni.sdk.testsupport.Kernel;
 import dev.jcni.sdk.testsupport.TestNetns;
+import dev.jcni.sdk.types.Attachment;
 import dev.jcni.sdk.types.NetConfList;
+import dev.jcni.sdk.types.Result;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A network of the packaged plugins run by jcni's runtime side ({@link CniConfig}, as containerd or
@@ -35,7 +39,7 @@ final class Network implements AutoCloseable {
     final Path cacheDir;
     final Path binDir;
     final NetConfList list;
-    final CniConfig cni;
+    final Runner cni;
     private final Runnable restoreShared = PortmapTraces.captureShared();
     private final List<String> containers = new ArrayList<>();
 
@@ -48,6 +52,16 @@ final class Network implements AutoCloseable {
      *     main plugin execs it as a process (a launcher of its own distribution would run in-process)
      */
     Network(Main main, boolean execHostLocal) {
+        this(main, execHostLocal, Calls.WARM);
+    }
+
+    /**
+     * @param main bridge or ptp
+     * @param execHostLocal as above
+     * @param warm false: every plugin gets {@code JCNI_WARM=off} (a cold exec, whatever daemon runs);
+     *     true: {@code JCNI_WARM=on}, the distribution's daemon serves the calls
+     */
+    Network(Main main, boolean execHostLocal, boolean warm) {
         try {
             cacheDir = Files.createTempDirectory("jcni-rel-cache");
             binDir = execHostLocal ? wrapperBin() : Dist.bin();
@@ -62,7 +76,56 @@ final class Network implements AutoCloseable {
         String json = "{\"cniVersion\":\"1.1.0\",\"name\":\"" + f.net + "\",\"plugins\":[" + first + ","
                 + "{\"type\":\"portmap\",\"backend\":\"iptables\",\"capabilities\":{\"portMappings\":true}}]}";
         list = NetConfList.fromJson(json.getBytes(StandardCharsets.UTF_8));
-        cni = CniConfig.create(List.of(binDir.toString())).withCacheDir(cacheDir).withTimeout(Duration.ofMinutes(5));
+        cni = new Runner(CniConfig.create(List.of(binDir.toString())).withCacheDir(cacheDir).withTimeout(Duration.ofMinutes(5)),
+                Calls.env(System.getenv(), warm));
+    }
+
+    /**
+     * jcni's runtime side as the tests use it: each call runs with this JVM's environment and an
+     * explicit {@code JCNI_WARM} (the plugins it execs inherit it), so that a daemon someone left running
+     * cannot turn a cold test warm, nor a missing one a warm test cold.
+     */
+    static final class Runner {
+        private final CniConfig config;
+        private final Map<String, String> env;
+
+        Runner(CniConfig config, Map<String, String> env) {
+            this.config = config;
+            this.env = Map.copyOf(env);
+        }
+
+        private <T> T call(java.util.function.Supplier<T> body) {
+            return CallContext.withEnv(env, body);
+        }
+
+        Result addNetworkList(NetConfList l, RuntimeConf rt) {
+            return call(() -> config.addNetworkList(l, rt));
+        }
+
+        void checkNetworkList(NetConfList l, RuntimeConf rt) {
+            call(() -> {
+                config.checkNetworkList(l, rt);
+                return null;
+            });
+        }
+
+        void delNetworkList(NetConfList l, RuntimeConf rt) {
+            call(() -> {
+                config.delNetworkList(l, rt);
+                return null;
+            });
+        }
+
+        void gcNetworkList(NetConfList l, List<Attachment> valid) {
+            call(() -> {
+                config.gcNetworkList(l, valid);
+                return null;
+            });
+        }
+
+        Optional<Result> getNetworkListCachedResult(NetConfList l, RuntimeConf rt) {
+            return call(() -> config.getNetworkListCachedResult(l, rt));
+        }
     }
 
     /** A bin directory whose host-local is {@code exec <dist>/bin/host-local}, the others links to the launchers. */
