@@ -40,11 +40,24 @@ apt_packages=(
   busybox-static               # PodmanIT's and CriIT's images: a static busybox, imported (no registry)
   python3                      # .ci/check-deployed.py, the site's link check and web server, bench/
   chromium                     # the docs site looked at in a real browser (headless)
+  # cni-sdk-netlink's JNI library for the other architectures (docs/architectures.md): cross compilers
+  # and their C libraries (aarch64, ppc64le, s390x, riscv64; x86_64-linux-gnu-gcc comes with gcc)
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
+  gcc-s390x-linux-gnu libc6-dev-s390x-cross
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+  qemu-user-static binfmt-support  # ForeignArchIT: arm64 and s390x JVMs (.ci/foreign-jvms.sh) under qemu-user
 )
 command -v node >/dev/null && command -v npm >/dev/null || apt_packages+=(nodejs npm)  # the docs site's generator
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  for arch in arm64 s390x; do  # for .ci/foreign-jvms.sh's downloads (nothing of theirs is installed)
+    dpkg --print-foreign-architectures | grep -qx "$arch" || dpkg --add-architecture "$arch"
+  done
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${apt_packages[@]}"
+  foreign_start=$(date +%s)
+  .ci/foreign-jvms.sh  # Debian's arm64 and s390x JREs unpacked privately, for ForeignArchIT; binfmt on
+  echo "test.sh: foreign JVMs ready in $(( $(date +%s) - foreign_start ))s"
 else
   echo "test.sh: not root or no apt-get: not installing ${apt_packages[*]}" >&2
 fi

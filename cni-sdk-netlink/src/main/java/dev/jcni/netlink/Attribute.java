@@ -7,17 +7,21 @@ import java.util.Arrays;
 /**
  * One decoded netlink attribute ({@code rtattr}/{@code nlattr}): a type and a value. The value is
  * read with the typed accessors, which throw {@link NetlinkCodecException} when it is too short.
- * Immutable view over the received bytes.
+ * Immutable view over the received bytes. "Native order" is the order the message was parsed in:
+ * the host's for messages from the kernel (netlink is host-endian), another only where a caller
+ * parsed with {@link NetlinkMessage#parseAll(byte[], int, int, ByteOrder)}.
  */
 public final class Attribute {
     static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
+    private final boolean little;
     private final int rawType;
     private final byte[] buf;
     private final int off;
     private final int len;
 
-    Attribute(int rawType, byte[] buf, int off, int len) {
+    Attribute(boolean little, int rawType, byte[] buf, int off, int len) {
+        this.little = little;
         this.rawType = rawType;
         this.buf = buf;
         this.off = off;
@@ -77,7 +81,7 @@ public final class Attribute {
      */
     public int u16() {
         need(2);
-        return readU16(buf, off);
+        return readU16(little, buf, off);
     }
 
     /**
@@ -97,7 +101,38 @@ public final class Attribute {
      */
     public int u32() {
         need(4);
-        return readU32(buf, off);
+        return readU32(little, buf, off);
+    }
+
+    /**
+     * A native-order 16-bit field of a struct carried in the value.
+     *
+     * @param at offset in the value
+     * @return the field, unsigned
+     */
+    public int u16At(int at) {
+        need(at, 2);
+        return readU16(little, buf, off + at);
+    }
+
+    /**
+     * A native-order 32-bit field of a struct carried in the value.
+     *
+     * @param at offset in the value
+     * @return the field (reinterpret as unsigned with {@link Integer#toUnsignedLong})
+     */
+    public int u32At(int at) {
+        need(at, 4);
+        return readU32(little, buf, off + at);
+    }
+
+    /**
+
+     * @return the byte order the value's numbers are read in
+
+     */
+    public ByteOrder order() {
+        return little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
     }
 
     /**
@@ -107,8 +142,8 @@ public final class Attribute {
      */
     public long u64() {
         need(8);
-        long lo = readU32(buf, LITTLE ? off : off + 4) & 0xffffffffL;
-        long hi = readU32(buf, LITTLE ? off + 4 : off) & 0xffffffffL;
+        long lo = readU32(little, buf, little ? off : off + 4) & 0xffffffffL;
+        long hi = readU32(little, buf, little ? off + 4 : off) & 0xffffffffL;
         return hi << 32 | lo;
     }
 
@@ -131,7 +166,7 @@ public final class Attribute {
 
      */
     public Attributes nested() {
-        return Attributes.parse(buf, off, len);
+        return Attributes.parse(buf, off, len, order());
     }
 
     byte[] array() {
@@ -148,14 +183,20 @@ public final class Attribute {
         }
     }
 
-    static int readU16(byte[] b, int at) {
-        return LITTLE ? (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 : (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+    private void need(int at, int n) {
+        if (at < 0 || len - at < n) {
+            throw new NetlinkCodecException("attribute " + type() + " has " + len + " bytes, read of " + n + " at " + at);
+        }
     }
 
-    static int readU32(byte[] b, int at) {
+    static int readU16(boolean little, byte[] b, int at) {
+        return little ? (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 : (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+    }
+
+    static int readU32(boolean little, byte[] b, int at) {
         int v = 0;
         for (int i = 0; i < 4; i++) {
-            v |= (b[at + (LITTLE ? i : 3 - i)] & 0xff) << (8 * i);
+            v |= (b[at + (little ? i : 3 - i)] & 0xff) << (8 * i);
         }
         return v;
     }

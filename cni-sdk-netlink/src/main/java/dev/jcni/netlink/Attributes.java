@@ -1,5 +1,6 @@
 package dev.jcni.netlink;
 
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,8 +19,8 @@ public final class Attributes {
     }
 
     /**
-     * Decodes attributes from {@code len} bytes of {@code buf} at {@code off}. Fewer than 4
-     * trailing bytes (padding) are ignored, as the kernel does.
+     * Decodes attributes from {@code len} bytes of {@code buf} at {@code off}, in the host's byte
+     * order. Fewer than 4 trailing bytes (padding) are ignored, as the kernel does.
      *
      * @param buf bytes (not copied; do not modify them afterwards)
      * @param off start
@@ -28,6 +29,22 @@ public final class Attributes {
      * @throws NetlinkCodecException when an attribute's length is below 4 or runs past the end
      */
     public static Attributes parse(byte[] buf, int off, int len) {
+        return parse(buf, off, len, ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Parses attributes written in the given byte order (the host's is what the kernel sends;
+     * another is for tests and tools that read another host's messages).
+     *
+     * @param buf the bytes
+     * @param off where the attributes start
+     * @param len their total length
+     * @param order the byte order of lengths, types and values
+     * @return the attributes, in order
+     * @throws NetlinkCodecException when an attribute's length runs past the region
+     */
+    public static Attributes parse(byte[] buf, int off, int len, ByteOrder order) {
+        boolean little = order == ByteOrder.LITTLE_ENDIAN;
         if (off < 0 || len < 0 || off > buf.length || len > buf.length - off) {
             throw new NetlinkCodecException("attribute region " + off + "+" + len + " outside " + buf.length + " bytes");
         }
@@ -38,13 +55,13 @@ public final class Attributes {
         int p = off;
         int end = off + len;
         while (end - p >= 4) {
-            int alen = Attribute.readU16(buf, p);
-            int type = Attribute.readU16(buf, p + 2);
+            int alen = Attribute.readU16(little, buf, p);
+            int type = Attribute.readU16(little, buf, p + 2);
             if (alen < 4 || alen > end - p) {
                 throw new NetlinkCodecException("attribute type " + (type & NetlinkMessage.NLA_TYPE_MASK)
                         + " has length " + alen + " with " + (end - p) + " bytes left");
             }
-            out.add(new Attribute(type, buf, p + 4, alen - 4));
+            out.add(new Attribute(little, type, buf, p + 4, alen - 4));
             p += Math.min(MessageBuilder.align(alen), end - p);
         }
         return new Attributes(Collections.unmodifiableList(out));

@@ -8,14 +8,14 @@ import java.util.Arrays;
  * Builds one netlink message: the 16-byte {@code nlmsghdr}, a family header (such as
  * {@code ifinfomsg}) written with the {@code u8/u16/u32} methods, then attributes, each padded
  * to 4 bytes, nested with {@link #nest(int)} / {@link #end()}. Integers are written in native
- * byte order unless the method says {@code Be} (network order).
+ * byte order unless the method says {@code Be} (network order): the host's (netlink is
+ * host-endian, so s390x's messages are big-endian), or the order given to the constructor.
  *
  * <p>The sequence number and port id are left 0; {@link NetlinkSocket} fills the sequence in.
  * Not thread-safe; build, then hand to a socket.
  */
 public final class MessageBuilder {
-    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
-
+    private final boolean little;
     private byte[] buf = new byte[256];
     private int len;
     private int[] nests = new int[8];
@@ -29,6 +29,19 @@ public final class MessageBuilder {
      *     {@code NLM_F_ACK} or {@code NLM_F_DUMP} itself
      */
     public MessageBuilder(int type, int flags) {
+        this(type, flags, ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Starts a message in the given byte order: the host's is what the kernel reads (netlink is
+     * host-endian); another is for tests and tools that make another host's messages.
+     *
+     * @param type the message type
+     * @param flags {@code NLM_F_*} flags
+     * @param order the byte order of every number that is not {@code Be}
+     */
+    public MessageBuilder(int type, int flags, ByteOrder order) {
+        little = order == ByteOrder.LITTLE_ENDIAN;
         len = 16;
         putU16At(4, type);
         putU16At(6, flags);
@@ -41,6 +54,15 @@ public final class MessageBuilder {
      */
     public int type() {
         return getU16(4);
+    }
+
+    /**
+
+     * @return the byte order the message is written in
+
+     */
+    public ByteOrder order() {
+        return little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
     }
 
     /**
@@ -163,7 +185,24 @@ public final class MessageBuilder {
      * @return this
      */
     public MessageBuilder attrU16(int type, int v) {
-        return attr(type, LITTLE ? new byte[] {(byte) v, (byte) (v >> 8)} : new byte[] {(byte) (v >> 8), (byte) v});
+        return attr(type, little ? new byte[] {(byte) v, (byte) (v >> 8)} : new byte[] {(byte) (v >> 8), (byte) v});
+    }
+
+    /**
+     * An attribute holding a struct of native-order 16-bit fields, such as {@code bridge_vlan_info}.
+     *
+     * @param type attribute type
+     * @param fields the fields, in order (low 16 bits each)
+     * @return this
+     */
+    public MessageBuilder attrU16s(int type, int... fields) {
+        byte[] b = new byte[2 * fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            int v = fields[i];
+            b[2 * i + (little ? 0 : 1)] = (byte) v;
+            b[2 * i + (little ? 1 : 0)] = (byte) (v >> 8);
+        }
+        return attr(type, b);
     }
 
     /**
@@ -183,7 +222,7 @@ public final class MessageBuilder {
     public MessageBuilder attrU32(int type, int v) {
         byte[] b = new byte[4];
         for (int i = 0; i < 4; i++) {
-            b[LITTLE ? i : 3 - i] = (byte) (v >>> (8 * i));
+            b[little ? i : 3 - i] = (byte) (v >>> (8 * i));
         }
         return attr(type, b);
     }
@@ -205,7 +244,7 @@ public final class MessageBuilder {
     public MessageBuilder attrU64(int type, long v) {
         byte[] b = new byte[8];
         for (int i = 0; i < 8; i++) {
-            b[LITTLE ? i : 7 - i] = (byte) (v >>> (8 * i));
+            b[little ? i : 7 - i] = (byte) (v >>> (8 * i));
         }
         return attr(type, b);
     }
@@ -306,7 +345,7 @@ public final class MessageBuilder {
     }
 
     private void putU16At(int at, int v) {
-        if (LITTLE) {
+        if (little) {
             buf[at] = (byte) v;
             buf[at + 1] = (byte) (v >> 8);
         } else {
@@ -317,11 +356,11 @@ public final class MessageBuilder {
 
     private void putU32At(int at, int v) {
         for (int i = 0; i < 4; i++) {
-            buf[at + (LITTLE ? i : 3 - i)] = (byte) (v >>> (8 * i));
+            buf[at + (little ? i : 3 - i)] = (byte) (v >>> (8 * i));
         }
     }
 
     private int getU16(int at) {
-        return LITTLE ? (buf[at] & 0xff) | (buf[at + 1] & 0xff) << 8 : (buf[at] & 0xff) << 8 | (buf[at + 1] & 0xff);
+        return little ? (buf[at] & 0xff) | (buf[at + 1] & 0xff) << 8 : (buf[at] & 0xff) << 8 | (buf[at + 1] & 0xff);
     }
 }

@@ -1,5 +1,6 @@
 package dev.jcni.netlink;
 
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,6 +56,7 @@ public final class NetlinkMessage {
     /** {@code NLA_TYPE_MASK}. */
     public static final int NLA_TYPE_MASK = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER) & 0xffff;
 
+    private final boolean little;
     private final int type;
     private final int flags;
     private final int seq;
@@ -63,7 +65,8 @@ public final class NetlinkMessage {
     private final int off; // payload start
     private final int len; // payload length
 
-    private NetlinkMessage(int type, int flags, int seq, int pid, byte[] buf, int off, int len) {
+    private NetlinkMessage(boolean little, int type, int flags, int seq, int pid, byte[] buf, int off, int len) {
+        this.little = little;
         this.type = type;
         this.flags = flags;
         this.seq = seq;
@@ -83,6 +86,23 @@ public final class NetlinkMessage {
      * @throws NetlinkCodecException when a message length is below 16 or runs past the end
      */
     public static List<NetlinkMessage> parseAll(byte[] buf, int off, int n) {
+        return parseAll(buf, off, n, ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Splits bytes written in the given byte order into messages: the host's order is what the
+     * kernel sends (netlink is host-endian); another is for tests and tools that read another
+     * host's messages. The messages' numbers, attributes and family headers are read in that order.
+     *
+     * @param buf the bytes
+     * @param off where the first message starts
+     * @param n how many bytes
+     * @param order the byte order of the messages
+     * @return the messages, in order
+     * @throws NetlinkCodecException when a message's length runs past the region
+     */
+    public static List<NetlinkMessage> parseAll(byte[] buf, int off, int n, ByteOrder order) {
+        boolean little = order == ByteOrder.LITTLE_ENDIAN;
         if (off < 0 || n < 0 || off > buf.length || n > buf.length - off) {
             throw new NetlinkCodecException("message region " + off + "+" + n + " outside " + buf.length + " bytes");
         }
@@ -90,13 +110,13 @@ public final class NetlinkMessage {
         int p = off;
         int end = off + n;
         while (end - p >= HEADER_LENGTH) {
-            int mlen = Attribute.readU32(buf, p);
+            int mlen = Attribute.readU32(little, buf, p);
             if (mlen < HEADER_LENGTH || mlen > end - p) {
                 throw new NetlinkCodecException("message length " + Integer.toUnsignedString(mlen) + " with "
                         + (end - p) + " bytes left");
             }
-            out.add(new NetlinkMessage(Attribute.readU16(buf, p + 4), Attribute.readU16(buf, p + 6),
-                    Attribute.readU32(buf, p + 8), Attribute.readU32(buf, p + 12), buf, p + HEADER_LENGTH,
+            out.add(new NetlinkMessage(little, Attribute.readU16(little, buf, p + 4), Attribute.readU16(little, buf, p + 6),
+                    Attribute.readU32(little, buf, p + 8), Attribute.readU32(little, buf, p + 12), buf, p + HEADER_LENGTH,
                     mlen - HEADER_LENGTH));
             p += Math.min(MessageBuilder.align(mlen), end - p);
         }
@@ -111,7 +131,19 @@ public final class NetlinkMessage {
      * @throws NetlinkCodecException when the bytes do not hold one message
      */
     public static NetlinkMessage parse(byte[] bytes) {
-        List<NetlinkMessage> all = parseAll(bytes, 0, bytes.length);
+        return parse(bytes, ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Parses exactly one message written in the given byte order.
+     *
+     * @param bytes the message
+     * @param order its byte order
+     * @return the message
+     * @throws NetlinkCodecException when the bytes are not exactly one message
+     */
+    public static NetlinkMessage parse(byte[] bytes, ByteOrder order) {
+        List<NetlinkMessage> all = parseAll(bytes, 0, bytes.length, order);
         if (all.size() != 1) {
             throw new NetlinkCodecException("expected one message, found " + all.size());
         }
@@ -125,6 +157,15 @@ public final class NetlinkMessage {
      */
     public int type() {
         return type;
+    }
+
+    /**
+
+     * @return the byte order the message was parsed in (the host's for messages from the kernel)
+
+     */
+    public ByteOrder order() {
+        return little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
     }
 
     /**
@@ -196,7 +237,7 @@ public final class NetlinkMessage {
      */
     public int u16(int at) {
         check(at, 2);
-        return Attribute.readU16(buf, off + at);
+        return Attribute.readU16(little, buf, off + at);
     }
 
     /**
@@ -205,7 +246,7 @@ public final class NetlinkMessage {
      */
     public int u32(int at) {
         check(at, 4);
-        return Attribute.readU32(buf, off + at);
+        return Attribute.readU32(little, buf, off + at);
     }
 
     /**
@@ -219,12 +260,12 @@ public final class NetlinkMessage {
         int h = MessageBuilder.align(familyHeaderLength);
         if (h > len) {
             if (familyHeaderLength <= len) {
-                return Attributes.parse(buf, off + len, 0);
+                return Attributes.parse(buf, off + len, 0, order());
             }
             throw new NetlinkCodecException("message type " + type + " has " + len + " payload bytes, header needs "
                     + familyHeaderLength);
         }
-        return Attributes.parse(buf, off + h, len - h);
+        return Attributes.parse(buf, off + h, len - h, order());
     }
 
     private void check(int at, int n) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteOrder;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -71,15 +72,22 @@ class CodecPropertiesTest {
         }
     }
 
+    /** Both byte orders: the host's (x86_64, arm64, ppc64le, riscv64: little; s390x: big) and the other. */
+    @Provide
+    Arbitrary<ByteOrder> orders() {
+        return Arbitraries.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN);
+    }
+
     @Property(tries = 500)
-    void attributeTreesRoundTrip(@ForAll("trees") List<Node> tree, @ForAll @IntRange(min = 0, max = 3) int hdr) {
-        MessageBuilder m = new MessageBuilder(16, 0);
+    void attributeTreesRoundTrip(@ForAll("trees") List<Node> tree, @ForAll @IntRange(min = 0, max = 3) int hdr,
+            @ForAll("orders") ByteOrder order) {
+        MessageBuilder m = new MessageBuilder(16, 0, order);
         for (int i = 0; i < hdr; i++) {
             m.u32(0x01020304 * i);
         }
         encode(m, tree);
         byte[] bytes = m.build();
-        NetlinkMessage msg = NetlinkMessage.parse(bytes);
+        NetlinkMessage msg = NetlinkMessage.parse(bytes, order);
         assertEquals(16, msg.type());
         for (int i = 0; i < hdr; i++) {
             assertEquals(0x01020304 * i, msg.u32(4 * i));
@@ -108,15 +116,16 @@ class CodecPropertiesTest {
 
     /** The positive half of the next property: valid messages, several in one buffer, all parse back. */
     @Property(tries = 300)
-    void validMessagesInOneBufferAllParseBack(@ForAll("messages") List<List<Node>> messages) {
+    void validMessagesInOneBufferAllParseBack(@ForAll("messages") List<List<Node>> messages,
+            @ForAll("orders") ByteOrder order) {
         java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < messages.size(); i++) {
-            MessageBuilder m = new MessageBuilder(16 + i, 0).u32(i);
+            MessageBuilder m = new MessageBuilder(16 + i, 0, order).u32(i);
             encode(m, messages.get(i));
             all.writeBytes(m.build());
         }
         byte[] bytes = all.toByteArray();
-        List<NetlinkMessage> parsed = NetlinkMessage.parseAll(bytes, 0, bytes.length);
+        List<NetlinkMessage> parsed = NetlinkMessage.parseAll(bytes, 0, bytes.length, order);
         assertEquals(messages.size(), parsed.size());
         for (int i = 0; i < messages.size(); i++) {
             assertEquals(16 + i, parsed.get(i).type());
@@ -133,15 +142,20 @@ class CodecPropertiesTest {
     /** The positive half of the accessor checks: a value of each width reads back as written. */
     @Property(tries = 500)
     void fixedWidthValuesReadBack(@ForAll byte b, @ForAll short s, @ForAll int i, @ForAll long l,
-            @ForAll("text") String text) {
-        MessageBuilder m = new MessageBuilder(16, 0).attrU8(1, b).attrU16(2, s & 0xffff).attrU32(3, i).attrU64(4, l)
-                .attrString(5, text);
-        Attributes a = NetlinkMessage.parse(m.build()).attributes(0);
+            @ForAll("text") String text, @ForAll("orders") ByteOrder order) {
+        MessageBuilder m = new MessageBuilder(16, 0, order).attrU8(1, b).attrU16(2, s & 0xffff).attrU32(3, i)
+                .attrU64(4, l).attrString(5, text).attrU16s(6, s & 0xffff, ~s & 0xffff).attrU16Be(7, s & 0xffff)
+                .attrU32Be(8, i);
+        Attributes a = NetlinkMessage.parse(m.build(), order).attributes(0);
         assertEquals(b & 0xff, a.get(1).orElseThrow().u8());
         assertEquals(s & 0xffff, a.get(2).orElseThrow().u16());
         assertEquals(i, a.get(3).orElseThrow().u32());
         assertEquals(l, a.get(4).orElseThrow().u64());
         assertEquals(text, a.get(5).orElseThrow().string());
+        assertEquals(s & 0xffff, a.get(6).orElseThrow().u16At(0));
+        assertEquals(~s & 0xffff, a.get(6).orElseThrow().u16At(2));
+        assertEquals(s & 0xffff, a.get(7).orElseThrow().u16Be());
+        assertEquals(i, java.nio.ByteBuffer.wrap(a.get(8).orElseThrow().bytes()).getInt(), "network order in both");
     }
 
     @Provide
@@ -150,9 +164,10 @@ class CodecPropertiesTest {
     }
 
     @Property(tries = 1000)
-    void decodingArbitraryBytesThrowsOnlyCodecExceptions(@ForAll @Size(max = 300) byte[] bytes) {
+    void decodingArbitraryBytesThrowsOnlyCodecExceptions(@ForAll @Size(max = 300) byte[] bytes,
+            @ForAll("orders") ByteOrder order) {
         try {
-            for (NetlinkMessage m : NetlinkMessage.parseAll(bytes, 0, bytes.length)) {
+            for (NetlinkMessage m : NetlinkMessage.parseAll(bytes, 0, bytes.length, order)) {
                 for (int h = 0; h <= 16; h += 4) {
                     try {
                         exercise(m.attributes(h), 0);
@@ -177,7 +192,8 @@ class CodecPropertiesTest {
 
     static void exercise(Attributes attrs, int depth) {
         for (Attribute a : attrs.list()) {
-            for (Runnable r : new Runnable[] {a::u8, a::u16, a::u16Be, a::u32, a::u64, a::string, a::bytes}) {
+            for (Runnable r : new Runnable[] {a::u8, a::u16, a::u16Be, a::u32, a::u64, a::string, a::bytes,
+                    () -> a.u16At(2), () -> a.u32At(4)}) {
                 try {
                     r.run();
                 } catch (NetlinkCodecException expected) {

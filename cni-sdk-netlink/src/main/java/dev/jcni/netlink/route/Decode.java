@@ -106,9 +106,8 @@ final class Decode {
         long preferred = Address.FOREVER;
         Optional<Attribute> ci = a.get(Rt.IFA_CACHEINFO);
         if (ci.isPresent() && ci.get().length() >= 8) {
-            byte[] b = ci.get().bytes();
-            preferred = Integer.toUnsignedLong(u32(b, 0));
-            valid = Integer.toUnsignedLong(u32(b, 4));
+            preferred = Integer.toUnsignedLong(ci.get().u32At(0));
+            valid = Integer.toUnsignedLong(ci.get().u32At(4));
         }
         Optional<InetAddress> brd = a.get(Rt.IFA_BROADCAST).map(Decode::ip);
         return new Address(index, new IpPrefix(ip, plen), scope, flags, a.string(Rt.IFA_LABEL), brd, valid, preferred);
@@ -141,17 +140,18 @@ final class Decode {
         List<NextHop> hops = new ArrayList<>();
         Optional<Attribute> mp = a.get(Rt.RTA_MULTIPATH);
         if (mp.isPresent()) {
-            byte[] b = mp.get().bytes();
+            Attribute mpa = mp.get();
+            byte[] b = mpa.bytes();
             int p = 0;
             while (b.length - p >= 8) {
-                int len = u16(b, p);
+                int len = mpa.u16At(p);
                 if (len < 8 || len > b.length - p) {
                     throw new NetlinkCodecException("rtnexthop length " + len + " with " + (b.length - p) + " left");
                 }
                 int nhFlags = b[p + 2] & 0xff;
                 int hopsField = b[p + 3] & 0xff;
-                int ifindex = u32(b, p + 4);
-                Attributes na = Attributes.parse(b, p + 8, len - 8);
+                int ifindex = mpa.u32At(p + 4);
+                Attributes na = Attributes.parse(b, p + 8, len - 8, mpa.order());
                 hops.add(new NextHop(ifindex, na.get(Rt.RTA_GATEWAY).map(Decode::ip), hopsField + 1, nhFlags));
                 p += (len + 3) & ~3;
             }
@@ -186,22 +186,13 @@ final class Decode {
             if (v.length() < 4) {
                 throw new NetlinkCodecException("bridge_vlan_info of " + v.length() + " bytes");
             }
-            byte[] b = v.bytes();
-            int flags = u16(b, 0);
-            int vid = u16(b, 2);
+            int flags = v.u16At(0);
+            int vid = v.u16At(2);
             if (vid >= 1 && vid <= 4094) {
                 out.add(new BridgeVlan(vid, (flags & Rt.BRIDGE_VLAN_INFO_PVID) != 0,
                         (flags & Rt.BRIDGE_VLAN_INFO_UNTAGGED) != 0));
             }
         }
         return out;
-    }
-
-    private static int u16(byte[] b, int at) {
-        return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder()).getShort(at) & 0xffff;
-    }
-
-    private static int u32(byte[] b, int at) {
-        return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder()).getInt(at);
     }
 }

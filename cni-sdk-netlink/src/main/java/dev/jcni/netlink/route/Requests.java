@@ -136,10 +136,7 @@ final class Requests {
         if (bridgeFlags != 0) {
             m.attrU16(Rt.IFLA_BRIDGE_FLAGS, bridgeFlags);
         }
-        byte[] info = new byte[4];
-        putU16(info, 0, vinfo);
-        putU16(info, 2, vid);
-        return m.attr(Rt.IFLA_BRIDGE_VLAN_INFO, info).end();
+        return m.attrU16s(Rt.IFLA_BRIDGE_VLAN_INFO, vinfo, vid).end();
     }
 
     static MessageBuilder bridgeVlanDump() {
@@ -273,16 +270,6 @@ final class Requests {
 
     static MessageBuilder neighDump(int family, int index) {
         return new MessageBuilder(Rt.RTM_GETNEIGH, 0).u8(family).u8(0).u16(0).u32(index).u16(0).u8(0).u8(0);
-    }
-
-    static void putU16(byte[] b, int at, int v) {
-        if (java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN) {
-            b[at] = (byte) v;
-            b[at + 1] = (byte) (v >> 8);
-        } else {
-            b[at] = (byte) (v >> 8);
-            b[at + 1] = (byte) v;
-        }
     }
 
     private static final class MessageBuilderAlign {

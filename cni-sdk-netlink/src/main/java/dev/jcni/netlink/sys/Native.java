@@ -14,6 +14,10 @@ import java.util.Locale;
  * the checked Java face of it. The library loads once, on the first kernel call; code that never
  * reaches the kernel never loads it.
  *
+ * <p>The jar carries the library for linux {@code amd64} (also named {@code x86_64}), {@code aarch64},
+ * {@code ppc64le}, {@code s390x} and {@code riscv64}, picked by {@code os.arch}; on any other
+ * architecture the first kernel call fails with a message that says so.
+ *
  * <p>Where the library comes from, first match wins:
  * <ol>
  *   <li>the directory named by the system property {@value #DIR_PROPERTY} or the environment
@@ -79,8 +83,18 @@ final class Native {
         }
     }
 
+    /** The architectures this jar carries a library for, by their {@code os.arch} name. */
+    static final java.util.List<String> ARCHITECTURES = java.util.List.of("amd64", "aarch64", "ppc64le", "s390x",
+            "riscv64");
+
     static String arch() {
-        return System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
+        return arch(System.getProperty("os.arch", "unknown"));
+    }
+
+    /** The library directory's architecture for an {@code os.arch} value ({@code x86_64} is {@code amd64}). */
+    static String arch(String osArch) {
+        String a = osArch.toLowerCase(Locale.ROOT);
+        return a.equals("x86_64") ? "amd64" : a;
     }
 
     private static String setting(String property, String env) {
@@ -99,6 +113,13 @@ final class Native {
             if (Files.isRegularFile(p)) {
                 return p;
             }
+        }
+        if (!ARCHITECTURES.contains(arch())) {
+            throw new IOException("jcni's native library is built for linux " + String.join(", ", ARCHITECTURES)
+                    + "; this JVM's architecture (os.arch) is " + System.getProperty("os.arch", "unknown")
+                    + ", for which none is shipped; a library built from jcni-sys.c for it can be given with "
+                    + DIR_ENV + " (or -D" + DIR_PROPERTY + ") naming a directory that holds linux-" + arch() + "/"
+                    + LIBRARY);
         }
         String resource = "native/" + relative;
         byte[] bytes;

@@ -136,4 +136,72 @@ class NativeLoadingTest {
         assertTrue(r.out().contains("sysctl net/ipv4/ip_forward"), r.out());
         assertFalse(r.out().contains("mapped "), "no jcni-sys mapping: " + r.out());
     }
+
+    // ------------------------------------------------------------ architectures (issue 21)
+
+    @Test
+    void anArchitectureWithoutALibraryIsNamedWithTheOnesThatAreBuilt() throws Exception {
+        Result r = child(Map.of(), List.of("-Dos.arch=sparcv9"), "load");
+        assertNotEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("built for linux amd64, aarch64, ppc64le, s390x, riscv64"), r.out());
+        assertTrue(r.out().contains("os.arch) is sparcv9"), r.out());
+        assertTrue(r.out().contains(Native.DIR_ENV), "says how to bring one: " + r.out());
+    }
+
+    @Test
+    void x86_64IsAnotherNameForAmd64() throws Exception {
+        assertEquals("amd64", Native.arch("x86_64"));
+        assertEquals("aarch64", Native.arch("AArch64"));
+        Result r = child(Map.of(), List.of("-Dos.arch=x86_64", "-D" + Native.EXTRACT_PROPERTY + "=" + tmp), "load");
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("pid true"), r.out());
+    }
+
+    /** The build's ELF check (src/build/ElfCheck.java), run on this build's libraries and on a wrong one. */
+    static Result elfCheck(Path dir) throws IOException, InterruptedException {
+        Path script = Path.of(System.getProperty("user.dir"), "src", "build", "ElfCheck.java");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                script.toString(), dir.toString()).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    static Path builtLibraries() throws Exception {
+        return Path.of(Native.class.getResource("native/linux-amd64/" + Native.LIBRARY).toURI()).getParent()
+                .getParent();
+    }
+
+    @Test
+    void theJarCarriesALibraryOfTheRightMachineForEachArchitecture() throws Exception {
+        for (String arch : Native.ARCHITECTURES) {
+            assertTrue(Native.class.getResource("native/linux-" + arch + "/" + Native.LIBRARY) != null, arch);
+        }
+        Result r = elfCheck(builtLibraries());
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("[aarch64, amd64, ppc64le, riscv64, s390x] are 64-bit ELF"), r.out());
+    }
+
+    @Test
+    void theBuildsElfCheckRejectsALibraryOfAnotherMachineOrByteOrder() throws Exception {
+        Path built = builtLibraries();
+        Path dir = tmp.resolve("wrong");
+        for (String arch : Native.ARCHITECTURES) {
+            Files.createDirectories(dir.resolve("linux-" + arch));
+            Files.copy(built.resolve("linux-" + arch).resolve(Native.LIBRARY), dir.resolve("linux-" + arch)
+                    .resolve(Native.LIBRARY));
+        }
+        Files.copy(built.resolve("linux-amd64").resolve(Native.LIBRARY),
+                dir.resolve("linux-aarch64").resolve(Native.LIBRARY), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(built.resolve("linux-ppc64le").resolve(Native.LIBRARY),
+                dir.resolve("linux-s390x").resolve(Native.LIBRARY), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.delete(dir.resolve("linux-riscv64").resolve(Native.LIBRARY));
+        Result r = elfCheck(dir);
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("linux-aarch64/libjcni-sys.so: ELF machine 62, expected 183 (AArch64)"), r.out());
+        assertTrue(r.out().contains("linux-s390x/libjcni-sys.so: byte order LITTLE_ENDIAN (EI_DATA 1), expected BIG_ENDIAN"),
+                r.out());
+        assertTrue(r.out().contains("linux-riscv64/libjcni-sys.so: missing"), r.out());
+        assertTrue(!r.out().contains("linux-amd64/libjcni-sys.so:"), "the right ones pass: " + r.out());
+    }
 }

@@ -511,7 +511,17 @@ final class Packager {
      * else every Java home the launchers would consider on this machine.
      */
     private static void train(Path out, Spec spec, Map<String, String> env, PrintStream log) throws IOException {
-        List<Path> homes = spec.javaHomes().isEmpty() ? javaHomes(env) : spec.javaHomes();
+        List<Path> homes = new ArrayList<>();
+        for (Path h : spec.javaHomes().isEmpty() ? javaHomes(env) : spec.javaHomes()) {
+            String arch = architecture(h);
+            if (arch.isEmpty() || arch.equals(architecture(System.getProperty("os.arch", "")))) {
+                homes.add(h);
+            } else {
+                // another architecture's JVM (multiarch, qemu-user): training it here would fail or crawl
+                log.println("jcni package: not training " + h + ": a JVM for " + arch + ", this machine is "
+                        + architecture(System.getProperty("os.arch", "")) + " (that JVM runs without a start-up archive)");
+            }
+        }
         List<String> names = new ArrayList<>(spec.plugins().keySet());
         names.addAll(spec.commands().keySet());
         record Job(Path home, String name) {
@@ -583,6 +593,27 @@ final class Packager {
             }
         }
         return homes;
+    }
+
+    /**
+     * A Java home's architecture from its release file's {@code OS_ARCH} ({@code x86_64} named
+     * {@code amd64}, as {@code os.arch} does); empty when unreadable.
+     */
+    static String architecture(Path javaHome) {
+        try {
+            for (String line : Files.readAllLines(javaHome.resolve("release"))) {
+                if (line.startsWith("OS_ARCH=")) {
+                    return architecture(line.substring("OS_ARCH=".length()).replace("\"", "").trim());
+                }
+            }
+        } catch (IOException e) {
+            return "";
+        }
+        return "";
+    }
+
+    private static String architecture(String osArch) {
+        return osArch.equals("x86_64") ? "amd64" : osArch;
     }
 
     /** The feature version in a Java home's release file; 0 when unreadable. */

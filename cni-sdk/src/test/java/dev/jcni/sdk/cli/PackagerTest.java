@@ -95,4 +95,25 @@ class PackagerTest {
         assertTrue(!a.equals(Packager.distributionId(spec, dir, List.of("x.jar"))));
         assertTrue(a.matches("[0-9a-f]{24}"), a);
     }
+
+    @Test
+    void aJvmOfAnotherArchitectureIsNotTrainedAndDoesNotFailThePackage(@TempDir Path dir) throws IOException {
+        String foreign = System.getProperty("os.arch").equals("s390x") ? "aarch64" : "s390x";
+        Path home = Files.createDirectories(dir.resolve("jvm-" + foreign));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.21\"\nOS_ARCH=\"" + foreign + "\"\n");
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho 'cannot execute binary file' >&2\nexit 126\n");
+        java.toFile().setExecutable(true);
+        Path jar = dir.resolve("x.jar");
+        Packager.jarDirectory(Files.createDirectories(dir.resolve("c")), jar);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Packager.run(List.of("--name", "d", "--out", dir.resolve("o").toString(), "--class-path",
+                jar.toString(), "--plugin", "p=a.B", "--no-shim", "--java", home.toString()), Map.of("PATH", "/usr/bin:/bin"),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String all = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, all);
+        assertTrue(all.contains("not training " + home + ": a JVM for " + foreign + ", this machine is "
+                + Packager.architecture(Path.of(System.getProperty("java.home")))), all);
+    }
 }
