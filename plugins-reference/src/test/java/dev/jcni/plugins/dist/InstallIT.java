@@ -109,13 +109,12 @@ class InstallIT {
         assertEquals(65534, Files.getAttribute(source.resolve("lib/jcni-shim"), "unix:uid"), "the copy is nobody's");
         assertTrue(PosixFilePermissions.toString(Files.getPosixFilePermissions(source.resolve("bin/ptp"))).equals("rwxrwxrwx"));
         Path bin = dir.resolve("node/opt/cni/bin");
-        Path units = dir.resolve("node/etc/systemd/system");
-        ok(source.resolve("install.sh").toString(), "--bin-dir", bin.toString(), "--no-train", "--warm",
-                "--unit-dir", units.toString(), "--java-home", System.getProperty("java.home"));
+        ok(source.resolve("install.sh").toString(), "--bin-dir", bin.toString(), "--no-train",
+                "--java-home", System.getProperty("java.home"));
 
         List<Path> installed = new ArrayList<>(List.of(bin.resolve("ptp"), bin.resolve("jcni"),
                 bin.resolve("jcni-lib/reference/current/jcni-shim"), bin.resolve("jcni-lib/reference/current/jcni-daemon"),
-                bin.resolve("jcni-lib/reference/current/java-home"), units.resolve("jcni-reference.service")));
+                bin.resolve("jcni-lib/reference/current/java-home")));
         for (Path p : installed) {
             assertTrue(Files.exists(p), p + " installed");
         }
@@ -193,10 +192,12 @@ class InstallIT {
      */
     @Test
     void aBinDirectoryWithCharactersSedAndSystemdTreatSpeciallyIsInstalledExactly(@TempDir Path dir) throws Exception {
-        Path install = Dist.bin().getParent().resolve("install.sh");
+        Path source = foreignDist(dir);
+        Path install = source.resolve("install.sh");
         Path bin = dir.resolve("cni bin#1&2%n$HOME");
         Path units = dir.resolve("units");
         ok(install.toString(), "--no-train", "--warm", "--unit-dir", units.toString(), "--bin-dir", bin.toString());
+        assertRootsAlone(units);
         LauncherIT.assertVersionAnswer(Dist.run(bin.resolve("ptp"), Map.of("CNI_COMMAND", "VERSION", "JCNI_WARM", "off"),
                 LauncherIT.VERSION_IN));
         Path unit = units.resolve("jcni-reference.service");

@@ -196,6 +196,31 @@ class LauncherIT {
         }
     }
 
+    /**
+     * What the caller's working directory holds and its CDPATH change nothing: a file named as one of
+     * the launcher's JVM options read as a pattern ({@code -Xlog:cds*=off:stderr}) is not substituted
+     * for it, and cd follows no CDPATH to another lib directory (the launcher found through a relative
+     * PATH entry, so its directory is relative).
+     */
+    @Test
+    void theCallersWorkingDirectoryAndCdpathChangeNothing(@TempDir Path dir) throws IOException {
+        Path copy = copyDist(dir.resolve("dist"));
+        for (String option : List.of("-Xlog:cdsjunk=off:stderr", "-Xlog:aotjunk=off:stderr")) {
+            Files.writeString(copy.resolve(option), "");
+        }
+        Files.createDirectories(dir.resolve("elsewhere/bin"));
+        Files.createDirectories(dir.resolve("elsewhere/lib"));
+        List<Path> homes = trainedJavaHomes();
+        assertFalse(homes.isEmpty());
+        for (Path home : homes) {
+            // sh finds host-local through PATH's relative entry: the launcher's $0 is bin/host-local
+            WarmDist.Run r = WarmDist.exec(List.of("sh", "-c", "exec host-local"), Map.of("PATH", "bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                    "CDPATH", dir.resolve("elsewhere").toString(), "CNI_COMMAND", "VERSION", "JCNI_JAVA_HOME", home.toString()),
+                    VERSION_IN.getBytes(StandardCharsets.UTF_8), copy);
+            assertVersionAnswer(new Dist.Run(r.exitCode(), r.out(), r.err()));
+        }
+    }
+
     @Test
     void badInputGivesTheErrorJsonOnStdout() {
         Dist.Run r = Dist.cni("host-local", "ADD", Map.of("CNI_CONTAINERID", "c1", "CNI_NETNS", "/run/netns/x", "CNI_IFNAME", "eth0"),

@@ -117,13 +117,13 @@ class LauncherWarmColdIT {
 
     @Test
     void aNestedMainClassRunsColdAsNamed() throws IOException {
+        Run r = dist.cold("nested", version(), versionIn(), dir);
+        assertVersion(r);
+        assertEquals("", r.err(), r.toString());
         String launcher = Files.readString(dist.launcher("nested"));
         assertTrue(launcher.contains("\nmain='" + Nested.class.getName() + "'\n"), "single-quoted in the launcher");
         assertTrue(launcher.contains("main=" + Nested.class.getName() + " kind=plugin\n"),
                 "and as it is in the header line in-process delegation reads");
-        Run r = dist.cold("nested", version(), versionIn(), dir);
-        assertVersion(r);
-        assertEquals("", r.err(), r.toString());
     }
 
     /**

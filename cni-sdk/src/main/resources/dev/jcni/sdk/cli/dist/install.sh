@@ -13,6 +13,7 @@
 # destination that others could change (docs/operators.md, "Install").
 set -eu
 umask 022
+unset CDPATH
 dist=@DIST_SH@
 here=$(cd "$(dirname -- "$0")" && pwd -P)
 dest=/opt/cni/bin

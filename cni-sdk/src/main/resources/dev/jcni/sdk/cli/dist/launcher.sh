@@ -13,6 +13,8 @@ id=@ID_SH@
 kind=@KIND_SH@
 main=@MAIN_SH@
 mode=run
+# cd follows no CDPATH of the caller's (it would move the jars elsewhere)
+unset CDPATH
 case ${1-} in
   --jcni-cold) shift; mode=cold ;;
   --jcni-train)
@@ -21,7 +23,8 @@ case ${1-} in
     "$0" --jcni-train-one all || exit
     [ "$kind" != plugin ] || "$0" --jcni-train-one VERSION || exit
     exit 0 ;;
-  --jcni-train-one) scope=$2; shift 2; mode=train ;;
+  --jcni-train-one)
+    case ${2-} in all | VERSION) scope=$2; shift 2; mode=train ;; *) echo "jcni $name: --jcni-train-one all|VERSION" >&2; exit 2 ;; esac ;;
 esac
 
 # A CNI error on stdout (code 999, JSON-escaped text) and the reason on stderr; exit 1.
@@ -131,6 +134,9 @@ else
     "${oldest_seen:+found only $oldest_seen; }set JCNI_JAVA_HOME or install a JDK; looked in JAVA_HOME=${JAVA_HOME-}, /usr/lib/jvm, /usr/java, /opt/java and PATH=${PATH-}"
 fi
 java=$java_home/bin/java
+# no pathname expansion from here on: the option lists below are split into words, and a file in the
+# caller's working directory must not replace one (-Xlog:cds*=off:stderr is a pattern to sh)
+set -f
 
 # --- the start-up archive trained for exactly this JVM: an AOT cache on Java 25+, AppCDS before.
 # A missing or stale archive is ignored (the JVM checks it); JCNI_LOG_LEVEL=debug shows why.
