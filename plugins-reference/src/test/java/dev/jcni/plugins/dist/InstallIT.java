@@ -168,6 +168,40 @@ class InstallIT {
         assertFalse(Files.exists(open.resolve("bin")), "nothing created");
     }
 
+    /** The JVM pinned with --java-home runs as root on every call: one that others can change is refused. */
+    @Test
+    void aJavaHomeOthersCanChangeIsRefused(@TempDir Path dir) throws Exception {
+        Path install = Dist.bin().getParent().resolve("install.sh");
+        Path home = Files.createDirectories(dir.resolve("jdk/bin")).getParent();
+        Path java = Files.writeString(home.resolve("bin/java"), "#!/bin/sh\nexec '" + System.getProperty("java.home")
+                + "/bin/java' \"$@\"\n");
+        Files.copy(Path.of(System.getProperty("java.home"), "release"), home.resolve("release"));
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path bin = dir.resolve("bin");
+        Map<Path, String> modes = new java.util.LinkedHashMap<>();
+        modes.put(home.resolve("bin"), "rwxrwxr-x");
+        modes.put(java, "rwxr-xrwx");
+        modes.put(home, "rwxrwxrwx");
+        for (Map.Entry<Path, String> m : modes.entrySet()) {
+            String before = PosixFilePermissions.toString(Files.getPosixFilePermissions(m.getKey()));
+            Files.setPosixFilePermissions(m.getKey(), PosixFilePermissions.fromString(m.getValue()));
+            Outcome o = run(List.of(install.toString(), "--no-train", "--java-home", home.toString(), "--bin-dir", bin.toString()));
+            assertEquals(1, o.status(), o.output());
+            assertTrue(o.output().contains("refusing to run the JVM of " + m.getKey() + ": others can write to it"), o.output());
+            assertFalse(Files.exists(bin), "nothing installed");
+            Files.setPosixFilePermissions(m.getKey(), PosixFilePermissions.fromString(before));
+        }
+        ok("chown", BUILDER, java.toString());
+        Outcome theirs = run(List.of(install.toString(), "--no-train", "--java-home", home.toString(), "--bin-dir", bin.toString()));
+        assertEquals(1, theirs.status(), theirs.output());
+        assertTrue(theirs.output().contains("refusing to run the JVM of " + java + ": it belongs to uid 65534"), theirs.output());
+        ok("chown", "0:0", java.toString());
+        ok(install.toString(), "--no-train", "--java-home", home.toString(), "--bin-dir", bin.toString());
+        assertEquals(home + "\n", Files.readString(bin.resolve("jcni-lib/reference/current/java-home")));
+        LauncherIT.assertVersionAnswer(Dist.run(bin.resolve("host-local"), Map.of("CNI_COMMAND", "VERSION", "JCNI_WARM", "off"),
+                LauncherIT.VERSION_IN));
+    }
+
     /** A previous version installed by an older install.sh (owned by its builder, group-writable) is not kept. */
     @Test
     void aPreviousVersionOthersCanChangeIsRemoved(@TempDir Path dir) throws Exception {

@@ -44,6 +44,7 @@ nl='
 '
 case $dest$units$java_home in *"$nl"*) die "a path with a line break cannot be installed to" ;; esac
 case $dest in /*) ;; *) dest=$PWD/$dest ;; esac
+case $java_home in /* | '') ;; *) java_home=$PWD/$java_home ;; esac
 case $units in /*) ;; *) units=$PWD/$units ;; esac
 unit=$units/jcni-$dist.service
 have_systemd() { command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; }
@@ -51,25 +52,33 @@ have_systemd() { command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/syste
 manage_units() { [ "$units" = /etc/systemd/system ] && have_systemd; }
 uid=$(id -u)
 
+purpose="install under"
 # --- Who could change what is installed. A directory must be the installer's or root's and writable
 # by its owner alone; one that install.sh only passes through may be writable by all when it is
 # root's and sticky (/tmp): then nobody else can rename or remove what is in it.
-check_dir() { # DIR [parent]
-  info=$(ls -ldn -- "$1") || die "cannot look at $1"
+check_dir() { # DIR [parent|file]
+  if [ "${2-}" = file ]; then info=$(ls -ldLn -- "$1") || die "cannot look at $1"
+  else info=$(ls -ldn -- "$1") || die "cannot look at $1"
+  fi
   # ls -ldn (POSIX): mode, links, numeric owner, ...
   read -r mode _ owner _ <<END
 $info
 END
   shown=${1%/}
   shown=${shown:-/}
-  case $mode in d*) ;; *) die "$shown is not a directory" ;; esac
-  [ "$owner" = 0 ] || [ "$owner" = "$uid" ] || die "refusing to install under $shown: it belongs to uid $owner"
+  case ${2-}:$mode in
+    file:-*) ;;
+    file:*) die "$shown is not a regular file" ;;
+    *:d*) ;;
+    *) die "$shown is not a directory" ;;
+  esac
+  [ "$owner" = 0 ] || [ "$owner" = "$uid" ] || die "refusing to $purpose $shown: it belongs to uid $owner"
   case $mode in
     ?????w* | ????????w*)
       if [ "${2-}" = parent ] && [ "$owner" = 0 ]; then
         case $mode in ?????????t*) return 0 ;; esac
       fi
-      die "refusing to install under $shown: others can write to it ($mode); make it writable by its owner alone (chmod go-w)" ;;
+      die "refusing to $purpose $shown: others can write to it ($mode); make it writable by its owner alone (chmod go-w)" ;;
   esac
 }
 # every directory from / down to the existing directory $1, as named and as it resolves
@@ -183,6 +192,16 @@ home=$dest/jcni-lib/$dist
 target=$home/$id
 if [ -n "$warm" ] && ! systemd_path_ok "$home/current/jcni-daemon"; then
   die "systemd cannot start an executable whose path holds a backslash, a quote or a control character: choose another --bin-dir for warm mode than $dest"
+fi
+# the JVM pinned with --java-home runs as root on every call: nobody else may change it
+if [ -n "$java_home" ]; then
+  [ -f "$java_home/bin/java" ] && [ -x "$java_home/bin/java" ] || die "--java-home $java_home has no bin/java"
+  purpose="run the JVM of"
+  check_parents "$java_home"
+  check_dir "$java_home"
+  check_dir "$java_home/bin"
+  check_dir "$java_home/bin/java" file
+  purpose="install under"
 fi
 make_dirs "$dest"
 make_dirs "$dest/jcni-lib"
