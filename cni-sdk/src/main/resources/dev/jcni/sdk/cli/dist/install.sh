@@ -165,7 +165,7 @@ systemd_word() {
 launchers_in() {
   for f in "$1"/*; do
     [ -f "$f" ] || continue
-    second=$(sed -n 2p "$f" 2>/dev/null) || continue
+    second=$(sed -n '2{p;q;}' "$f" 2>/dev/null) || continue
     case $second in "# jcni-launcher dist=$dist "*) printf '%s\n' "$f" ;; esac
   done
 }
