@@ -53,6 +53,8 @@ final class Packager {
     static final int MIN_JAVA = 17;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
+    /** A launcher's own JVM options stay unquoted (a word list): only characters sh leaves alone. */
+    private static final Pattern JAVA_OPTS_WORDS = Pattern.compile("[A-Za-z0-9 :+=._/-]*");
     private static final Pattern CLASS = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
     private static final FileTime EPOCH = FileTime.fromMillis(315532800000L); // 1980-01-01, the zip epoch
     private static final String RESOURCES = "/dev/jcni/sdk/cli/dist/";
@@ -207,7 +209,7 @@ final class Packager {
         if (spec.shim()) {
             compileShim(lib, env, log);
         }
-        writeTemplate("install.sh", out.resolve("install.sh"), Map.of("DIST", spec.dist()), true);
+        writeTemplate("install.sh", out.resolve("install.sh"), Map.of("DIST", spec.dist(), "DIST_SH", shQuote(spec.dist())), true);
         writeTemplate("jcni-daemon.service", out.resolve("jcni-" + spec.dist() + ".service"), Map.of("DIST", spec.dist()), false);
         for (Path inc : spec.includes()) {
             copyTree(inc, out.resolve(inc.getFileName()));
@@ -389,16 +391,45 @@ final class Packager {
         Files.writeString(lib.resolve("jcni-dist.properties"), sb);
     }
 
-    private static String classPathExpression(List<String> jars) {
+    /** The launcher's class path: one sh word, {@code "$lib"/'a.jar':"$lib"/'b.jar'}. */
+    static String classPathExpression(List<String> jars) {
         StringBuilder sb = new StringBuilder();
         for (String j : jars) {
-            sb.append(sb.length() == 0 ? "" : ":").append("$lib/").append(j);
+            sb.append(sb.length() == 0 ? "" : ":").append("\"$lib\"/").append(shQuote(j));
         }
         return sb.toString();
     }
 
+    /**
+     * A value as one sh word in single quotes ({@code '} written {@code '\''}), so that the shell
+     * expands nothing in it ({@code a.B$C} stays {@code a.B$C}).
+     *
+     * @throws IllegalStateException for a value a launcher cannot carry: a NUL, a line break or
+     *     another control character (the launcher's header line names values as they are)
+     */
+    static String shQuote(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new IllegalStateException("cannot put a value with control characters into a launcher: "
+                        + value.replaceAll("\\p{Cntrl}", "?"));
+            }
+        }
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
+
     private static void writeLauncher(Path file, String dist, String id, String name, String main, String kind, String cp,
                                       String javaOpts) throws IOException {
+        Files.writeString(file, launcher(dist, id, name, main, kind, cp, javaOpts));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /**
+     * The text of a launcher: the template with its values, each one single-quoted for sh where it
+     * is assigned ({@code main='a.B$C'}) and as it is in the header line.
+     */
+    static String launcher(String dist, String id, String name, String main, String kind, String cp, String javaOpts)
+            throws IOException {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("NAME", name);
         values.put("DIST", dist);
@@ -406,9 +437,15 @@ final class Packager {
         values.put("MAIN", main);
         values.put("KIND", kind);
         values.put("CLASSPATH", cp);
+        if (!JAVA_OPTS_WORDS.matcher(javaOpts).matches()) {
+            throw new IllegalStateException("JVM options of a launcher must be plain words: " + javaOpts);
+        }
         values.put("JAVA_OPTS", javaOpts);
         values.put("MIN_JAVA", Integer.toString(MIN_JAVA));
-        writeTemplate("launcher.sh", file, values, true);
+        for (String k : List.of("NAME", "DIST", "ID", "MAIN", "KIND")) {
+            values.put(k + "_SH", shQuote(values.get(k)));
+        }
+        return fill(resource(RESOURCES + "launcher.sh"), values, "launcher.sh");
     }
 
     /** Fills {@code @KEY@} placeholders; a placeholder left unfilled is an error, never silent. */

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,13 +28,41 @@ class PackagerTest {
 
     @Test
     void theLauncherTemplateHasAValueForEveryPlaceholder() throws IOException {
-        String text;
-        try (var in = Packager.class.getResourceAsStream("/dev/jcni/sdk/cli/dist/launcher.sh")) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        String filled = Packager.fill(text, Map.of("NAME", "n", "DIST", "d", "ID", "i", "MAIN", "m", "KIND", "plugin",
-                "CLASSPATH", "$lib/a.jar", "JAVA_OPTS", "", "MIN_JAVA", "17"), "launcher.sh");
+        String filled = Packager.launcher("d", "i", "n", "m", "plugin", Packager.classPathExpression(List.of("a.jar")), "");
         assertTrue(filled.startsWith("#!/bin/sh\n# jcni-launcher dist=d id=i main=m kind=plugin\n"), filled.substring(0, 80));
+        assertTrue(filled.contains("\nmain='m'\n"), filled);
+    }
+
+    /** What sh makes of a launcher's assignments: each value exactly as given. */
+    @Test
+    void theLauncherAssignsEveryValueExactlyANestedClassIncluded() throws Exception {
+        String main = "a.b.Outer$Inner$Most";
+        String text = Packager.launcher("d", "0123abc", "my-plugin", main, "plugin",
+                Packager.classPathExpression(List.of("x.jar", "y+1.jar")), "-Xss512k");
+        String assignments = text.lines().filter(l -> l.matches("(name|dist|id|kind|main)=.*")).collect(Collectors.joining("\n"));
+        String script = assignments + "\nlib='/opt/a b'\nprintf '%s|' \"$name\" \"$dist\" \"$id\" \"$kind\" \"$main\" "
+                + text.lines().filter(l -> l.startsWith("set -- -cp ")).findFirst().orElseThrow()
+                        .replaceAll("set -- -cp (\\S+) .*", "$1");
+        assertEquals("my-plugin|d|0123abc|plugin|" + main + "|/opt/a b/x.jar:/opt/a b/y+1.jar|", sh(script));
+    }
+
+    @Test
+    void shQuotedValuesComeBackExactlyAndUnrepresentableOnesAreRefused() throws Exception {
+        for (String v : List.of("", "a.B$C", "it's", "'", "a b", "`id` $(id) ${x} \\ \" * ? [a] ~ # ; & |")) {
+            assertEquals(v, sh("printf '%s' " + Packager.shQuote(v)), v);
+        }
+        for (String bad : List.of("a\nb", "a\rb", "a\tb", "a\u0000b", "\u001b[31m")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Packager.shQuote(bad));
+            assertTrue(e.getMessage().contains("control characters"), e.getMessage());
+        }
+    }
+
+    private static String sh(String script) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.jcni.plugins.Dist;
 import dev.jcni.plugins.ip.Fixture;
 import dev.jcni.sdk.testsupport.KernelTest;
 import dev.jcni.sdk.testsupport.TestNetns;
+import dev.jcni.sdk.testsupport.WarmDist;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.Result;
 import dev.jcni.sdk.version.PluginInfo;
@@ -93,9 +94,14 @@ class LauncherIT {
     @Test
     void anArchiveThatDoesNotMatchTheJvmIsIgnoredSilently(@TempDir Path dir) throws IOException {
         Path copy = copyDist(dir.resolve("dist"));
-        for (Path home : trainedJavaHomes()) {
+        List<Path> homes = trainedJavaHomes();
+        assertFalse(homes.isEmpty(), "the package phase trained no archive: nothing to spoil");
+        for (Path home : homes) {
             Path archiveDir = copy.resolve("lib/archives").resolve(runtimeVersion(home));
-            for (Path a : files(archiveDir)) {
+            List<Path> spoiled = files(archiveDir);
+            assertTrue(spoiled.stream().anyMatch(a -> a.getFileName().toString().startsWith("host-local-VERSION.")),
+                    "host-local's VERSION archive, the one these calls are offered, is among those spoiled: " + spoiled);
+            for (Path a : spoiled) {
                 Files.write(a, "not an archive".getBytes(StandardCharsets.US_ASCII));
             }
             Map<String, String> env = Map.of("JCNI_JAVA_HOME", home.toString(), "CNI_COMMAND", "VERSION");
@@ -144,6 +150,75 @@ class LauncherIT {
         Dist.Run tooLong = withoutLocale(seven + "xy", data);
         assertEquals(1, tooLong.exitCode(), tooLong.toString());
         assertEquals("interface name is too long", tooLong.error().msg());
+    }
+
+    /**
+     * A JVM whose release file gives an empty or odd JAVA_RUNTIME_VERSION, called from a working
+     * directory holding files named as the archives of an empty version would be: no archive is
+     * offered to the JVM (the JVM wrapper logs its arguments). A well-formed version, the JVM's own,
+     * gets its trained archive.
+     */
+    @Test
+    void onlyAWellFormedRuntimeVersionSelectsAnArchive(@TempDir Path dir) throws IOException {
+        Path real = Path.of(System.getProperty("java.home"));
+        String javaVersion = Files.readAllLines(real.resolve("release")).stream().filter(l -> l.startsWith("JAVA_VERSION="))
+                .findFirst().orElseThrow();
+        Path cwd = Files.createDirectories(dir.resolve("cwd"));
+        for (String planted : List.of(".jsa", "-VERSION.jsa", ".aot", "-VERSION.aot", "archives/host-local.jsa",
+                "archives/host-local-VERSION.jsa")) {
+            Files.createDirectories(cwd.resolve(planted).getParent());
+            Files.writeString(cwd.resolve(planted), "planted");
+        }
+        String trained = runtimeVersion(real);
+        assertTrue(Files.isDirectory(Dist.bin().getParent().resolve("lib/archives").resolve(trained)),
+                "the package phase trained an archive for " + real);
+        List<String> cases = List.of("", "..", ".", "-XX", "+1", "17 rc", "x17", trained);
+        for (String version : cases) {
+            Path home = Files.createDirectories(dir.resolve("jdk-" + cases.indexOf(version)).resolve("bin")).getParent();
+            Path args = home.resolve("args");
+            Path java = Files.writeString(home.resolve("bin/java"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + args + "'\nexec '"
+                    + real.resolve("bin/java") + "' \"$@\"\n");
+            Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.writeString(home.resolve("release"), javaVersion + "\nJAVA_RUNTIME_VERSION=\"" + version + "\"\n");
+            WarmDist.Run r = WarmDist.exec(List.of(Dist.exe("host-local").toString()), Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin",
+                    "CNI_COMMAND", "VERSION", "JCNI_JAVA_HOME", home.toString()), VERSION_IN.getBytes(StandardCharsets.UTF_8), cwd);
+            assertVersionAnswer(new Dist.Run(r.exitCode(), r.out(), r.err()));
+            List<String> given = Files.readAllLines(args).stream().filter(a -> a.contains("SharedArchiveFile=")
+                    || a.contains("AOTCache=")).toList();
+            if (version.equals(trained)) {
+                boolean aot = featureVersion(real) >= 25;
+                assertEquals(List.of((aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + Dist.bin().getParent().toRealPath()
+                        .resolve("lib/archives").resolve(trained).resolve("host-local-VERSION." + (aot ? "aot" : "jsa"))), given,
+                        "the trained archive, by the JVM's version");
+            } else {
+                assertEquals(List.of(), given, "JAVA_RUNTIME_VERSION=\"" + version + "\": no archive");
+            }
+        }
+    }
+
+    /**
+     * What the caller's working directory holds and its CDPATH change nothing: a file named as one of
+     * the launcher's JVM options read as a pattern ({@code -Xlog:cds*=off:stderr}) is not substituted
+     * for it, and cd follows no CDPATH to another lib directory (the launcher found through a relative
+     * PATH entry, so its directory is relative).
+     */
+    @Test
+    void theCallersWorkingDirectoryAndCdpathChangeNothing(@TempDir Path dir) throws IOException {
+        Path copy = copyDist(dir.resolve("dist"));
+        for (String option : List.of("-Xlog:cdsjunk=off:stderr", "-Xlog:aotjunk=off:stderr")) {
+            Files.writeString(copy.resolve(option), "");
+        }
+        Files.createDirectories(dir.resolve("elsewhere/bin"));
+        Files.createDirectories(dir.resolve("elsewhere/lib"));
+        List<Path> homes = trainedJavaHomes();
+        assertFalse(homes.isEmpty());
+        for (Path home : homes) {
+            // sh finds host-local through PATH's relative entry: the launcher's $0 is bin/host-local
+            WarmDist.Run r = WarmDist.exec(List.of("sh", "-c", "exec host-local"), Map.of("PATH", "bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                    "CDPATH", dir.resolve("elsewhere").toString(), "CNI_COMMAND", "VERSION", "JCNI_JAVA_HOME", home.toString()),
+                    VERSION_IN.getBytes(StandardCharsets.UTF_8), copy);
+            assertVersionAnswer(new Dist.Run(r.exitCode(), r.out(), r.err()));
+        }
     }
 
     @Test
@@ -216,7 +291,9 @@ class LauncherIT {
         Path install = Dist.bin().getParent().resolve("install.sh");
         String id = Files.readAllLines(Dist.bin().getParent().resolve("lib/jcni-dist.properties")).get(0).substring(3);
         Path other = Files.writeString(dir.resolve("someone-elses-plugin"), "#!/bin/sh\n");
-        Process p = new ProcessBuilder(install.toString(), "--bin-dir", dir.toString()).redirectErrorStream(true).start();
+        // under umask 000: what install.sh and the training it runs create is still writable by the installer alone
+        Process p = new ProcessBuilder("sh", "-c", "umask 000 && exec \"$0\" --bin-dir \"$1\"", install.toString(), dir.toString())
+                .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
         Path home = dir.resolve("jcni-lib/reference");
@@ -228,6 +305,10 @@ class LauncherIT {
         Path archives = home.resolve(id).resolve("archives");
         assertEquals(1, files(archives).stream().map(Path::getParent).distinct().count(),
                 "trained for the one JVM the launchers pick here: " + files(archives));
+        assertTrue(InstallIT.assertRootsAlone(home) > files(archives).size(), "the archives were checked too");
+        for (String exe : List.of("bridge", "ptp", "host-local", "portmap", "jcni")) {
+            InstallIT.assertRootsAlone(dir.resolve(exe));
+        }
         Path log = dir.resolve("classes.log");
         Dist.Run r = Dist.run(dir.resolve("host-local"), Map.of("CNI_COMMAND", "VERSION",
                 "JCNI_JAVA_OPTS", "-Xlog:class+load=info:file=" + log), VERSION_IN);

@@ -6,12 +6,15 @@
 # prints a CNI error JSON on stdout. Arguments it reads itself (runtimes pass none):
 #   --jcni-cold   skip warm mode (the warm-mode shim falls back with it)
 #   --jcni-train  train this JVM's start-up archive for this launcher (install.sh and jcni package)
-name=@NAME@
-dist=@DIST@
-id=@ID@
-kind=@KIND@
-main=@MAIN@
+# the values below are single-quoted by jcni package (a nested class a.B$C stays a.B$C)
+name=@NAME_SH@
+dist=@DIST_SH@
+id=@ID_SH@
+kind=@KIND_SH@
+main=@MAIN_SH@
 mode=run
+# cd follows no CDPATH of the caller's (it would move the jars elsewhere)
+unset CDPATH
 case ${1-} in
   --jcni-cold) shift; mode=cold ;;
   --jcni-train)
@@ -20,7 +23,8 @@ case ${1-} in
     "$0" --jcni-train-one all || exit
     [ "$kind" != plugin ] || "$0" --jcni-train-one VERSION || exit
     exit 0 ;;
-  --jcni-train-one) scope=$2; shift 2; mode=train ;;
+  --jcni-train-one)
+    case ${2-} in all | VERSION) scope=$2; shift 2; mode=train ;; *) echo "jcni $name: --jcni-train-one all|VERSION" >&2; exit 2 ;; esac ;;
 esac
 
 # A CNI error on stdout (code 999, JSON-escaped text) and the reason on stderr; exit 1.
@@ -63,10 +67,19 @@ if ! find_lib "${self%/*}"; then
     "looked for jcni-dist.properties with id=$id in jcni-lib/$dist, ../lib and . beside $self${real:+ and $real}"
 fi
 
-# --- warm mode: hand the call to the distribution's daemon when it runs (docs/operators.md)
+# --- warm mode: hand the call to the distribution's daemon when it runs (docs/operators.md). A call
+# whose environment chooses the JVM or its options runs cold: only a JVM of its own honours them.
 sock=/run/jcni/$dist.sock
 if [ "$mode" = run ] && [ "$kind" = plugin ] && [ "${JCNI_WARM-}" != off ] && [ -S "$sock" ] && [ -x "$lib/jcni-shim" ]; then
-  exec "$lib/jcni-shim" "$sock" "$id" "$name" "$self" "$@"
+  jvm_setting=
+  [ -z "${JCNI_JAVA_HOME-}" ] || jvm_setting=JCNI_JAVA_HOME
+  [ -z "${JCNI_JAVA_OPTS-}" ] || jvm_setting=JCNI_JAVA_OPTS
+  # the JVM reads these even when empty (it says "Picked up ..." on stderr)
+  [ -z "${JAVA_TOOL_OPTIONS+set}" ] || jvm_setting=JAVA_TOOL_OPTIONS
+  [ -z "${_JAVA_OPTIONS+set}" ] || jvm_setting=_JAVA_OPTIONS
+  [ -z "${JDK_JAVA_OPTIONS+set}" ] || jvm_setting=JDK_JAVA_OPTIONS
+  [ -n "$jvm_setting" ] || exec "$lib/jcni-shim" "$sock" "$id" "$name" "$self" "$@"
+  case ${JCNI_WARM_DEBUG:-0} in 0) ;; *) printf 'jcni %s: going cold: %s is set\n' "$name" "$jvm_setting" >&2 ;; esac
 fi
 
 # the canonical path: the archive of Java 17-24 records the class path exactly
@@ -121,11 +134,18 @@ else
     "${oldest_seen:+found only $oldest_seen; }set JCNI_JAVA_HOME or install a JDK; looked in JAVA_HOME=${JAVA_HOME-}, /usr/lib/jvm, /usr/java, /opt/java and PATH=${PATH-}"
 fi
 java=$java_home/bin/java
+# no pathname expansion from here on: the option lists below are split into words, and a file in the
+# caller's working directory must not replace one (-Xlog:cds*=off:stderr is a pattern to sh)
+set -f
 
 # --- the start-up archive trained for exactly this JVM: an AOT cache on Java 25+, AppCDS before.
 # A missing or stale archive is ignored (the JVM checks it); JCNI_LOG_LEVEL=debug shows why.
+# Only a well-formed version names one (a digit first, then letters, digits and . _ + -): an empty
+# or odd JAVA_RUNTIME_VERSION runs without an archive.
 archive=
-case $java_runtime in '' | *[!A-Za-z0-9._+-]*) ;; *) archive=$lib/archives/$java_runtime/$name ;; esac
+case $java_runtime in
+  [0-9]*) case $java_runtime in *[!A-Za-z0-9._+-]*) ;; *) archive=$lib/archives/$java_runtime/$name ;; esac ;;
+esac
 log_opts="-Xlog:disable -Xlog:all=warning:stderr"
 case ${JCNI_LOG_LEVEL-} in
   debug | DEBUG | trace | TRACE)
@@ -133,22 +153,23 @@ case ${JCNI_LOG_LEVEL-} in
   *) log_opts="$log_opts -Xlog:cds*=off:stderr"
      [ "$java_feature" -ge 25 ] && log_opts="$log_opts -Xlog:aot*=off:stderr" ;;
 esac
-set -- -cp "@CLASSPATH@" "$main" "$@"
+set -- -cp @CLASSPATH@ "$main" "$@"
 if [ "$java_feature" -ge 25 ]; then ext=aot; else ext=jsa; fi
 if [ "$mode" = train ]; then
   [ -n "$archive" ] || fail "cannot name an archive for the JVM in $java_home (JAVA_RUNTIME_VERSION=$java_runtime)"
   mkdir -p "${archive%/*}" || fail "cannot create ${archive%/*}"
   [ "$scope" = all ] || archive=$archive-$scope
   rm -f "$archive.$ext"
-  set -- -cp "@CLASSPATH@" dev.jcni.sdk.cli.Trainer "$kind" "$main" "$lib/training/$name.json" "${self%/*}" "$scope"
+  set -- -cp @CLASSPATH@ dev.jcni.sdk.cli.Trainer "$kind" "$main" "$lib/training/$name.json" "${self%/*}" "$scope"
   # the training JVM runs with exactly the options of a call (an AOT cache needs that); no JCNI_JAVA_OPTS
   if [ "$ext" = aot ]; then set -- "-XX:AOTCacheOutput=$archive.aot" "$@"; else set -- "-XX:ArchiveClassesAtExit=$archive.jsa" "$@"; fi
 else
   # JCNI_JAVA_OPTS come after jcni's own options, so that they win (word splitting on purpose)
   # shellcheck disable=SC2086
   set -- ${JCNI_JAVA_OPTS-} "$@"
-  [ "$kind" = plugin ] && [ "${CNI_COMMAND-}" = VERSION ] && [ -f "$archive-VERSION.$ext" ] && archive=$archive-VERSION
-  if [ ! -f "$archive.$ext" ]; then :
+  [ -n "$archive" ] && [ "$kind" = plugin ] && [ "${CNI_COMMAND-}" = VERSION ] && [ -f "$archive-VERSION.$ext" ] &&
+    archive=$archive-VERSION
+  if [ -z "$archive" ] || [ ! -f "$archive.$ext" ]; then :
   elif [ "$ext" = aot ]; then set -- "-XX:AOTCache=$archive.aot" "$@"
   else set -- "-XX:SharedArchiveFile=$archive.jsa" -Xshare:auto "$@"; fi
 fi
