@@ -121,8 +121,10 @@ class WarmModeTest {
             String warmErr = WarmDist.normalizeStderr(warm.err());
             if (c.env().containsKey("JCNI_JAVA_OPTS")) {
                 assertTrue(warmErr.startsWith("jcni-shim: going cold: the daemon refused the call: JCNI_JAVA_OPTS"), what);
+                assertFalse(dist.servedWarm(warm), what);
                 warmErr = warmErr.substring(warmErr.indexOf('\n') + 1);
             } else {
+                assertTrue(dist.servedWarm(warm), "served warm: " + what);
                 warmCases++;
             }
             assertEquals(WarmDist.normalizeStderr(cold.err()), warmErr, what);
@@ -143,6 +145,7 @@ class WarmModeTest {
         Run warm = dist.warm(PLUGIN, env, bytes(conf), work);
         assertEquals(0, warm.exitCode(), warm.toString());
         assertEquals("", warm.err(), "served warm");
+        assertTrue(dist.servedWarm(warm), warm.toString());
         String warmRecord = Files.readString(work.resolve("record.txt"));
         assertEquals(coldRecord, warmRecord);
         assertTrue(warmRecord.contains("cwd=" + work + "\n"), warmRecord);
@@ -211,6 +214,7 @@ class WarmModeTest {
         String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"net\",\"retire\":1}";
         Run r = dist.warm(PLUGIN, add("ADD"), bytes(conf), dir);
         assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(dist.servedWarm(r), r.toString());
         CniException e = CniException.fromJson(r.stdout());
         assertEquals(999, e.code());
         assertTrue(e.msg().contains("could not return to its network namespace"), e.msg());
@@ -218,6 +222,7 @@ class WarmModeTest {
         Run next = dist.warm(PLUGIN, add("ADD"), bytes(OK), dir);
         assertEquals(0, next.exitCode(), next.toString());
         assertEquals("", next.err());
+        assertTrue(dist.servedWarm(next), next.toString());
     }
 
     @Test
@@ -234,6 +239,7 @@ class WarmModeTest {
                 Run r = runs.get(i).get(120, TimeUnit.SECONDS);
                 assertEquals(0, r.exitCode(), r.toString());
                 assertEquals("", r.err(), r.toString());
+                assertTrue(dist.servedWarm(r), r.toString());
                 assertTrue(r.out().contains("\"name\": \"eth" + (i % 10) + "\""), r.out());
             }
         } finally {
