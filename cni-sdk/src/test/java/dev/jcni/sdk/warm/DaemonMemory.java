@@ -39,11 +39,17 @@ final class DaemonMemory {
             Path jcmd = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).resolveSibling("jcmd");
             Kernel.exec(jcmd.toString(), String.valueOf(pid), "GC.run");
             String info = Kernel.exec(jcmd.toString(), String.valueOf(pid), "GC.heap_info").stdout();
+            // the heap's generations (Serial, Parallel) or the whole heap (G1): "total NK, used NK"
             Matcher m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
-            if (m.find()) {
-                return Long.parseLong(m.group(2)) / 1024 + " MiB used of " + Long.parseLong(m.group(1)) / 1024 + " MiB";
+            long total = 0;
+            long used = 0;
+            boolean found = false;
+            while (m.find()) {
+                total += Long.parseLong(m.group(1));
+                used += Long.parseLong(m.group(2));
+                found = true;
             }
-            return "unknown (" + info.strip() + ")";
+            return found ? used / 1024 + " MiB used of " + total / 1024 + " MiB" : "unknown (" + info.strip() + ")";
         } catch (IOException | RuntimeException e) {
             return "unknown (" + e + ")";
         }

@@ -47,7 +47,7 @@ class WarmHangTest {
     static final String PLUGIN = "warmtest";
 
     @TempDir
-    Path dir;
+    static Path dir;
     WarmDist dist;
 
     @BeforeAll
