@@ -10,6 +10,7 @@ import dev.jcni.sdk.testsupport.KernelTest;
 import dev.jcni.sdk.testsupport.WarmDist;
 import dev.jcni.sdk.testsupport.WarmDist.Run;
 import dev.jcni.sdk.types.CniException;
+import dev.jcni.sdk.version.SpecVersions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -207,6 +208,28 @@ class WarmModeTest {
         assertEquals(expected.exitCode(), actual.exitCode(), actual.toString());
         assertArrayEquals(expected.stdout(), actual.stdout(), actual.toString());
         assertTrue(actual.err().startsWith("jcni-shim: going cold: ") && actual.err().contains(reason), actual.toString());
+    }
+
+    @Test
+    void theShimsOwnErrorJsonCarriesTheConfigurationsCniVersion() {
+        // refused (a plugin the dist lacks), then no launcher to run cold: the shim's own error, in
+        // the cniVersion the daemon's errors would carry
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"cniVersion\":\"0.4.0\",\"name\":\"n\",\"x\":[1,{\"y\":\"}\"}]}", "0.4.0");
+        cases.put(" {\"name\":\"n\", \"cniVersion\" : \"1.0.0\"}\n", "1.0.0");
+        cases.put("{\"cniVersion\":\"9.9.9\"}", SpecVersions.CURRENT);
+        cases.put("{\"name\":\"n\",\"x\":{\"cniVersion\":\"0.3.1\"}}", SpecVersions.CURRENT);
+        cases.put("{\"cniVersion\":\"0.3.1\"", SpecVersions.CURRENT);
+        cases.put("{\"cniVersion\":0.3}", SpecVersions.CURRENT);
+        cases.put("", SpecVersions.CURRENT);
+        cases.put("{\"cniVersion\":\"\"}", "");
+        String msg = "jcni-shim: cannot exec the launcher for the cold path";
+        cases.forEach((stdin, version) -> {
+            Run r = WarmDist.exec(List.of(dist.shim().toString(), dist.socket().toString(), dist.id(), "not-in-dist",
+                    dir.resolve("no-launcher").toString()), withPath(env("CNI_COMMAND", "VERSION")), bytes(stdin), dir);
+            assertEquals(1, r.exitCode(), r.toString());
+            assertEquals(new String(new CniException(999, msg).toJson(version), StandardCharsets.UTF_8), r.out(), stdin);
+        });
     }
 
     @Test
