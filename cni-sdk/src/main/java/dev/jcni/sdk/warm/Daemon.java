@@ -94,8 +94,12 @@ public final class Daemon implements AutoCloseable {
     static final long REQUEST_TIMEOUT_MILLIS = 5_000;
     /** How long the shim may take to answer a {@link Wire#TURN} (it answers at once). */
     static final long GO_TIMEOUT_MILLIS = 2_000;
-    /** The request bytes all connections may hold at once: one largest request and 4 MiB more. */
-    static final int REQUEST_BUDGET = Wire.MAX_REQUEST + (4 << 20);
+    /**
+     * The request bytes all connections may hold at once: two largest requests (a call needs
+     * several times its request's size of heap: the stdin the skel reads, the parsed
+     * configuration; against the daemon's -Xmx96m, that leaves room for the rest).
+     */
+    static final int REQUEST_BUDGET = 2 * Wire.MAX_REQUEST;
     /** The longest pause after failing accepts. */
     static final long MAX_ACCEPT_PAUSE_MILLIS = 1_000;
 

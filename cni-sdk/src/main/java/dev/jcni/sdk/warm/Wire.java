@@ -42,8 +42,11 @@ final class Wire {
     }
 
     static final int MAGIC = 0x4a435732; // "JCW2"
-    /** The largest request accepted: 16 MiB (the shim goes cold above). */
-    static final int MAX_REQUEST = 16 << 20;
+    /**
+     * The largest request accepted: 4 MiB (the shim goes cold above). A call needs several times
+     * its request's size of heap, and the daemon has 96 MiB: a 16 MiB request exhausted it.
+     */
+    static final int MAX_REQUEST = 4 << 20;
 
     static final byte WAIT = 'W';
     static final byte TURN = 'T';

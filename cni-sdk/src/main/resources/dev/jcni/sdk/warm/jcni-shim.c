@@ -62,7 +62,7 @@
 
 extern char **environ;
 
-#define MAX_REQUEST (16u << 20)
+#define MAX_REQUEST (4u << 20)
 /* How long the shim waits for each step of the daemon's before the call starts: 500 ms, or
    JCNI_WARM_PATIENCE_MS (50 to 60000) from the environment. */
 static long long patience_ms = 500;

@@ -349,33 +349,42 @@ class WarmHangTest {
     }
 
     @Test
-    void largeRequestsAtOnceAreBoundedNotCopied() throws Exception {
+    void largeRequestsAtOnceAreBounded() throws Exception {
         dist.startDaemon();
         long pid = dist.daemon().pid();
         String before = DaemonMemory.of(pid);
-        byte[] big = conf(",\"pad\":\"" + "y".repeat(12 << 20) + "\"");
+        byte[] big = conf(",\"pad\":\"" + "y".repeat(3 << 20) + "\"");
         byte[] req = request(env("VERSION", ""), big);
         ExecutorService pool = Executors.newFixedThreadPool(6);
         List<String> outcomes = new ArrayList<>();
         try {
             List<Future<String>> f = new ArrayList<>();
+            // each sends all but its last byte, so that all six are in flight at once, then the rest
+            java.util.concurrent.CyclicBarrier inFlight = new java.util.concurrent.CyclicBarrier(6);
             for (int i = 0; i < 6; i++) {
                 f.add(pool.submit(() -> {
                     try (SocketChannel ch = connect()) {
+                        boolean refused = false;
                         try {
-                            ch.write(ByteBuffer.wrap(req));
+                            ch.write(ByteBuffer.wrap(req, 0, req.length - 1));
+                        } catch (IOException e) {
+                            refused = true;
+                        }
+                        inFlight.await(120, TimeUnit.SECONDS);
+                        if (refused) {
+                            return "refused unread";
+                        }
+                        List<RawClient.Frame> frames;
+                        try {
+                            frames = RawClient.handOver(ch, new byte[] {req[req.length - 1]});
                         } catch (IOException e) {
                             return "refused unread";
                         }
-                        List<RawClient.Frame> frames = RawClient.handOver(ch, new byte[0]);
                         String types = frames.stream().map(fr -> String.valueOf(fr.type())).reduce("", String::concat);
                         if (types.endsWith("R")) {
                             return "refused: " + frames.get(frames.size() - 1).text();
                         }
-                        if (types.isEmpty()) {
-                            return "refused unread";
-                        }
-                        return types;
+                        return types.isEmpty() ? "refused unread" : types;
                     }
                 }));
             }
@@ -386,13 +395,23 @@ class WarmHangTest {
             pool.shutdownNow();
         }
         String after = DaemonMemory.of(pid);
-        System.out.println("FIGURES 6 requests of 12 MiB at once: " + outcomes + "; daemon memory before " + before
+        System.out.println("FIGURES 6 requests of 3 MiB at once: " + outcomes + "; daemon memory before " + before
                 + ", after " + after);
         for (String o : outcomes) {
             assertTrue(o.equals("refused unread") || o.equals("refused: too many request bytes in flight") || o.matches("TSE*O?X"),
                     outcomes.toString());
         }
         assertTrue(outcomes.stream().anyMatch(o -> o.startsWith("TS")), "one at least was served: " + outcomes);
+        assertTrue(outcomes.stream().filter(o -> o.startsWith("refused")).count() >= 4,
+                "8 MiB of requests in flight at most: two of 3 MiB " + outcomes);
+        // and a request of the largest size, alone, is served
+        byte[] largest = request(env("VERSION", ""), conf(",\"pad\":\"" + "z".repeat(Wire.MAX_REQUEST - (64 << 10)) + "\""));
+        try (SocketChannel ch = connect()) {
+            List<RawClient.Frame> frames = RawClient.handOver(ch, largest);
+            assertEquals("TSOX", frames.stream().map(fr -> String.valueOf(fr.type())).reduce("", String::concat));
+        }
+        System.out.println("FIGURES a request of " + largest.length + " bytes served; daemon memory after it "
+                + DaemonMemory.of(pid));
         assertFalse(dist.daemonLog().contains("OutOfMemoryError"), dist.daemonLog());
         Run r = dist.warm(PLUGIN, env("VERSION", ""), conf(""), dir);
         assertTrue(dist.servedWarm(r), r.toString());
