@@ -274,7 +274,7 @@ class WarmHangTest {
     void aServedCallIsCountedBeforeItsAnswerIsSent() throws Exception {
         dist.startDaemon();
         // an answer far larger than the socket's buffer: the daemon is stuck sending it until we read
-        String big = "x".repeat(4 << 20);
+        String big = "x".repeat(2 << 20);
         byte[] conf = conf(",\"bigError\":\"" + big + "\"");
         long before = dist.servedCalls();
         try (SocketChannel ch = connect()) {
