@@ -59,6 +59,14 @@ final class Packager {
     private static final FileTime EPOCH = FileTime.fromMillis(315532800000L); // 1980-01-01, the zip epoch
     private static final String RESOURCES = "/dev/jcni/sdk/cli/dist/";
     private static final String SHIM_SOURCE = "/dev/jcni/sdk/warm/jcni-shim.c";
+    /**
+     * gcc's flags for the shim, which root runs on every call: every warning an error, the usual
+     * hardening, and jcni's CNI versions (for the shim's own error JSON).
+     */
+    static final List<String> SHIM_CFLAGS = List.of("-O2", "-Wall", "-Wextra", "-Werror", "-Wconversion", "-Wshadow",
+            "-Wformat=2", "-D_FORTIFY_SOURCE=2", "-fstack-protector-strong", "-fPIE", "-pie", "-Wl,-z,relro,-z,now",
+            "-DJCNI_CNI_VERSIONS=\"" + String.join("\",\"", dev.jcni.sdk.version.SpecVersions.ALL) + "\"",
+            "-DJCNI_CNI_CURRENT=\"" + dev.jcni.sdk.version.SpecVersions.CURRENT + "\"");
 
     /** JVM options of the short-lived launchers (plugins, commands): quick start, small footprint. */
     static final String SHORT_LIVED_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 "
@@ -517,8 +525,10 @@ final class Packager {
             Path c = work.resolve("jcni-shim.c");
             Files.writeString(c, source);
             Path exe = lib.resolve("jcni-shim");
-            Outcome o = exec(List.of(gcc.get().toString(), "-O2", "-Wall", "-Wextra", "-o", exe.toString(), c.toString()),
-                    env, null, 120);
+            List<String> cmd = new ArrayList<>(List.of(gcc.get().toString()));
+            cmd.addAll(SHIM_CFLAGS);
+            cmd.addAll(List.of("-o", exe.toString(), c.toString()));
+            Outcome o = exec(cmd, env, null, 120);
             if (o.status() != 0) {
                 throw new IllegalStateException("gcc failed to compile the warm-mode shim:\n" + o.output());
             }

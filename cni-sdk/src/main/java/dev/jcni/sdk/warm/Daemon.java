@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * jcni-daemon [--dist &lt;lib/jcni-dist.properties&gt;] [--socket &lt;path&gt;] [--max-calls N]
- *             [--max-sessions N] [--drain-timeout SECONDS]
+ *             [--max-sessions N] [--turn-timeout SECONDS] [--drain-timeout SECONDS]
  * jcni daemon ... (the same, through the CLI)
  * </pre>
  *
@@ -64,8 +64,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * plugin, container id and interface run one after the other, so that a DEL that follows a call
  * abandoned by its (killed) caller runs after it, never beside it. A call made by a plugin this
  * daemon is running (a delegate exec'd through its launcher) skips both waits, so delegation
- * cannot deadlock. A timer thread sweeps the running calls every 250 ms and interrupts those
- * whose caller is gone.
+ * cannot deadlock. A call waits for its turn at most {@code --turn-timeout} (default 10 s), telling
+ * the shim every 100 ms that it waits ({@link Wire#WAIT}): a call that found no permit by then is
+ * refused (it runs cold); one whose container's earlier call still runs is answered with error 11
+ * "try again later" (a cold run would run beside that call). Then the daemon offers the start
+ * ({@link Wire#TURN}) and runs the call only after the shim's go-ahead ({@link Wire#GO}).
+ *
+ * <h2>Bounds</h2>
+ * A timer thread sweeps the connections every 250 ms: it interrupts the calls, waiting or running,
+ * whose caller is gone, and closes the connections that took more than
+ * {@value #REQUEST_TIMEOUT_MILLIS} ms to send their request or more than {@value #GO_TIMEOUT_MILLIS}
+ * ms to answer a {@link Wire#TURN}. Request bodies in flight (read, waiting or running) hold at most
+ * {@value #REQUEST_BUDGET} bytes together; a request that does not fit is refused at once, unread
+ * (it runs cold). A failing {@code accept} is retried after a pause that doubles up to 1 s.
  *
  * <h2>Faults</h2>
  * A caller that goes away mid-call gets its call interrupted (the SDK's process starts stop their
@@ -79,12 +90,27 @@ public final class Daemon implements AutoCloseable {
     static final String NETNS_POLICY_PROPERTY = "jcni.netns.restoreFailure";
     /** Set by the launchers to the distribution's lib directory: the default of {@code --dist}. */
     static final String DIST_LIB_PROPERTY = "jcni.dist.lib";
+    /** How long a connection may take to send its request. */
+    static final long REQUEST_TIMEOUT_MILLIS = 5_000;
+    /** How long the shim may take to answer a {@link Wire#TURN} (it answers at once). */
+    static final long GO_TIMEOUT_MILLIS = 2_000;
+    /**
+     * The request bytes all connections may hold at once: two largest requests (a call needs
+     * several times its request's size of heap: the stdin the skel reads, the parsed
+     * configuration; against the daemon's -Xmx96m, that leaves room for the rest).
+     */
+    static final int REQUEST_BUDGET = 2 * Wire.MAX_REQUEST;
+    /** The longest pause after failing accepts. */
+    static final long MAX_ACCEPT_PAUSE_MILLIS = 1_000;
 
     private final DistFile dist;
     private final Rendezvous rendezvous;
     private final PluginLog log;
     private final Semaphore permits;
+    private final Semaphore requestBytes = new Semaphore(REQUEST_BUDGET);
+    private final Duration turnTimeout;
     private final int maxSessions;
+    private final int maxCalls;
     private final Duration drainTimeout;
     private final KeyedLocks containerLocks = new KeyedLocks();
     private final AtomicInteger workers = new AtomicInteger();
@@ -107,9 +133,11 @@ public final class Daemon implements AutoCloseable {
      * @param socket the socket, empty for /run/jcni/&lt;dist name&gt;.sock
      * @param maxCalls calls running at once
      * @param maxSessions connections at once (waiting or running), so worker threads at most; more are refused (they go cold)
+     * @param turnTimeout how long a call may wait for its turn
      * @param drainTimeout how long a stop waits for calls in flight
      */
-    record Options(Path distFile, Optional<Path> socket, int maxCalls, int maxSessions, Duration drainTimeout) {
+    record Options(Path distFile, Optional<Path> socket, int maxCalls, int maxSessions, Duration turnTimeout,
+                   Duration drainTimeout) {
     }
 
     /** What the caller must share with the daemon for a call to act as an exec'd plugin would. */
@@ -141,7 +169,9 @@ public final class Daemon implements AutoCloseable {
         this.own = own;
         this.permits = new Semaphore(options.maxCalls());
         this.maxSessions = options.maxSessions();
+        this.maxCalls = options.maxCalls();
         this.drainTimeout = options.drainTimeout();
+        this.turnTimeout = options.turnTimeout();
         this.maxIdle = Math.max(4, options.maxCalls() / 2);
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> daemonThread(r, "jcni-timer"));
         t.setRemoveOnCancelPolicy(true);
@@ -180,7 +210,7 @@ public final class Daemon implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             err.println("jcni daemon: " + e.getMessage());
             err.println("usage: jcni daemon [--dist <lib/jcni-dist.properties>] [--socket <path>] [--max-calls N]"
-                    + " [--max-sessions N] [--drain-timeout SECONDS]");
+                    + " [--max-sessions N] [--turn-timeout SECONDS] [--drain-timeout SECONDS]");
             return 2;
         }
         Daemon d;
@@ -206,6 +236,7 @@ public final class Daemon implements AutoCloseable {
         int cores = Runtime.getRuntime().availableProcessors();
         int maxCalls = Math.max(4, 4 * cores);
         int maxSessions = 512;
+        Duration turn = Duration.ofSeconds(10);
         Duration drain = Duration.ofSeconds(60);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -215,6 +246,7 @@ public final class Daemon implements AutoCloseable {
                 case "--socket" -> socket = Path.of(need(a, v));
                 case "--max-calls" -> maxCalls = positive(a, need(a, v));
                 case "--max-sessions" -> maxSessions = positive(a, need(a, v));
+                case "--turn-timeout" -> turn = Duration.ofSeconds(positive(a, need(a, v)));
                 case "--drain-timeout" -> drain = Duration.ofSeconds(positive(a, need(a, v)));
                 default -> throw new IllegalArgumentException("unknown argument: " + a);
             }
@@ -228,7 +260,7 @@ public final class Daemon implements AutoCloseable {
             }
             distFile = Path.of(lib, "jcni-dist.properties");
         }
-        return new Options(distFile, Optional.ofNullable(socket), maxCalls, Math.max(maxSessions, maxCalls), drain);
+        return new Options(distFile, Optional.ofNullable(socket), maxCalls, Math.max(maxSessions, maxCalls), turn, drain);
     }
 
     private static String need(String option, String value) {
@@ -318,16 +350,21 @@ public final class Daemon implements AutoCloseable {
     /** A worker: accept, serve, check the thread is still fit, again. */
     private void work() {
         ThreadState clean = ThreadState.ofCurrentThread();
+        int failures = 0;
         try {
             while (!stopping) {
                 SocketChannel ch;
                 idle.incrementAndGet();
                 try {
                     ch = rendezvous.server().accept();
+                    failures = 0;
                 } catch (ClosedChannelException e) {
                     return;
                 } catch (IOException e) {
-                    log.log(Level.WARNING, "accept failed: " + e);
+                    // out of descriptors, say: pause, so that a failing accept does not spin
+                    long pause = acceptPause(++failures);
+                    log.log(Level.WARNING, "accept failed (" + failures + " in a row), retrying in " + pause + " ms: " + e);
+                    sleepQuietly(pause);
                     continue;
                 } finally {
                     idle.decrementAndGet();
@@ -368,9 +405,29 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * The pause after a number of failing accepts in a row: 10 ms, doubling up to
+     * {@value #MAX_ACCEPT_PAUSE_MILLIS} ms.
+     *
+     * @param failures how many accepts failed in a row, 1 or more
+     * @return the pause in milliseconds
+     */
+    static long acceptPause(int failures) {
+        return Math.min(MAX_ACCEPT_PAUSE_MILLIS, 10L << Math.min(failures - 1, 10));
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void sweep() {
-        inFlight.sweep(c -> log.log(Level.WARNING, "the caller (pid " + c.pid() + ") of a running call went away;"
-                + " interrupting the call; later calls of its container wait until it has ended"));
+        inFlight.sweep(c -> log.log(Level.WARNING, "the caller (pid " + c.pid() + ") of a call went away;"
+                + " interrupting the call (a waiting one never runs); later calls of its container wait until it has ended"),
+                c -> log.log(Level.DEBUG, "closed a connection that did not send its request or its go-ahead in time"));
     }
 
     private void refuseQuietly(SocketChannel ch, String why) {
@@ -447,16 +504,39 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** No turn within {@code --turn-timeout}. */
+    static final class NoTurn extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final boolean containerBusy;
+
+        NoTurn(boolean containerBusy, String message) {
+            super(message, null, false, false);
+            this.containerBusy = containerBusy;
+        }
+
+        /** @return true when an earlier call of the same container still runs; false when no permit came */
+        boolean containerBusy() {
+            return containerBusy;
+        }
+    }
+
     /**
-     * Waits for a call's turn: the lock of its plugin, container id and interface (ADD, CHECK,
-     * DEL), then a permit. A call whose caller descends from this daemon (a delegate exec'd by a call
-     * it runs) waits for neither.
+     * Waits for a call's turn: the lock of its plugin, container id and interface (ADD, DEL,
+     * CHECK), then a permit, each until {@code --turn-timeout} after the start of the wait. A call
+     * whose caller descends from this daemon (a delegate exec'd by a call it runs) waits for
+     * neither.
      *
      * @param req the call
      * @param env its environment
+     * @param heartbeat told every 100 ms while the call waits (and once before the wait begins)
      * @return the turn
+     * @throws NoTurn when the wait timed out
+     * @throws InterruptedException when the caller went away (the sweep interrupts the waiting thread)
+     * @throws IOException when the heartbeat found the caller gone
      */
-    Admission admit(Wire.Request req, Map<String, String> env) {
+    Admission admit(Wire.Request req, Map<String, String> env, KeyedLocks.Heartbeat heartbeat)
+            throws NoTurn, InterruptedException, IOException {
+        long deadline = System.nanoTime() + turnTimeout.toNanos();
         Boolean nested = null;
         KeyedLocks.Held container = null;
         String command = env.getOrDefault("CNI_COMMAND", "");
@@ -467,21 +547,66 @@ public final class Daemon implements AutoCloseable {
             if (container == null) {
                 nested = isNested(req.pid());
                 if (!nested) {
-                    container = containerLocks.lock(key);
+                    heartbeat.beat();
+                    container = containerLocks.lock(key, deadline, heartbeat);
+                    if (container == null) {
+                        throw new NoTurn(true, "an earlier call of the same container is still running after "
+                                + turnTimeout.toSeconds() + " s");
+                    }
                 }
             }
         }
         boolean permit = permits.tryAcquire();
-        if (!permit) {
-            if (nested == null) {
-                nested = isNested(req.pid());
+        try {
+            if (!permit) {
+                if (nested == null) {
+                    nested = isNested(req.pid());
+                }
+                if (!nested) {
+                    heartbeat.beat();
+                    permit = acquirePermit(deadline, heartbeat);
+                    if (!permit) {
+                        throw new NoTurn(false, "no turn within " + turnTimeout.toSeconds() + " s ("
+                                + permitCount() + " calls running)");
+                    }
+                }
             }
-            if (!nested) {
-                permits.acquireUninterruptibly();
-                permit = true;
+        } catch (NoTurn | InterruptedException | IOException | RuntimeException e) {
+            if (container != null) {
+                container.close();
             }
+            throw e;
         }
         return new Admission(container, permit);
+    }
+
+    private boolean acquirePermit(long deadline, KeyedLocks.Heartbeat heartbeat) throws InterruptedException, IOException {
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+            if (permits.tryAcquire(Math.min(left, KeyedLocks.SLICE_NANOS), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+            heartbeat.beat();
+        }
+        return false;
+    }
+
+    private int permitCount() {
+        return maxCalls - permits.availablePermits();
+    }
+
+    /**
+     * Reserves room for a request's bytes.
+     *
+     * @param bytes the request's length
+     * @return whether they fit in {@value #REQUEST_BUDGET} bytes with the requests in flight; when
+     *     true, {@link #releaseRequest} gives them back
+     */
+    boolean reserveRequest(int bytes) {
+        return requestBytes.tryAcquire(bytes);
+    }
+
+    void releaseRequest(int bytes) {
+        requestBytes.release(bytes);
     }
 
     /** @return true when the process descends from this daemon */
@@ -513,14 +638,6 @@ public final class Daemon implements AutoCloseable {
         return rendezvous.root();
     }
 
-    ScheduledExecutorService timer() {
-        return timer;
-    }
-
-    long requestTimeoutMillis() {
-        return 10_000;
-    }
-
     long nextCallNumber() {
         return callNumbers.incrementAndGet();
     }
@@ -529,7 +646,8 @@ public final class Daemon implements AutoCloseable {
         return inFlight;
     }
 
-    void callEnded(int code) {
+    /** Counts a call served (before its exit frame is sent, so that a caller that has its answer sees it counted). */
+    void callServed() {
         served.incrementAndGet();
     }
 

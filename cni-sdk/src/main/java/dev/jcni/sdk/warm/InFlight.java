@@ -1,42 +1,89 @@
 package dev.jcni.sdk.warm;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
- * The calls running now, each with its caller's pid, and the sweep that interrupts a call whose
- * caller is gone (a runtime killed it on a timeout). The caller is gone when its pid is no longer
- * a live process with the start time it had when the call came (a zombie or a reused pid count as
- * gone). A call is interrupted at most once, and only while it runs, so that an interrupt never
- * reaches the thread after the call (it would then be blocked in the socket's accept, which an
- * interrupt closes).
+ * The connections being served, and the sweep that keeps each of them bounded: a connection in a
+ * phase with a deadline (reading its request, waiting for the shim's go-ahead) is closed when the
+ * deadline passes; a call waiting for its turn or running is interrupted when its caller is gone
+ * (a runtime killed it on a timeout, or the shim gave up and ran the call cold). The caller is gone
+ * when its pid is no longer a live process with the start time it had when the call came (a zombie
+ * or a reused pid count as gone). A call is interrupted at most once, and only while it waits or
+ * runs, so that an interrupt never reaches the thread after the call (it would then be blocked in
+ * the socket's accept, which an interrupt closes).
  */
 final class InFlight {
     private final Set<Call> calls = ConcurrentHashMap.newKeySet();
 
-    /** One running call. */
+    /** One connection, from its accept to its end, on the thread that serves it. */
     static final class Call implements AutoCloseable {
         private final InFlight owner;
-        private final int pid;
-        private final long startTime;
         private final Thread thread;
-        private boolean running = true;
+        private final Closeable channel;
+        private volatile long deadline;
+        private volatile boolean hasDeadline;
+        private int pid;
+        private long startTime = -1;
+        private boolean interruptible;
         private boolean interrupted;
+        private boolean open = true;
 
-        private Call(InFlight owner, int pid, long startTime, Thread thread) {
+        private Call(InFlight owner, Thread thread, Closeable channel) {
             this.owner = owner;
-            this.pid = pid;
-            this.startTime = startTime;
             this.thread = thread;
+            this.channel = channel;
         }
 
-        /** @return the caller's pid */
-        int pid() {
+        /** @return the caller's pid (0 until {@link #watchCaller}) */
+        synchronized int pid() {
             return pid;
+        }
+
+        /**
+         * Closes the connection unless it is off the deadline within the given time.
+         *
+         * @param millis how long from now
+         */
+        void deadline(long millis) {
+            deadline = System.nanoTime() + millis * 1_000_000;
+            hasDeadline = true;
+        }
+
+        /** No deadline from now on. */
+        void noDeadline() {
+            hasDeadline = false;
+        }
+
+        /**
+         * Watches the caller from now on.
+         *
+         * @param callerPid the caller's pid
+         */
+        void watchCaller(int callerPid) {
+            long start = startTime(callerPid).orElse(-1L);
+            synchronized (this) {
+                pid = callerPid;
+                startTime = start;
+            }
+        }
+
+        /**
+         * Lets the sweep interrupt the thread when the caller is gone (while the call waits for its
+         * turn, and while it runs), or stops it from doing so.
+         *
+         * @param on whether the thread may be interrupted
+         * @return false when the caller went away (the thread was interrupted): the call must not run
+         */
+        synchronized boolean interruptible(boolean on) {
+            interruptible = on;
+            return !interrupted;
         }
 
         /** @return whether the call was interrupted because its caller went away */
@@ -44,8 +91,8 @@ final class InFlight {
             return interrupted;
         }
 
-        private synchronized boolean interruptIfRunning() {
-            if (!running || interrupted) {
+        private synchronized boolean interruptIfWatched() {
+            if (!open || !interruptible || interrupted) {
                 return false;
             }
             interrupted = true;
@@ -53,11 +100,15 @@ final class InFlight {
             return true;
         }
 
-        /** Ends the call: no interrupt comes after this; a pending one is cleared. */
+        private boolean overdue(long now) {
+            return hasDeadline && now - deadline > 0;
+        }
+
+        /** Ends the watch: no interrupt comes after this; a pending one is cleared. */
         @Override
         public void close() {
             synchronized (this) {
-                running = false;
+                open = false;
             }
             owner.calls.remove(this);
             if (thread == Thread.currentThread()) {
@@ -67,32 +118,55 @@ final class InFlight {
     }
 
     /**
-     * Registers the call running on this thread.
+     * Registers the connection served on this thread.
      *
-     * @param pid its caller's pid
-     * @return the registration; close it when the call is over
+     * @param channel the connection, closed when a deadline passes
+     * @return the registration; close it when the connection is over
      */
-    Call start(int pid) {
-        Call c = new Call(this, pid, startTime(pid).orElse(-1L), Thread.currentThread());
+    Call open(Closeable channel) {
+        Call c = new Call(this, Thread.currentThread(), channel);
         calls.add(c);
         return c;
     }
 
-    /** @return how many calls are running */
+    /** @return how many connections are registered */
     int size() {
         return calls.size();
     }
 
     /**
-     * Interrupts the calls whose callers are gone.
+     * Closes the connections past their deadline and interrupts the calls whose callers are gone.
      *
      * @param onGone told of each call interrupted
+     * @param onOverdue told of each connection closed on its deadline
      */
-    void sweep(java.util.function.Consumer<Call> onGone) {
+    void sweep(Consumer<Call> onGone, Consumer<Call> onOverdue) {
+        long now = System.nanoTime();
         for (Call c : calls) {
-            Optional<Long> now = startTime(c.pid);
-            boolean alive = now.isPresent() && now.get() == c.startTime;
-            if (!alive && c.interruptIfRunning()) {
+            if (c.overdue(now)) {
+                c.hasDeadline = false;
+                try {
+                    c.channel.close();
+                } catch (IOException e) {
+                    // closed anyway
+                }
+                onOverdue.accept(c);
+            }
+            int pid;
+            long start;
+            synchronized (c) {
+                if (!c.interruptible || c.interrupted) {
+                    continue;
+                }
+                pid = c.pid;
+                start = c.startTime;
+            }
+            if (pid <= 0) {
+                continue;
+            }
+            Optional<Long> current = startTime(pid);
+            boolean alive = current.isPresent() && current.get() == start;
+            if (!alive && c.interruptIfWatched()) {
                 onGone.accept(c);
             }
         }

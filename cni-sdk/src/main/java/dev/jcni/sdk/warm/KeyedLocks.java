@@ -1,7 +1,9 @@
 package dev.jcni.sdk.warm;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -37,16 +39,46 @@ final class KeyedLocks {
         return null;
     }
 
+    /** Called while a wait goes on, at least every {@link #SLICE_NANOS}. */
+    interface Heartbeat {
+        /**
+         * Says the wait goes on.
+         *
+         * @throws IOException when the waiter's caller is gone: the wait ends
+         */
+        void beat() throws IOException;
+    }
+
+    /** How long a wait goes without a heartbeat: 100 ms. */
+    static final long SLICE_NANOS = 100_000_000L;
+
     /**
-     * Takes the key's lock, waiting as long as it takes.
+     * Takes the key's lock, waiting until a deadline, with a heartbeat every {@link #SLICE_NANOS}.
      *
      * @param key the key
-     * @return the held lock
+     * @param deadline the end of the wait ({@link System#nanoTime()})
+     * @param heartbeat called between slices of the wait
+     * @return the held lock, or null when the deadline passed first
+     * @throws InterruptedException when the thread is interrupted (its caller went away)
+     * @throws IOException when the heartbeat says the caller is gone
      */
-    Held lock(String key) {
+    Held lock(String key, long deadline, Heartbeat heartbeat) throws InterruptedException, IOException {
         Entry e = enter(key);
-        e.lock.lock();
-        return () -> release(key, e);
+        boolean held = false;
+        try {
+            for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+                if (e.lock.tryLock(Math.min(left, SLICE_NANOS), TimeUnit.NANOSECONDS)) {
+                    held = true;
+                    return () -> release(key, e);
+                }
+                heartbeat.beat();
+            }
+            return null;
+        } finally {
+            if (!held) {
+                leave(key, e);
+            }
+        }
     }
 
     /** @return how many keys have a lock now (for tests and the memory bound) */

@@ -19,17 +19,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
 /**
  * One connection from {@code jcni-shim}, served on the worker thread that accepted it: read the
- * call, decide whether to serve it (or refuse, so that the shim runs it cold), wait for its turn,
- * confirm the start, run it on this thread, relay its stderr as it comes, send its stdout and exit
- * code. While the call runs, the daemon's sweep watches its caller: when the caller is gone (a
- * runtime's timeout killed it), the call is interrupted; its turn, and so the next call of the same
+ * call, decide whether to serve it (or refuse, so that the shim runs it cold), wait for its turn
+ * (saying so to the shim every 100 ms), offer the start, and on the shim's go-ahead confirm it, run
+ * the call on this thread, relay its stderr as it comes, send its stdout and exit code. From the
+ * accept on, the daemon's sweep bounds the connection (see {@link InFlight}): a request or a
+ * go-ahead that does not come in time closes it, and a caller that is gone interrupts the call,
+ * waiting (it then never runs) or running; a running call's turn, and so the next call of the same
  * container, waits until it has ended.
  */
 final class Session {
@@ -59,14 +59,26 @@ final class Session {
             refuse("the caller is not root (" + peer.user().getName() + ")");
             return;
         }
-        Wire.Request req;
-        ScheduledFuture<?> deadline = daemon.timer().schedule(this::closeQuietly, daemon.requestTimeoutMillis(),
-                TimeUnit.MILLISECONDS);
-        try {
-            req = Wire.readRequest(channel);
-        } finally {
-            deadline.cancel(false);
+        try (InFlight.Call watch = daemon.inFlight().open(channel)) {
+            watch.deadline(Daemon.REQUEST_TIMEOUT_MILLIS);
+            int length = Wire.readLength(channel);
+            if (!daemon.reserveRequest(length)) {
+                // unread: closing the connection makes the shim's write fail, and the call runs cold
+                refuse("too many request bytes in flight");
+                return;
+            }
+            try {
+                Wire.Request req = Wire.readBody(channel, length);
+                watch.noDeadline();
+                watch.watchCaller(req.pid());
+                serve(req, watch);
+            } finally {
+                daemon.releaseRequest(length);
+            }
         }
+    }
+
+    private void serve(Wire.Request req, InFlight.Call watch) throws IOException {
         Optional<String> why = daemon.refusal(req);
         if (why.isPresent()) {
             refuse(why.get());
@@ -91,12 +103,68 @@ final class Session {
             return;
         }
         Map<String, String> env = req.envMap();
-        try (Daemon.Admission turn = daemon.admit(req, env)) {
-            synchronized (writeLock) {
-                Wire.frame(channel, Wire.STARTED, new byte[0], 0, 0);
+        Daemon.Admission turn;
+        watch.interruptible(true);
+        try {
+            turn = daemon.admit(req, env, () -> frame(Wire.WAIT));
+        } catch (Daemon.NoTurn e) {
+            if (!watch.interruptible(false)) {
+                return;
+            }
+            if (!e.containerBusy()) {
+                refuse("the daemon is busy: " + e.getMessage());
+                return;
+            }
+            // a cold run would run beside the earlier call: the caller is told to try again later
+            if (started(watch)) {
+                answer(req, env, false, errorJson(req, ErrorCodes.TRY_AGAIN_LATER, "jcni warm mode: " + e.getMessage()
+                        + "; try again later"), 1, System.nanoTime());
+            }
+            return;
+        } catch (InterruptedException | IOException e) {
+            watch.interruptible(false);
+            daemon.log().log(Level.DEBUG, "the caller (pid " + req.pid() + ") went away while its call waited: " + e);
+            return;
+        }
+        try (turn) {
+            if (!watch.interruptible(false)) {
+                return;
+            }
+            // a pending interrupt of the wait (its caller went away) must not reach what follows
+            Thread.interrupted();
+            if (!started(watch)) {
+                return;
             }
             Thread.currentThread().setName("jcni-call-" + req.plugin() + "-" + daemon.nextCallNumber());
-            new Call(req, env, plugin).run();
+            new Call(req, env, plugin, watch).run();
+        }
+    }
+
+    /**
+     * Offers the start and waits for the shim's go-ahead, then confirms the start.
+     *
+     * @return true when the call may run: the shim said go, and the confirmation was written
+     */
+    private boolean started(InFlight.Call watch) {
+        try {
+            frame(Wire.TURN);
+            watch.deadline(Daemon.GO_TIMEOUT_MILLIS);
+            if (!Wire.readGo(channel)) {
+                daemon.log().log(Level.DEBUG, "no go-ahead: the caller cancelled its call (it runs the call cold)");
+                return false;
+            }
+            watch.noDeadline();
+            frame(Wire.STARTED);
+            return true;
+        } catch (IOException e) {
+            daemon.log().log(Level.DEBUG, "no go-ahead: " + e + " (the caller runs the call cold)");
+            return false;
+        }
+    }
+
+    private void frame(byte type) throws IOException {
+        synchronized (writeLock) {
+            Wire.frame(channel, type);
         }
     }
 
@@ -108,12 +176,47 @@ final class Session {
         }
     }
 
-    private void closeQuietly() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closing anyway
+    /**
+     * Counts and logs a call as served, then sends its stdout and exit code (unless its caller is
+     * gone): whoever has the answer finds the call counted.
+     */
+    private void answer(Wire.Request req, Map<String, String> env, boolean callerGone, byte[] out, int code, long start) {
+        String name = Thread.currentThread().getName();
+        if (callerGone) {
+            daemon.log().log(Level.WARNING, name + ": the interrupted call ended (exit " + code + "); its caller had gone");
         }
+        daemon.callServed();
+        if (daemon.log().isLoggable(Level.DEBUG)) {
+            daemon.log().log(Level.DEBUG, name + " served " + req.plugin() + " " + env.getOrDefault("CNI_COMMAND", "")
+                    + " for pid " + req.pid() + ": exit " + code + " in " + (System.nanoTime() - start) / 1000 + " us");
+        }
+        if (callerGone) {
+            return;
+        }
+        try {
+            synchronized (writeLock) {
+                if (out.length > 0) {
+                    Wire.frame(channel, Wire.STDOUT, out, 0, out.length);
+                }
+                Wire.exit(channel, code);
+            }
+        } catch (IOException e) {
+            daemon.log().log(Level.DEBUG, "cannot send the outcome of " + name + ": " + e);
+        }
+    }
+
+    /** An error JSON in the call's cniVersion (when its configuration names one jcni supports), else the current one. */
+    private static byte[] errorJson(Wire.Request req, int code, String msg) {
+        String version = SpecVersions.CURRENT;
+        try {
+            var v = Json.parse(req.stdinBytes()).path("cniVersion");
+            if (v.isTextual() && SpecVersions.isSupported(v.textValue())) {
+                version = v.textValue();
+            }
+        } catch (IOException | RuntimeException e) {
+            // the current version then
+        }
+        return new CniException(code, msg).toJson(version);
     }
 
     /** The call itself, on this worker thread, which no other call uses meanwhile. */
@@ -121,11 +224,13 @@ final class Session {
         final Wire.Request req;
         final Map<String, String> env;
         final Plugin plugin;
+        final InFlight.Call watch;
 
-        Call(Wire.Request req, Map<String, String> env, Plugin plugin) {
+        Call(Wire.Request req, Map<String, String> env, Plugin plugin, InFlight.Call watch) {
             this.req = req;
             this.env = env;
             this.plugin = plugin;
+            this.watch = watch;
         }
 
         void run() {
@@ -135,65 +240,35 @@ final class Session {
             int code;
             boolean callerGone;
             CallStreams.set(stderr);
-            try (InFlight.Call flight = daemon.inFlight().start(req.pid())) {
-                try {
-                    code = CallContext.with(env, Path.of(req.cwd()),
-                            () -> PluginMain.execute(plugin, env, new ByteArrayInputStream(req.stdin()), stdout, stderr));
-                } catch (Throwable e) {
-                    daemon.log().log(Level.ERROR, Thread.currentThread().getName() + " failed", e);
-                    stdout.reset();
-                    writeError(stdout, "jcni warm mode: the call failed in the daemon: " + e);
-                    code = 1;
-                }
-                callerGone = flight.callerGone();
+            watch.interruptible(true);
+            try {
+                code = CallContext.with(env, Path.of(req.cwd()),
+                        () -> PluginMain.execute(plugin, env, req.stdinStream(), stdout, stderr));
+            } catch (Throwable e) {
+                daemon.log().log(Level.ERROR, Thread.currentThread().getName() + " failed", e);
+                stdout.reset();
+                byte[] json = errorJson(req, ErrorCodes.INTERNAL, "jcni warm mode: the call failed in the daemon: " + e);
+                stdout.write(json, 0, json.length);
+                code = 1;
             } finally {
+                callerGone = !watch.interruptible(false);
                 CallStreams.set(null);
+            }
+            if (callerGone) {
+                // the interrupt, if still pending, ends here
+                Thread.interrupted();
             }
             if (CallContext.isRetired()) {
                 daemon.log().log(Level.ERROR, Thread.currentThread().getName()
                         + " could not return to its network namespace: the thread is retired, the call fails");
                 stdout.reset();
-                writeError(stdout, "jcni warm mode: the thread serving this call could not return to its network "
-                        + "namespace; it is retired and the call's outcome is unknown");
+                byte[] json = errorJson(req, ErrorCodes.INTERNAL, "jcni warm mode: the thread serving this call could not "
+                        + "return to its network namespace; it is retired and the call's outcome is unknown");
+                stdout.write(json, 0, json.length);
                 code = 1;
             }
             stderr.flush();
-            if (callerGone) {
-                daemon.log().log(Level.WARNING, Thread.currentThread().getName() + ": the interrupted call ended (exit "
-                        + code + "); its caller had gone");
-            } else {
-                try {
-                    synchronized (writeLock) {
-                        byte[] out = stdout.toByteArray();
-                        if (out.length > 0) {
-                            Wire.frame(channel, Wire.STDOUT, out, 0, out.length);
-                        }
-                        Wire.exit(channel, code);
-                    }
-                } catch (IOException e) {
-                    daemon.log().log(Level.DEBUG, "cannot send the outcome of " + Thread.currentThread().getName() + ": " + e);
-                }
-            }
-            daemon.callEnded(code);
-            if (daemon.log().isLoggable(Level.DEBUG)) {
-                daemon.log().log(Level.DEBUG, Thread.currentThread().getName() + " served " + req.plugin() + " "
-                        + env.getOrDefault("CNI_COMMAND", "") + " for pid " + req.pid() + ": exit " + code + " in "
-                        + (System.nanoTime() - start) / 1000 + " us");
-            }
-        }
-
-        private void writeError(ByteArrayOutputStream stdout, String msg) {
-            String version = SpecVersions.CURRENT;
-            try {
-                var v = Json.parse(req.stdin()).path("cniVersion");
-                if (v.isTextual() && SpecVersions.isSupported(v.textValue())) {
-                    version = v.textValue();
-                }
-            } catch (IOException | RuntimeException e) {
-                // the current version then
-            }
-            byte[] json = new CniException(ErrorCodes.INTERNAL, msg).toJson(version);
-            stdout.write(json, 0, json.length);
+            answer(req, env, callerGone, stdout.toByteArray(), code, start);
         }
     }
 

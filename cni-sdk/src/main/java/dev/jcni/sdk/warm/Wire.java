@@ -2,6 +2,7 @@ package dev.jcni.sdk.warm;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
@@ -13,26 +14,44 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The hand-over protocol between {@code jcni-shim} and the daemon (version 1; the shim's source
- * describes it too). Integers are big-endian.
+ * The hand-over protocol between {@code jcni-shim} and the daemon (version 2, "JCW2"; the shim's
+ * source describes it too). Integers are big-endian.
  *
  * <pre>
- * request:  "JCW1" u32 length-of-rest, then u32 pid, u32 umask,
+ * request:  "JCW2" u32 length-of-rest, then u32 pid, u32 umask,
  *           4 x (u64 dev, u64 ino) of the caller's /proc/self/ns/net, ns/mnt, ns/user and "/",
  *           str dist-id, str plugin, str cwd, u32 argc + argc x str, u32 envc + envc x str, str stdin
  *           (str = u32 length + bytes)
- * replies:  frames of u8 type + u32 length + payload: 'S' started, 'R' refused (reason),
- *           'E' stderr bytes, 'O' stdout bytes, 'X' exit (u32 code), the last one
+ * replies:  frames of u8 type + u32 length + payload.
+ *   before the start: 'W' wait (the call waits for its turn; repeated at least every 100 ms),
+ *                     'R' refused (payload: reason; the shim runs the call cold),
+ *                     'T' turn (the call may start now), answered by the shim with one byte:
+ *                     'G' go (the shim will not run the call itself) or 'C' cancel (or it closes)
+ *   after a 'G':      'S' started (sent before the call runs: the call runs only if this frame was
+ *                     written), then 'E' stderr bytes, 'O' stdout bytes, 'X' exit (u32 code), the last
  * </pre>
+ *
+ * The go-ahead makes the hand-over exact: the shim goes cold only while it has not sent 'G', and
+ * the daemon runs a call only after reading 'G' and writing 'S'. A shim that gives up between 'G'
+ * and 'S' first shuts its socket's reading side down, so that a later 'S' cannot be written; it
+ * then finds an 'S' written before that in its queue (the call runs: it reports an unknown
+ * outcome) or none (it goes cold).
  */
 final class Wire {
     private Wire() {
     }
 
-    static final int MAGIC = 0x4a435731; // "JCW1"
-    /** The largest request accepted: 16 MiB (the shim goes cold above). */
-    static final int MAX_REQUEST = 16 << 20;
+    static final int MAGIC = 0x4a435732; // "JCW2"
+    /**
+     * The largest request accepted: 4 MiB (the shim goes cold above). A call needs several times
+     * its request's size of heap, and the daemon has 96 MiB: a 16 MiB request exhausted it.
+     */
+    static final int MAX_REQUEST = 4 << 20;
 
+    static final byte WAIT = 'W';
+    static final byte TURN = 'T';
+    static final byte GO = 'G';
+    static final byte CANCEL = 'C';
     static final byte STARTED = 'S';
     static final byte REFUSED = 'R';
     static final byte STDERR = 'E';
@@ -57,10 +76,46 @@ final class Wire {
      * @param cwd the caller's working directory
      * @param args the launcher's arguments
      * @param env the caller's environment, entries in order, as raw {@code K=V}
-     * @param stdin the stdin bytes
+     * @param stdin the stdin bytes: a read-only view of the request's buffer (never copied)
      */
     record Request(int pid, int umask, FileId netNs, FileId mntNs, FileId userNs, FileId root, String distId,
-                   String plugin, String cwd, List<String> args, List<String> env, byte[] stdin) {
+                   String plugin, String cwd, List<String> args, List<String> env, ByteBuffer stdin) {
+
+        /** @return the stdin bytes as a stream over the request's buffer */
+        InputStream stdinStream() {
+            ByteBuffer b = stdin.duplicate();
+            return new InputStream() {
+                @Override
+                public int read() {
+                    return b.hasRemaining() ? b.get() & 0xff : -1;
+                }
+
+                @Override
+                public int read(byte[] to, int off, int len) {
+                    if (len == 0) {
+                        return 0;
+                    }
+                    if (!b.hasRemaining()) {
+                        return -1;
+                    }
+                    int n = Math.min(len, b.remaining());
+                    b.get(to, off, n);
+                    return n;
+                }
+
+                @Override
+                public int available() {
+                    return b.remaining();
+                }
+            };
+        }
+
+        /** @return a copy of the stdin bytes */
+        byte[] stdinBytes() {
+            byte[] out = new byte[stdin.remaining()];
+            stdin.duplicate().get(out);
+            return out;
+        }
 
         /**
          * The environment as the JVM would see it at start: entries without a {@code =} after the
@@ -97,16 +152,39 @@ final class Wire {
      * @throws IOException on EOF, an I/O error or a malformed request
      */
     static Request readRequest(ReadableByteChannel in) throws IOException {
+        return readBody(in, readLength(in));
+    }
+
+    /**
+     * Reads a request's head: the magic and the length of the rest.
+     *
+     * @param in the connection
+     * @return the length of the rest, at most {@link #MAX_REQUEST}
+     * @throws IOException on EOF, an I/O error, a bad magic or a length out of range
+     */
+    static int readLength(ReadableByteChannel in) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(8);
         readFully(in, head);
         head.flip();
         if (head.getInt() != MAGIC) {
-            throw new ProtocolException("not a jcni-shim request (bad magic)");
+            throw new ProtocolException("not a jcni-shim request of this version (bad magic)");
         }
         int len = head.getInt();
         if (len < 0 || len > MAX_REQUEST) {
             throw new ProtocolException("request too large: " + Integer.toUnsignedString(len) + " bytes");
         }
+        return len;
+    }
+
+    /**
+     * Reads the rest of a request into one buffer, which the request's stdin then views.
+     *
+     * @param in the connection
+     * @param len the length {@link #readLength} gave
+     * @return the request
+     * @throws IOException on EOF, an I/O error or a malformed request
+     */
+    static Request readBody(ReadableByteChannel in, int len) throws IOException {
         ByteBuffer body = ByteBuffer.allocate(len);
         readFully(in, body);
         body.flip();
@@ -122,7 +200,9 @@ final class Wire {
             String cwd = str(body);
             List<String> args = strs(body);
             List<String> env = strs(body);
-            byte[] stdin = bytes(body);
+            int n = length(body);
+            ByteBuffer stdin = body.slice(body.position(), n).asReadOnlyBuffer();
+            body.position(body.position() + n);
             if (body.hasRemaining()) {
                 throw new ProtocolException("trailing bytes after the request");
             }
@@ -149,13 +229,17 @@ final class Wire {
     }
 
     private static byte[] bytes(ByteBuffer b) throws ProtocolException {
+        byte[] out = new byte[length(b)];
+        b.get(out);
+        return out;
+    }
+
+    private static int length(ByteBuffer b) throws ProtocolException {
         int n = b.getInt();
         if (n < 0 || n > b.remaining()) {
             throw new ProtocolException("bad length " + n);
         }
-        byte[] out = new byte[n];
-        b.get(out);
-        return out;
+        return n;
     }
 
     private static void readFully(ReadableByteChannel in, ByteBuffer b) throws IOException {
@@ -192,6 +276,37 @@ final class Wire {
         while (body.hasRemaining()) {
             out.write(body);
         }
+    }
+
+    /**
+     * Writes a frame without payload.
+     *
+     * @param out the connection
+     * @param type the frame type
+     * @throws IOException when the caller is gone
+     */
+    static void frame(WritableByteChannel out, byte type) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(5).put(type).putInt(0).flip();
+        while (head.hasRemaining()) {
+            out.write(head);
+        }
+    }
+
+    /**
+     * Reads the shim's answer to a {@link #TURN} frame.
+     *
+     * @param in the connection
+     * @return true for {@link #GO}; false for {@link #CANCEL}, anything else or EOF
+     * @throws IOException on an I/O error
+     */
+    static boolean readGo(ReadableByteChannel in) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(1);
+        while (b.hasRemaining()) {
+            if (in.read(b) < 0) {
+                return false;
+            }
+        }
+        return b.get(0) == GO;
     }
 
     /**

@@ -6,34 +6,48 @@
  * A jcni launcher execs this when the daemon's socket exists. The shim sends the daemon the call
  * (stdin bytes, the whole environment, the working directory, the plugin's name, the dist id,
  * and the process facts the daemon must share for the call to run as an exec would: namespaces,
- * root directory, umask). Until the daemon confirms that the call STARTED, anything that goes
- * wrong falls back to the cold path, with stdin intact:
+ * root directory, umask). Until it has given the daemon the go-ahead, anything that goes wrong
+ * falls back to the cold path, with stdin intact:
  *
  *   execv(LAUNCHER, [LAUNCHER, "--jcni-cold", ARGS...])
  *
  * with the environment unchanged and, when stdin was read, fd 0 replaced by a memfd holding the
- * bytes. After the start, the shim relays stderr as it comes, writes stdout when the call ends
- * and exits with the call's exit code. If the daemon goes away mid-call, it prints a CNI error
- * JSON (code 999) on stdout and exits 1: never a hang on a dead daemon.
+ * bytes. That includes a daemon that is wedged or stopped: the shim waits at most 500 ms (or
+ * JCNI_WARM_PATIENCE_MS) for each step of the daemon's (the request's bytes, each reply; a daemon
+ * that makes a call wait for its turn says so every 100 ms). After the start, the shim relays stderr as it comes,
+ * writes stdout when the call ends and exits with the call's exit code. If the daemon goes away
+ * mid-call, it prints a CNI error JSON (code 999) on stdout and exits 1: never a hang on a dead
+ * daemon.
+ *
+ * Exactly one of the daemon and the cold path runs a call: the daemon offers the start ('T'), and
+ * runs the call only after reading the shim's go-ahead ('G') and writing its confirmation ('S').
+ * The shim goes cold only before it sent 'G', or when after 'G' no 'S' can come any more: EOF, or
+ * its patience ran out and it shut its socket's reading side down (from then on the daemon's
+ * writes fail) and found no 'S' queued before that.
  *
  * Trust: the socket's directory must be a root-owned directory that only root can use, the socket
  * root's, and the peer (SO_PEERCRED) uid 0; the daemon checks that the caller is uid 0.
  * JCNI_WARM_DEBUG=1 in the environment makes the shim say on stderr why it went cold.
  *
- * Wire protocol (version 1), integers big-endian:
- *   request:  "JCW1" u32:length-of-rest, then u32 pid, u32 umask,
+ * Wire protocol (version 2), integers big-endian:
+ *   request:  "JCW2" u32:length-of-rest, then u32 pid, u32 umask,
  *             4 x (u64 dev, u64 ino) of /proc/self/ns/net, /proc/self/ns/mnt, /proc/self/ns/user, "/",
  *             str dist-id, str plugin, str cwd, u32 argc + argc x str, u32 envc + envc x str, str stdin
  *             (str = u32 length + bytes)
  *   replies:  frames u8 type + u32 length + payload:
- *             'S' started, 'R' refused (payload: reason), 'E' stderr bytes, 'O' stdout bytes,
- *             'X' exit (payload: u32 exit code), the last frame.
+ *             before the start: 'W' wait (repeated while the call waits for its turn), 'R' refused
+ *             (payload: reason), 'T' turn, which the shim answers with the byte 'G' (go) or by closing;
+ *             after 'G': 'S' started, then 'E' stderr bytes, 'O' stdout bytes, 'X' exit (payload: u32
+ *             exit code), the last frame.
  *
- * Build: gcc -O2 -Wall -Wextra -Werror -o jcni-shim jcni-shim.c (libc only).
+ * Build: gcc -O2 -Wall -Wextra -Werror -Wconversion -Wshadow -Wformat=2 -o jcni-shim jcni-shim.c
+ * (libc only; jcni package adds hardening flags and the CNI versions, see Packager).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <ctype.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,11 +57,23 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
-#define MAX_REQUEST (16u << 20)
+#define MAX_REQUEST (4u << 20)
+/* How long the shim waits for each step of the daemon's before the call starts: 500 ms, or
+   JCNI_WARM_PATIENCE_MS (50 to 60000) from the environment. */
+static long long patience_ms = 500;
+
+/* The CNI versions jcni supports and its current one (jcni package passes SpecVersions' lists). */
+#ifndef JCNI_CNI_VERSIONS
+#define JCNI_CNI_VERSIONS "0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"
+#endif
+#ifndef JCNI_CNI_CURRENT
+#define JCNI_CNI_CURRENT "1.1.0"
+#endif
 
 static int debug;
 static char **g_argv;
@@ -84,9 +110,23 @@ static int put(struct buf *b, const void *data, size_t n)
     return 0;
 }
 
+static void be32(unsigned char x[4], uint32_t v)
+{
+    x[0] = (unsigned char)(v >> 24);
+    x[1] = (unsigned char)(v >> 16);
+    x[2] = (unsigned char)(v >> 8);
+    x[3] = (unsigned char)v;
+}
+
+static uint32_t get_be32(const unsigned char x[4])
+{
+    return (uint32_t)x[0] << 24 | (uint32_t)x[1] << 16 | (uint32_t)x[2] << 8 | x[3];
+}
+
 static int put_u32(struct buf *b, uint32_t v)
 {
-    unsigned char x[4] = {v >> 24, v >> 16, v >> 8, v};
+    unsigned char x[4];
+    be32(x, v);
     return put(b, x, 4);
 }
 
@@ -138,6 +178,240 @@ static int read_full(int fd, void *p, size_t n)
     return 1;
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 = ready (or hung up: the next read or write tells), 0 = the deadline passed, -1 = error */
+static int wait_fd(int fd, short events, long long deadline)
+{
+    for (;;) {
+        long long left = deadline - now_ms();
+        if (left <= 0)
+            return 0;
+        struct pollfd p = {.fd = fd, .events = events};
+        int r = poll(&p, 1, (int)left);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        return r > 0;
+    }
+}
+
+/* Sends all to the daemon, waiting at most patience_ms for each bit of progress. 1 = sent, 0 = no progress in time, -1 = error */
+static int send_patiently(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    long long deadline = now_ms() + patience_ms;
+    while (n > 0) {
+        ssize_t w = send(fd, c, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                return -1;
+            int r = wait_fd(fd, POLLOUT, deadline);
+            if (r <= 0)
+                return r;
+            continue;
+        }
+        c += w;
+        n -= (size_t)w;
+        deadline = now_ms() + patience_ms;
+    }
+    return 1;
+}
+
+/* Reads n bytes from the daemon before a deadline. 1 = read, 0 = EOF first, -1 = error, -2 = the deadline passed */
+static int read_by(int fd, void *p, size_t n, long long deadline)
+{
+    char *c = p;
+    while (n > 0) {
+        ssize_t r = recv(fd, c, n, MSG_DONTWAIT);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                return -1;
+            int w = wait_fd(fd, POLLIN, deadline);
+            if (w < 0)
+                return -1;
+            if (w == 0)
+                return -2;
+            continue;
+        }
+        if (r == 0)
+            return 0;
+        c += r;
+        n -= (size_t)r;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------ the configuration's cniVersion */
+
+/* For the shim's own error JSON, as the daemon does it: the configuration's cniVersion when the
+   configuration is a JSON object naming one jcni supports, else the current version. */
+static const char *const versions[] = {JCNI_CNI_VERSIONS};
+static char g_version[16] = JCNI_CNI_CURRENT;
+
+struct scan {
+    const unsigned char *p, *end;
+    int depth;
+};
+
+static void ws(struct scan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+/* a string; its raw content in *start, *len. 0 when malformed */
+static int jstring(struct scan *s, const unsigned char **start, size_t *len)
+{
+    if (s->p >= s->end || *s->p != '"')
+        return 0;
+    const unsigned char *b = ++s->p;
+    while (s->p < s->end) {
+        unsigned char c = *s->p;
+        if (c == '"') {
+            *start = b;
+            *len = (size_t)(s->p - b);
+            s->p++;
+            return 1;
+        }
+        if (c < 0x20)
+            return 0;
+        if (c == '\\' && ++s->p >= s->end)
+            return 0;
+        s->p++;
+    }
+    return 0;
+}
+
+/* skips one value (objects and arrays to a depth of 1000); 0 when malformed */
+static int jvalue(struct scan *s)
+{
+    const unsigned char *b;
+    size_t n;
+    ws(s);
+    if (s->p >= s->end)
+        return 0;
+    unsigned char open = *s->p;
+    if (open == '"')
+        return jstring(s, &b, &n);
+    if (open == '{' || open == '[') {
+        unsigned char close = open == '{' ? '}' : ']';
+        if (++s->depth > 1000)
+            return 0;
+        s->p++;
+        ws(s);
+        if (s->p < s->end && *s->p == close) {
+            s->p++;
+            s->depth--;
+            return 1;
+        }
+        for (;;) {
+            if (open == '{') {
+                ws(s);
+                if (!jstring(s, &b, &n))
+                    return 0;
+                ws(s);
+                if (s->p >= s->end || *s->p != ':')
+                    return 0;
+                s->p++;
+            }
+            if (!jvalue(s))
+                return 0;
+            ws(s);
+            if (s->p >= s->end)
+                return 0;
+            if (*s->p == ',') {
+                s->p++;
+                continue;
+            }
+            if (*s->p != close)
+                return 0;
+            s->p++;
+            s->depth--;
+            return 1;
+        }
+    }
+    b = s->p;
+    while (s->p < s->end && (isalnum(*s->p) || *s->p == '-' || *s->p == '+' || *s->p == '.'))
+        s->p++;
+    return s->p > b;
+}
+
+static void find_version(const unsigned char *data, size_t len)
+{
+    struct scan s = {data, data + len, 1};
+    const unsigned char *found = NULL, *k;
+    size_t found_len = 0, k_len;
+    ws(&s);
+    if (s.p >= s.end || *s.p != '{')
+        return;
+    s.p++;
+    ws(&s);
+    if (s.p < s.end && *s.p == '}') {
+        s.p++;
+    } else {
+        for (;;) {
+            ws(&s);
+            if (!jstring(&s, &k, &k_len))
+                return;
+            ws(&s);
+            if (s.p >= s.end || *s.p != ':')
+                return;
+            s.p++;
+            ws(&s);
+            if (k_len == 10 && memcmp(k, "cniVersion", 10) == 0) {
+                /* the last one counts, as in the daemon's JSON tree */
+                found = NULL;
+                if (s.p < s.end && *s.p == '"') {
+                    if (!jstring(&s, &found, &found_len))
+                        return;
+                } else if (!jvalue(&s)) {
+                    return;
+                }
+            } else if (!jvalue(&s)) {
+                return;
+            }
+            ws(&s);
+            if (s.p >= s.end)
+                return;
+            if (*s.p == ',') {
+                s.p++;
+                continue;
+            }
+            if (*s.p != '}')
+                return;
+            s.p++;
+            break;
+        }
+    }
+    ws(&s);
+    if (s.p != s.end || !found)
+        return;
+    if (found_len == 0) {
+        /* "" is the default version: the daemon's error JSON then has no cniVersion */
+        g_version[0] = '\0';
+        return;
+    }
+    for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
+        if (strlen(versions[i]) == found_len && found_len < sizeof g_version && memcmp(versions[i], found, found_len) == 0) {
+            memcpy(g_version, found, found_len);
+            g_version[found_len] = '\0';
+            return;
+        }
+    }
+}
+
 /* ------------------------------------------------------------------ the cold path */
 
 static void say(const char *why)
@@ -153,7 +427,12 @@ static void say(const char *why)
 static void fail_json(const char *msg)
 {
     char out[1024];
-    int n = snprintf(out, sizeof out, "{\n    \"code\": 999,\n    \"msg\": \"%s\"\n}", msg);
+    int n;
+    if (g_version[0])
+        n = snprintf(out, sizeof out, "{\n    \"cniVersion\": \"%s\",\n    \"code\": 999,\n    \"msg\": \"%s\"\n}",
+                     g_version, msg);
+    else
+        n = snprintf(out, sizeof out, "{\n    \"code\": 999,\n    \"msg\": \"%s\"\n}", msg);
     if (n > 0)
         (void)write_all(1, out, (size_t)n < sizeof out ? (size_t)n : sizeof out - 1, 0);
     _exit(1);
@@ -245,6 +524,13 @@ int main(int argc, char **argv)
         fail_json("jcni-shim: usage: jcni-shim SOCKET DISTID PLUGIN LAUNCHER [ARGS...]");
     const char *dbg = getenv("JCNI_WARM_DEBUG");
     debug = dbg && *dbg && strcmp(dbg, "0") != 0;
+    const char *patience = getenv("JCNI_WARM_PATIENCE_MS");
+    if (patience && *patience) {
+        char *end;
+        long long v = strtoll(patience, &end, 10);
+        if (*end == '\0' && v >= 50 && v <= 60000)
+            patience_ms = v;
+    }
     const char *sock_path = argv[1];
 
     /* a terminal on stdin: the cold path decides what to read */
@@ -262,11 +548,15 @@ int main(int argc, char **argv)
     if (strlen(sock_path) >= sizeof addr.sun_path)
         go_cold(-1, "socket path too long", 0, NULL, 0);
     strcpy(addr.sun_path, sock_path);
-    int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* non-blocking for the connect: a daemon whose backlog is full does not make it wait */
+    int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (sock < 0)
         go_cold(-1, "socket() failed", 0, NULL, 0);
     if (connect(sock, (struct sockaddr *)&addr, sizeof addr))
-        go_cold(sock, "the daemon is not listening", 0, NULL, 0);
+        go_cold(sock, errno == EAGAIN ? "the daemon's backlog is full" : "the daemon is not listening", 0, NULL, 0);
+    int flags = fcntl(sock, F_GETFL);
+    if (flags < 0 || fcntl(sock, F_SETFL, flags & ~O_NONBLOCK))
+        go_cold(sock, "fcntl() failed", 0, NULL, 0);
     struct ucred cred;
     socklen_t clen = sizeof cred;
     if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid != 0)
@@ -287,6 +577,7 @@ int main(int argc, char **argv)
             break;
         in.len += (size_t)r;
     }
+    find_version(in.p, in.len);
     /* read to its end in any case: the cold path must get every byte */
     if (in.len > MAX_REQUEST)
         go_cold(sock, "stdin too large", 1, in.p, in.len);
@@ -299,7 +590,7 @@ int main(int argc, char **argv)
     int ok = 1;
     mode_t mask = umask(0);
     umask(mask);
-    ok &= put(&req, "JCW1", 4) == 0 && put_u32(&req, 0) == 0;
+    ok &= put(&req, "JCW2", 4) == 0 && put_u32(&req, 0) == 0;
     ok &= put_u32(&req, (uint32_t)getpid()) == 0 && put_u32(&req, (uint32_t)mask) == 0;
     id_of(&req, "/proc/self/ns/net", &ok);
     id_of(&req, "/proc/self/ns/mnt", &ok);
@@ -320,30 +611,54 @@ int main(int argc, char **argv)
     ok &= put_str(&req, in.p, in.len) == 0;
     if (!ok || req.len - 8 > MAX_REQUEST)
         go_cold(sock, "cannot build the request", 1, in.p, in.len);
-    uint32_t rest = (uint32_t)(req.len - 8);
-    unsigned char len4[4] = {rest >> 24, rest >> 16, rest >> 8, rest};
-    memcpy(req.p + 4, len4, 4);
-    if (write_all(sock, req.p, req.len, 1))
+    be32(req.p + 4, (uint32_t)(req.len - 8));
+    int sent = send_patiently(sock, req.p, req.len);
+    if (sent == 0)
+        go_cold(sock, "the daemon did not take the request in time", 1, in.p, in.len);
+    if (sent < 0)
         go_cold(sock, "the daemon closed the connection", 1, in.p, in.len);
     free(req.p);
 
-    /* wait for "started"; anything else before it means: cold */
+    /* wait for the turn: 'W' while the call waits for it, 'R' for a refusal; anything else before 'T' means cold */
     unsigned char hdr[5];
-    int r = read_full(sock, hdr, 5);
-    if (r != 1)
-        go_cold(sock, "the daemon did not start the call", 1, in.p, in.len);
-    uint32_t n = (uint32_t)hdr[1] << 24 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 8 | hdr[4];
-    if (hdr[0] != 'S') {
+    uint32_t n;
+    for (;;) {
+        int r = read_by(sock, hdr, 5, now_ms() + patience_ms);
+        if (r == -2)
+            go_cold(sock, "the daemon did not answer in time", 1, in.p, in.len);
+        if (r != 1)
+            go_cold(sock, "the daemon closed the connection", 1, in.p, in.len);
+        n = get_be32(hdr + 1);
+        if (hdr[0] == 'W' && n == 0)
+            continue;
+        if (hdr[0] == 'T' && n == 0)
+            break;
         char why[256] = "the daemon refused the call";
         if (hdr[0] == 'R' && n < 200) {
             char reason[200];
-            if (read_full(sock, reason, n) == 1) {
+            if (read_by(sock, reason, n, now_ms() + patience_ms) == 1) {
                 reason[n] = '\0';
                 snprintf(why, sizeof why, "the daemon refused the call: %s", reason);
             }
         }
         go_cold(sock, why, 1, in.p, in.len);
     }
+
+    /* the go-ahead: from here on the shim runs the call cold only if the daemon cannot have started it */
+    static const char go = 'G';
+    if (send_patiently(sock, &go, 1) != 1)
+        go_cold(sock, "the daemon did not take the go-ahead", 1, in.p, in.len);
+    int r = read_by(sock, hdr, 5, now_ms() + patience_ms);
+    if (r == -2) {
+        /* no 'S' can be written after this; one written before it is still queued */
+        shutdown(sock, SHUT_RD);
+        if (read_by(sock, hdr, 5, now_ms()) == 1 && hdr[0] == 'S')
+            fail_json("jcni warm mode: the warm-mode daemon started the call as the shim stopped waiting for it; "
+                      "the call's outcome is unknown");
+        go_cold(sock, "the daemon did not confirm the start in time", 1, in.p, in.len);
+    }
+    if (r != 1 || hdr[0] != 'S' || get_be32(hdr + 1) != 0)
+        go_cold(sock, "the daemon did not start the call", 1, in.p, in.len);
     free(in.p);
     in.p = NULL;
 
@@ -353,7 +668,7 @@ int main(int argc, char **argv)
     for (;;) {
         if (read_full(sock, hdr, 5) != 1)
             break;
-        n = (uint32_t)hdr[1] << 24 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 8 | hdr[4];
+        n = get_be32(hdr + 1);
         if (hdr[0] == 'X') {
             unsigned char code[4];
             if (n != 4 || read_full(sock, code, 4) != 1)

@@ -222,7 +222,8 @@ public final class WarmDist implements AutoCloseable {
     }
 
     /**
-     * How many calls the daemon served (its debug log's {@code served} lines).
+     * How many calls the daemon served (its debug log's {@code served} lines, which it writes
+     * before it sends a call's exit code: a caller that has its answer finds its call counted).
      *
      * @return the count
      */
@@ -231,13 +232,25 @@ public final class WarmDist implements AutoCloseable {
     }
 
     /**
+     * Whether the daemon served this run (its log has the {@code served} line for the run's pid,
+     * written before the answer was sent), rather than the launcher's cold path.
+     *
+     * @param r a run of a launcher
+     * @return whether the daemon served it
+     */
+    public boolean servedWarm(Run r) {
+        return daemonLog().lines().anyMatch(l -> l.contains(" served ") && l.contains(" for pid " + r.pid() + ":"));
+    }
+
+    /**
      * What an exec of a launcher gave.
      *
      * @param exitCode its exit code
      * @param stdout its stdout bytes
      * @param stderr its stderr bytes
+     * @param pid its pid (the caller the daemon sees: the launcher execs the shim)
      */
-    public record Run(int exitCode, byte[] stdout, byte[] stderr) {
+    public record Run(int exitCode, byte[] stdout, byte[] stderr, long pid) {
         /** @return stdout as text */
         public String out() {
             return new String(stdout, StandardCharsets.UTF_8);
@@ -283,7 +296,7 @@ public final class WarmDist implements AutoCloseable {
                     p.destroyForcibly();
                     throw new AssertionError(command + " did not finish");
                 }
-                return new Run(p.exitValue(), Files.readAllBytes(out), Files.readAllBytes(err));
+                return new Run(p.exitValue(), Files.readAllBytes(out), Files.readAllBytes(err), p.pid());
             } finally {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
@@ -297,11 +310,47 @@ public final class WarmDist implements AutoCloseable {
     }
 
     /**
+     * Starts a plugin's launcher with exactly the given environment, without waiting for it.
+     *
+     * @param plugin the plugin
+     * @param env the whole environment
+     * @param stdin the stdin bytes (stdin is closed after them)
+     * @param cwd the working directory
+     * @return the process
+     * @throws IOException when it cannot start
+     */
+    public Process start(String plugin, Map<String, String> env, byte[] stdin, Path cwd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(launcher(plugin).toString()).directory(cwd.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().write(stdin);
+        p.getOutputStream().close();
+        return p;
+    }
+
+    /**
+     * Waits (at most 60 s) for a file to appear.
+     *
+     * @param p the file
+     * @throws InterruptedException when interrupted
+     */
+    public static void awaitFile(Path p) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(p)) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(p + " did not appear");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /**
      * Runs a plugin's launcher warm (it falls back to cold by itself when the daemon cannot take the
      * call; {@code JCNI_WARM_DEBUG=1} makes the shim say so on stderr).
      *
      * @param plugin the plugin
-     * @param env the environment (PATH is added when missing)
+     * @param env the environment (PATH and JCNI_WARM_PATIENCE_MS are added when missing)
      * @param stdin the stdin bytes
      * @param cwd the working directory
      * @return what it gave
@@ -314,7 +363,7 @@ public final class WarmDist implements AutoCloseable {
      * Runs a plugin's launcher cold ({@code --jcni-cold}), with the same environment a warm run gets.
      *
      * @param plugin the plugin
-     * @param env the environment (PATH is added when missing)
+     * @param env the environment (PATH and JCNI_WARM_PATIENCE_MS are added when missing)
      * @param stdin the stdin bytes
      * @param cwd the working directory
      * @return what it gave
@@ -323,9 +372,15 @@ public final class WarmDist implements AutoCloseable {
         return exec(List.of(launcher(plugin).toString(), "--jcni-cold"), withDefaults(env), stdin, cwd);
     }
 
+    /**
+     * The defaults of {@link #warm} and {@link #cold}: a PATH, and a patience of 10 s for the shim
+     * (on a loaded test machine the daemon's answer can take more than the shim's default 500 ms,
+     * and the call would run cold; a test of the default sets {@code JCNI_WARM_PATIENCE_MS} to "").
+     */
     private static Map<String, String> withDefaults(Map<String, String> env) {
         Map<String, String> e = new LinkedHashMap<>();
         e.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        e.put("JCNI_WARM_PATIENCE_MS", "10000");
         e.putAll(env);
         return e;
     }

@@ -21,12 +21,14 @@ class DaemonOptionsTest {
     @Test
     void options() {
         Daemon.Options o = Daemon.parse(new String[] {"--dist", "/x/lib/jcni-dist.properties", "--socket", "/run/t.sock",
-            "--max-calls", "3", "--max-sessions", "2", "--drain-timeout", "5"});
+            "--max-calls", "3", "--max-sessions", "2", "--turn-timeout", "7", "--drain-timeout", "5"});
         assertEquals(Path.of("/x/lib/jcni-dist.properties"), o.distFile());
         assertEquals(Optional.of(Path.of("/run/t.sock")), o.socket());
         assertEquals(3, o.maxCalls());
         assertEquals(3, o.maxSessions(), "never fewer connections than calls");
         assertEquals(Duration.ofSeconds(5), o.drainTimeout());
+        assertEquals(Duration.ofSeconds(7), o.turnTimeout());
+        assertEquals(Duration.ofSeconds(10), Daemon.parse(new String[] {"--dist", "d"}).turnTimeout());
         assertThrows(IllegalArgumentException.class, () -> Daemon.parse(new String[] {}));
         System.setProperty(Daemon.DIST_LIB_PROPERTY, "/opt/cni/bin/jcni-lib/reference/abc");
         try {

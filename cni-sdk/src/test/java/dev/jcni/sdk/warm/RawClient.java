@@ -15,8 +15,8 @@ import java.util.Map;
 /**
  * A hand-over client in Java (the shim's request, encoded the same way) for tests that need what
  * the shim refuses to do, such as connecting as a non-root user to a socket others can reach.
- * {@code main(socket, distId, plugin)} sends a VERSION call and prints the daemon's first reply:
- * {@code S} or {@code R:<reason>}, or {@code EOF}.
+ * {@code main(socket, distId, plugin)} sends a VERSION call, gives the go-ahead when the daemon
+ * offers the start, and prints what came: {@code S} (started) or {@code R:<reason>}, or {@code EOF}.
  */
 public final class RawClient {
     private RawClient() {
@@ -72,25 +72,74 @@ public final class RawClient {
         return 022;
     }
 
+    /** One reply frame. */
+    record Frame(char type, byte[] payload) {
+        String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Reads one frame.
+     *
+     * @return the frame, or empty at EOF
+     */
+    static java.util.Optional<Frame> read(SocketChannel ch) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(5);
+        while (head.hasRemaining() && ch.read(head) >= 0) {
+            // fill
+        }
+        if (head.hasRemaining()) {
+            return java.util.Optional.empty();
+        }
+        head.flip();
+        char type = (char) head.get();
+        ByteBuffer payload = ByteBuffer.allocate(head.getInt());
+        while (payload.hasRemaining() && ch.read(payload) >= 0) {
+            // fill
+        }
+        if (payload.hasRemaining()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Frame(type, payload.array()));
+    }
+
+    /**
+     * Hands a request over as the shim does: waits through 'W' frames, answers 'T' with 'G'.
+     *
+     * @return the frames after the request (the 'T' included), up to EOF or an 'X'
+     */
+    static List<Frame> handOver(SocketChannel ch, byte[] request) throws IOException {
+        ch.write(ByteBuffer.wrap(request));
+        List<Frame> frames = new java.util.ArrayList<>();
+        for (java.util.Optional<Frame> f = read(ch); f.isPresent(); f = read(ch)) {
+            frames.add(f.get());
+            if (f.get().type() == 'T') {
+                ch.write(ByteBuffer.wrap(new byte[] {Wire.GO}));
+            }
+            if (f.get().type() == 'X' || f.get().type() == 'R') {
+                break;
+            }
+        }
+        return frames;
+    }
+
+    /**
+     * Sends a VERSION call; prints the daemon's first reply other than 'W' ('R:reason', or 'EOF'),
+     * and after a 'T' (answered with 'G') the reply to the go-ahead ('S').
+     *
+     * @param args socket, dist id, plugin
+     */
     public static void main(String[] args) throws IOException {
         byte[] req = request(args[1], args[2], "/", List.of(), List.of("CNI_COMMAND=VERSION"), new byte[0]);
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(args[0]))) {
-            ch.write(ByteBuffer.wrap(req));
-            ByteBuffer head = ByteBuffer.allocate(5);
-            while (head.hasRemaining() && ch.read(head) >= 0) {
-                // fill
-            }
-            if (head.hasRemaining()) {
+            List<Frame> frames = handOver(ch, req).stream().filter(f -> f.type() != 'W' && f.type() != 'T').toList();
+            if (frames.isEmpty()) {
                 System.out.println("EOF");
                 return;
             }
-            head.flip();
-            char type = (char) head.get();
-            ByteBuffer payload = ByteBuffer.allocate(head.getInt());
-            while (payload.hasRemaining() && ch.read(payload) >= 0) {
-                // fill
-            }
-            System.out.println(type == 'R' ? "R:" + new String(payload.array(), StandardCharsets.UTF_8) : String.valueOf(type));
+            Frame first = frames.get(0);
+            System.out.println(first.type() == 'R' ? "R:" + first.text() : String.valueOf(first.type()));
         }
     }
 }

@@ -53,11 +53,11 @@ class WarmFaultsTest {
         dist.close();
     }
 
-    private static byte[] conf(String extra) {
+    static byte[] conf(String extra) {
         return ("{\"cniVersion\":\"1.0.0\",\"name\":\"net\"" + extra + "}").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static Map<String, String> env(String command, String containerId) {
+    static Map<String, String> env(String command, String containerId) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         m.put("CNI_COMMAND", command);
@@ -65,28 +65,17 @@ class WarmFaultsTest {
         m.put("CNI_NETNS", "/run/netns/nowhere");
         m.put("CNI_IFNAME", "eth0");
         m.put("JCNI_WARM_DEBUG", "1");
+        m.put("JCNI_WARM_PATIENCE_MS", "10000");
         return m;
     }
 
     /** Starts a warm call without waiting for it. */
     private Process startWarm(Map<String, String> env, byte[] stdin) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(dist.launcher(PLUGIN).toString()).directory(dir.toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        p.getOutputStream().write(stdin);
-        p.getOutputStream().close();
-        return p;
+        return dist.start(PLUGIN, env, stdin, dir);
     }
 
     private static void awaitFile(Path p) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(p)) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError(p + " did not appear");
-            }
-            Thread.sleep(10);
-        }
+        WarmDist.awaitFile(p);
     }
 
     @Test
@@ -132,6 +121,7 @@ class WarmFaultsTest {
         long served = dist.servedCalls();
         Run warm = dist.warm(PLUGIN, env("ADD", "a1"), conf(""), dir);
         assertArrayEquals(cold.stdout(), warm.stdout());
+        assertTrue(dist.servedWarm(warm), warm.toString());
         assertEquals(served + 1, dist.servedCalls());
     }
 
@@ -181,12 +171,14 @@ class WarmFaultsTest {
         Run del = dist.warm(PLUGIN, env("DEL", "k2"), conf(",\"record\":\"" + record + "\""), dir);
         assertEquals(0, del.exitCode(), del.toString());
         assertEquals("", del.err());
+        assertTrue(dist.servedWarm(del), del.toString());
         assertTrue(Files.exists(Path.of(record + ".del")));
-        assertTrue(dist.daemonLog().contains("of a running call went away"), dist.daemonLog());
+        assertTrue(dist.daemonLog().contains("of a call went away"), dist.daemonLog());
         // and everything else goes on
         Run next = dist.warm(PLUGIN, env("ADD", "k3"), conf(""), dir);
         assertEquals(0, next.exitCode(), next.toString());
         assertEquals("", next.err());
+        assertTrue(dist.servedWarm(next), next.toString());
     }
 
     @Test
@@ -196,6 +188,7 @@ class WarmFaultsTest {
         awaitFile(Path.of(record + ".started"));
         Run del = dist.warm(PLUGIN, env("DEL", "k4"), conf(",\"record\":\"" + record + "\""), dir);
         assertEquals(0, del.exitCode(), del.toString());
+        assertTrue(dist.servedWarm(del), del.toString());
         assertTrue(Files.exists(Path.of(record + ".finished")), "DEL ran after the ADD of the same container ended");
         assertEquals(0, call.waitFor());
     }

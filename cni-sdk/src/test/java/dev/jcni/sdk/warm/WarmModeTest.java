@@ -10,6 +10,7 @@ import dev.jcni.sdk.testsupport.KernelTest;
 import dev.jcni.sdk.testsupport.WarmDist;
 import dev.jcni.sdk.testsupport.WarmDist.Run;
 import dev.jcni.sdk.types.CniException;
+import dev.jcni.sdk.version.SpecVersions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,8 +123,10 @@ class WarmModeTest {
             if (c.env().containsKey("JCNI_JAVA_OPTS")) {
                 // the launcher itself goes cold: JVM options only a JVM of its own honours
                 assertTrue(warmErr.startsWith("jcni " + PLUGIN + ": going cold: JCNI_JAVA_OPTS is set\n"), what);
+                assertFalse(dist.servedWarm(warm), what);
                 warmErr = warmErr.substring(warmErr.indexOf('\n') + 1);
             } else {
+                assertTrue(dist.servedWarm(warm), "served warm: " + what);
                 warmCases++;
             }
             assertEquals(WarmDist.normalizeStderr(cold.err()), warmErr, what);
@@ -144,6 +147,7 @@ class WarmModeTest {
         Run warm = dist.warm(PLUGIN, env, bytes(conf), work);
         assertEquals(0, warm.exitCode(), warm.toString());
         assertEquals("", warm.err(), "served warm");
+        assertTrue(dist.servedWarm(warm), warm.toString());
         String warmRecord = Files.readString(work.resolve("record.txt"));
         assertEquals(coldRecord, warmRecord);
         assertTrue(warmRecord.contains("cwd=" + work + "\n"), warmRecord);
@@ -208,10 +212,33 @@ class WarmModeTest {
     }
 
     @Test
+    void theShimsOwnErrorJsonCarriesTheConfigurationsCniVersion() {
+        // refused (a plugin the dist lacks), then no launcher to run cold: the shim's own error, in
+        // the cniVersion the daemon's errors would carry
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"cniVersion\":\"0.4.0\",\"name\":\"n\",\"x\":[1,{\"y\":\"}\"}]}", "0.4.0");
+        cases.put(" {\"name\":\"n\", \"cniVersion\" : \"1.0.0\"}\n", "1.0.0");
+        cases.put("{\"cniVersion\":\"9.9.9\"}", SpecVersions.CURRENT);
+        cases.put("{\"name\":\"n\",\"x\":{\"cniVersion\":\"0.3.1\"}}", SpecVersions.CURRENT);
+        cases.put("{\"cniVersion\":\"0.3.1\"", SpecVersions.CURRENT);
+        cases.put("{\"cniVersion\":0.3}", SpecVersions.CURRENT);
+        cases.put("", SpecVersions.CURRENT);
+        cases.put("{\"cniVersion\":\"\"}", "");
+        String msg = "jcni-shim: cannot exec the launcher for the cold path";
+        cases.forEach((stdin, version) -> {
+            Run r = WarmDist.exec(List.of(dist.shim().toString(), dist.socket().toString(), dist.id(), "not-in-dist",
+                    dir.resolve("no-launcher").toString()), withPath(env("CNI_COMMAND", "VERSION")), bytes(stdin), dir);
+            assertEquals(1, r.exitCode(), r.toString());
+            assertEquals(new String(new CniException(999, msg).toJson(version), StandardCharsets.UTF_8), r.out(), stdin);
+        });
+    }
+
+    @Test
     void aRetiredThreadFailsItsCallAndTheDaemonGoesOn() {
         String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"net\",\"retire\":1}";
         Run r = dist.warm(PLUGIN, add("ADD"), bytes(conf), dir);
         assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(dist.servedWarm(r), r.toString());
         CniException e = CniException.fromJson(r.stdout());
         assertEquals(999, e.code());
         assertTrue(e.msg().contains("could not return to its network namespace"), e.msg());
@@ -219,6 +246,7 @@ class WarmModeTest {
         Run next = dist.warm(PLUGIN, add("ADD"), bytes(OK), dir);
         assertEquals(0, next.exitCode(), next.toString());
         assertEquals("", next.err());
+        assertTrue(dist.servedWarm(next), next.toString());
     }
 
     @Test
@@ -235,6 +263,7 @@ class WarmModeTest {
                 Run r = runs.get(i).get(120, TimeUnit.SECONDS);
                 assertEquals(0, r.exitCode(), r.toString());
                 assertEquals("", r.err(), r.toString());
+                assertTrue(dist.servedWarm(r), r.toString());
                 assertTrue(r.out().contains("\"name\": \"eth" + (i % 10) + "\""), r.out());
             }
         } finally {

@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * path resolved, and what a child process saw; DEL appends a line), {@code sleepMs} (ADD sleeps,
  * leaving {@code <record>.started} and then {@code .finished} or {@code .interrupted}),
  * {@code fail} (ADD throws), {@code retire} (ADD retires its thread), {@code stray} (ADD prints on
- * System.out and System.err).
+ * System.out and System.err), {@code count} (a file: ADD appends its container id and a line feed),
+ * {@code bigError} (ADD fails with that text as its error message).
  */
 public final class WarmTestPlugin implements Plugin {
 
@@ -39,6 +40,15 @@ public final class WarmTestPlugin implements Plugin {
 
     @Override
     public Result add(Request r) throws Exception {
+        String count = text(r, "count");
+        if (!count.isEmpty()) {
+            Files.writeString(r.resolvePath(count), r.containerId() + "\n", java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
+        String big = text(r, "bigError");
+        if (!big.isEmpty()) {
+            throw new CniException(ErrorCodes.INTERNAL, big);
+        }
         String record = text(r, "record");
         if (!record.isEmpty()) {
             Path file = r.resolvePath(record);

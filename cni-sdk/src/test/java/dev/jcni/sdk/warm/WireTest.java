@@ -29,7 +29,8 @@ class WireTest {
         assertEquals("bridge", r.plugin());
         assertEquals("/tmp", r.cwd());
         assertEquals(List.of("--x"), r.args());
-        assertArrayEquals(stdin, r.stdin());
+        assertArrayEquals(stdin, r.stdinBytes());
+        assertArrayEquals(stdin, r.stdinStream().readAllBytes());
         assertEquals(ProcessHandle.current().pid(), r.pid());
         // as the JVM reads environ: the last of a name wins, entries without a name are dropped
         assertEquals(Map.of("A", "2", "B", "x=y", "U", "grüße"), r.envMap());
