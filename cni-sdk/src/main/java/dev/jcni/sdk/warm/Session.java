@@ -2,6 +2,7 @@ package dev.jcni.sdk.warm;
 
 import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.PeerProcesses;
 import dev.jcni.sdk.internal.PluginLoader;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
@@ -21,8 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
 
 /**
  * One connection from {@code jcni-shim}, served on the worker thread that accepted it: read the
@@ -54,11 +53,24 @@ final class Session {
     }
 
     private void serve() throws IOException {
-        UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-        if (!peer.user().equals(daemon.rootPrincipal())) {
-            refuse("the caller is not root (" + peer.user().getName() + ")");
+        PeerProcesses.Peer peer;
+        try {
+            peer = daemon.peerOf(channel);
+        } catch (IOException e) {
+            daemon.log().log(Level.INFO, "cannot learn the caller from the kernel: " + e.getMessage());
+            refuse("the daemon cannot learn the caller from the kernel");
             return;
         }
+        try (peer) {
+            if (peer.uid() != 0) {
+                refuse("the caller is not root");
+                return;
+            }
+            serve(peer);
+        }
+    }
+
+    private void serve(PeerProcesses.Peer peer) throws IOException {
         Wire.Request req;
         ScheduledFuture<?> deadline = daemon.timer().schedule(this::closeQuietly, daemon.requestTimeoutMillis(),
                 TimeUnit.MILLISECONDS);
@@ -68,6 +80,9 @@ final class Session {
             deadline.cancel(false);
         }
         Optional<String> why = daemon.refusal(req);
+        if (why.isEmpty()) {
+            why = daemon.callerRefusal(peer, req);
+        }
         if (why.isPresent()) {
             refuse(why.get());
             return;
