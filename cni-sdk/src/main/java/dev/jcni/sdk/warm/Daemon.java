@@ -43,11 +43,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@value #DIST_LIB_PROPERTY} names, which the packager's launcher {@code lib/jcni-daemon} sets.
  *
  * <h2>What it serves, and what it refuses</h2>
- * A call is served only when the caller is root (SO_PEERCRED), names this dist's id and one of its
- * plugins, and shares the daemon's network, mount and user namespaces, root directory and umask
- * (so that the call acts on what an exec'd plugin would), and its environment sets no
- * {@code JCNI_JAVA_OPTS} (JVM options only a JVM of its own can honour). Anything else is refused
- * before it starts, and the shim runs the call cold: refusing is always safe.
+ * The daemon learns who calls from the kernel, not from the request: the uid, pid and a pidfd of the
+ * process that connected (SO_PEERCRED, SO_PEERPIDFD; a {@link PeerProcesses} provider, which
+ * cni-sdk-netlink's native library is: without one, every call is refused). A call is served only
+ * when that process is root and {@code /proc/<pid>} shows it has everything the daemon would lend it
+ * ({@link ProcessFacts#lackOf}: the same namespaces, root directory and umask, no fewer
+ * capabilities, no no_new_privs, the daemon's seccomp state, ids, groups, cgroup subtree, limits,
+ * oom_score_adj and LSM label), when the pidfd shows it is still that process after the reading,
+ * when what the request says of it (pid, namespaces, root, umask, working directory) is true, when
+ * it names this dist's id and one of its plugins, and when its environment sets none of
+ * {@link #JVM_SETTINGS} (settings only a JVM of its own can honour). Anything else is refused before
+ * it starts, and the shim runs the call cold: refusing is always safe. The caller is told which
+ * request check failed, but of its process only that it differs ({@link #NOT_LIKE_THE_DAEMON}); the
+ * daemon's log (info) says how.
  *
  * <h2>Threads</h2>
  * Worker threads (platform threads) take turns in {@code accept}: the one that gets a connection
