@@ -105,6 +105,7 @@ public final class Daemon implements AutoCloseable {
     private final InFlight inFlight = new InFlight();
     private final ScheduledExecutorService timer;
     private final ProcessFacts own;
+    private final List<Wire.FileId> ownIds;
     private final Optional<PeerProcesses> peers;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
@@ -122,12 +123,13 @@ public final class Daemon implements AutoCloseable {
     }
 
     private Daemon(Options options, DistFile dist, Rendezvous rendezvous, PluginLog log, ProcessFacts own,
-                   Optional<PeerProcesses> peers) {
+                   List<Wire.FileId> ownIds, Optional<PeerProcesses> peers) {
         this.dist = dist;
         this.peers = peers;
         this.rendezvous = rendezvous;
         this.log = log;
         this.own = own;
+        this.ownIds = ownIds;
         this.permits = new Semaphore(options.maxCalls());
         this.maxSessions = options.maxSessions();
         this.drainTimeout = options.drainTimeout();
@@ -267,7 +269,7 @@ public final class Daemon implements AutoCloseable {
         }
         List<String> loaded = warmUp(dist, log);
         Rendezvous rv = Rendezvous.open(options.socket().orElse(Rendezvous.defaultSocket(dist.name())), 512);
-        Daemon d = new Daemon(options, dist, rv, log, own, peers);
+        Daemon d = new Daemon(options, dist, rv, log, own, ProcessFacts.ownIds(), peers);
         d.startWorker();
         d.timer.scheduleWithFixedDelay(d::sweep, 250, 250, TimeUnit.MILLISECONDS);
         log.log(Level.INFO, "serving dist " + dist.name() + " (id " + dist.id() + ") on " + rv.socket() + ": "
@@ -446,7 +448,7 @@ public final class Daemon implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             detail = Optional.of("its /proc entries cannot be read: " + e.getMessage());
         }
-        if (detail.isEmpty() && !caller.saidBy(req, peer.pid())) {
+        if (detail.isEmpty() && !caller.saidBy(req, peer.pid(), ownIds)) {
             detail = Optional.of("the request's pid, namespaces, root, umask or working directory are not its own"
                     + " (pid " + req.pid() + " sent)");
         }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +20,8 @@ import java.util.TreeSet;
  * call. A warm call runs with the daemon's; a cold one with what the caller's exec gives it, so a
  * call is served warm only when the caller has everything the daemon has ({@link #lackOf}).
  *
- * @param namespaces namespace kind (net, mnt, user, pid, uts, ipc, cgroup, time) to its identity,
- *     the kinds this kernel has
+ * @param namespaces namespace kind (net, mnt, user, pid, uts, ipc, cgroup, time) to its identity
+ *     (a file key: device and inode), the kinds this kernel has
  * @param root the root directory's identity
  * @param cwd the working directory's path (empty for the daemon: not compared)
  * @param cwdId the working directory's identity
@@ -32,13 +33,13 @@ import java.util.TreeSet;
  * @param gids the same gids
  * @param groups the supplementary groups
  * @param cgroups hierarchy ({@code id:controllers}) to the cgroup's path
- * @param limits resource limit name to soft and hard limit ({@link Long#MAX_VALUE} for unlimited)
+ * @param limitsText {@code /proc/<pid>/limits}
  * @param oomScoreAdj the oom_score_adj
  * @param lsmLabel the LSM label ({@code attr/current}), empty when there is no LSM to tell
  */
-record ProcessFacts(Map<String, Wire.FileId> namespaces, Wire.FileId root, String cwd, Wire.FileId cwdId, int umask,
+record ProcessFacts(Map<String, Object> namespaces, Object root, String cwd, Object cwdId, int umask,
                     Map<String, Long> caps, boolean noNewPrivs, String seccomp, String uids, String gids,
-                    Set<Integer> groups, Map<String, String> cgroups, Map<String, long[]> limits, int oomScoreAdj,
+                    Set<Integer> groups, Map<String, String> cgroups, String limitsText, int oomScoreAdj,
                     String lsmLabel) {
 
     /** The namespace kinds compared, those of /proc/&lt;pid&gt;/ns this kernel has. */
@@ -56,10 +57,12 @@ record ProcessFacts(Map<String, Wire.FileId> namespaces, Wire.FileId root, Strin
      * @throws IOException when one cannot be read (the process is gone, or a zombie)
      */
     static ProcessFacts of(long pid, List<String> kinds) throws IOException {
-        Path proc = Path.of("/proc", Long.toString(pid));
-        Map<String, Wire.FileId> ns = new LinkedHashMap<>();
+        // parsed by hand, without regular expressions: a daemon that has not compiled this yet
+        // pays for every character it looks at
+        String proc = "/proc/" + pid + "/";
+        Map<String, Object> ns = new LinkedHashMap<>();
         for (String kind : kinds) {
-            ns.put(kind, id(proc.resolve("ns").resolve(kind)));
+            ns.put(kind, key(Path.of(proc + "ns/" + kind)));
         }
         int umask = -1;
         Map<String, Long> caps = new LinkedHashMap<>();
@@ -69,26 +72,24 @@ record ProcessFacts(Map<String, Wire.FileId> namespaces, Wire.FileId root, Strin
         String uids = "";
         String gids = "";
         Set<Integer> groups = new TreeSet<>();
-        for (String line : read(proc.resolve("status")).split("\n")) {
+        for (String line : lines(read(proc + "status"))) {
             int colon = line.indexOf(':');
             if (colon < 0) {
                 continue;
             }
             String key = line.substring(0, colon);
-            String value = line.substring(colon + 1).trim();
+            String value = line.substring(colon + 1).strip();
             switch (key) {
                 case "Umask" -> umask = Integer.parseInt(value, 8);
                 case "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" -> caps.put(key, Long.parseUnsignedLong(value, 16));
                 case "NoNewPrivs" -> nnp = !value.equals("0");
                 case "Seccomp" -> seccompMode = value;
                 case "Seccomp_filters" -> seccompFilters = value;
-                case "Uid" -> uids = value.replaceAll("\\s+", " ");
-                case "Gid" -> gids = value.replaceAll("\\s+", " ");
+                case "Uid" -> uids = value;
+                case "Gid" -> gids = value;
                 case "Groups" -> {
-                    for (String g : value.split("\\s+")) {
-                        if (!g.isEmpty()) {
-                            groups.add(Integer.parseInt(g));
-                        }
+                    for (String g : words(value)) {
+                        groups.add(Integer.parseInt(g));
                     }
                 }
                 default -> {
@@ -97,19 +98,19 @@ record ProcessFacts(Map<String, Wire.FileId> namespaces, Wire.FileId root, Strin
             }
         }
         if (umask < 0 || caps.size() != CAPS.size() || uids.isEmpty()) {
-            throw new IOException(proc + "/status lacks Umask, Cap*, or Uid (a kernel before 4.7?)");
+            throw new IOException(proc + "status lacks Umask, Cap*, or Uid (a kernel before 4.7?)");
         }
         Map<String, String> cgroups = new LinkedHashMap<>();
-        for (String line : read(proc.resolve("cgroup")).split("\n")) {
+        for (String line : lines(read(proc + "cgroup"))) {
             int last = line.lastIndexOf(':');
             if (last > 0) {
                 cgroups.put(line.substring(0, last), line.substring(last + 1));
             }
         }
-        Path cwd = proc.resolve("cwd");
-        return new ProcessFacts(ns, id(proc.resolve("root")), Files.readSymbolicLink(cwd).toString(), id(cwd), umask, caps,
-                nnp, seccompMode + "/" + seccompFilters, uids, gids, groups, cgroups, limits(read(proc.resolve("limits"))),
-                Integer.parseInt(read(proc.resolve("oom_score_adj")).trim()), lsmLabel(proc.resolve("attr/current")));
+        Path cwd = Path.of(proc + "cwd");
+        return new ProcessFacts(ns, key(Path.of(proc + "root")), Files.readSymbolicLink(cwd).toString(), key(cwd), umask,
+                caps, nnp, seccompMode + "/" + seccompFilters, uids, gids, groups, cgroups, read(proc + "limits"),
+                Integer.parseInt(read(proc + "oom_score_adj").strip()), lsmLabel(Path.of(proc + "attr/current")));
     }
 
     /**
@@ -119,7 +120,7 @@ record ProcessFacts(Map<String, Wire.FileId> namespaces, Wire.FileId root, Strin
      * @return what, in plain words for the daemon's log; empty when this process has it all
      */
     Optional<String> lackOf(ProcessFacts daemon) {
-        for (Map.Entry<String, Wire.FileId> n : daemon.namespaces.entrySet()) {
+        for (Map.Entry<String, Object> n : daemon.namespaces.entrySet()) {
             if (!n.getValue().equals(namespaces.get(n.getKey()))) {
                 return Optional.of("it is in another " + n.getKey() + " namespace");
             }
@@ -154,16 +155,9 @@ record ProcessFacts(Map<String, Wire.FileId> namespaces, Wire.FileId root, Strin
         if (cgroup.isPresent()) {
             return cgroup;
         }
-        for (Map.Entry<String, long[]> l : daemon.limits.entrySet()) {
-            long[] mine = limits.get(l.getKey());
-            if (mine == null) {
-                return Optional.of("it has no limit \"" + l.getKey() + "\"");
-            }
-            long soft = l.getKey().equals(OPEN_FILES) ? mine[1] : mine[0];
-            if (l.getValue()[0] > soft || l.getValue()[1] > mine[1]) {
-                return Optional.of("its limit \"" + l.getKey() + "\" (" + limit(mine) + ") is below the daemon's ("
-                        + limit(l.getValue()) + ")");
-            }
+        Optional<String> limit = limitsText.equals(daemon.limitsText) ? Optional.empty() : limitLack(daemon);
+        if (limit.isPresent()) {
+            return limit;
         }
         if (oomScoreAdj > daemon.oomScoreAdj) {
             return Optional.of("its oom_score_adj " + oomScoreAdj + " is above the daemon's " + daemon.oomScoreAdj);
@@ -174,24 +168,60 @@ record ProcessFacts(Map<String, Wire.FileId> namespaces, Wire.FileId root, Strin
         return Optional.empty();
     }
 
+    /** Each soft and hard limit at least the daemon's (parsed only when the texts differ). */
+    private Optional<String> limitLack(ProcessFacts daemon) {
+        Map<String, long[]> mine;
+        Map<String, long[]> its;
+        try {
+            mine = limits(limitsText);
+            its = limits(daemon.limitsText);
+        } catch (IOException e) {
+            return Optional.of(e.getMessage());
+        }
+        for (Map.Entry<String, long[]> l : its.entrySet()) {
+            long[] m = mine.get(l.getKey());
+            if (m == null) {
+                return Optional.of("it has no limit \"" + l.getKey() + "\"");
+            }
+            long soft = l.getKey().equals(OPEN_FILES) ? m[1] : m[0];
+            if (l.getValue()[0] > soft || l.getValue()[1] > m[1]) {
+                return Optional.of("its limit \"" + l.getKey() + "\" (" + limit(m) + ") is below the daemon's ("
+                        + limit(l.getValue()) + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
-     * Whether a request tells the truth about this process: the shim sends its pid, namespaces,
-     * root, umask and working directory, which the daemon does not trust but checks.
+     * Whether a request tells the truth about this process, which has passed {@link #lackOf}: the
+     * shim sends its pid, namespaces, root, umask and working directory, which the daemon does not
+     * trust but checks.
      *
      * @param req the request
      * @param pid this process's pid (the kernel's)
+     * @param daemonIds the daemon's network, mount and user namespaces and root, which this process
+     *     shares (lackOf)
      * @return true when all of them are this process's
      */
-    boolean saidBy(Wire.Request req, long pid) {
-        return req.pid() == pid && req.netNs().equals(namespaces.get("net")) && req.mntNs().equals(namespaces.get("mnt"))
-                && req.userNs().equals(namespaces.get("user")) && req.root().equals(root) && req.umask() == umask
+    boolean saidBy(Wire.Request req, long pid, List<Wire.FileId> daemonIds) {
+        return req.pid() == pid && req.netNs().equals(daemonIds.get(0)) && req.mntNs().equals(daemonIds.get(1))
+                && req.userNs().equals(daemonIds.get(2)) && req.root().equals(daemonIds.get(3)) && req.umask() == umask
                 && req.cwd().equals(cwd) && isDirectory(cwd, cwdId);
     }
 
+    /**
+     * @return the daemon's own network, mount and user namespaces and root directory, as the request
+     *     names them
+     * @throws IOException when they cannot be read
+     */
+    static List<Wire.FileId> ownIds() throws IOException {
+        return List.of(id("/proc/self/ns/net"), id("/proc/self/ns/mnt"), id("/proc/self/ns/user"), id("/"));
+    }
+
     /** Whether a path names, here, the directory with that identity (it was not renamed meanwhile). */
-    private static boolean isDirectory(String path, Wire.FileId dir) {
+    private static boolean isDirectory(String path, Object dir) {
         try {
-            return id(Path.of(path)).equals(dir);
+            return key(Path.of(path)).equals(dir);
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -225,17 +255,47 @@ record ProcessFacts(Map<String, Wire.FileId> namespaces, Wire.FileId root, Strin
     /** /proc/&lt;pid&gt;/limits: a header, then lines of a 26-column name, soft, hard and unit. */
     static Map<String, long[]> limits(String text) throws IOException {
         Map<String, long[]> out = new LinkedHashMap<>();
-        String[] lines = text.split("\n");
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
+        List<String> lines = lines(text);
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
             if (line.length() < 26) {
                 continue;
             }
-            String[] values = line.substring(26).trim().split("\\s+");
-            if (values.length < 2) {
+            List<String> values = words(line.substring(26));
+            if (values.size() < 2) {
                 throw new IOException("unexpected line in limits: " + line);
             }
-            out.put(line.substring(0, 26).trim(), new long[] {value(values[0]), value(values[1])});
+            out.put(line.substring(0, 26).strip(), new long[] {value(values.get(0)), value(values.get(1))});
+        }
+        return out;
+    }
+
+    private static List<String> lines(String text) {
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        while (from < text.length()) {
+            int nl = text.indexOf('\n', from);
+            int end = nl < 0 ? text.length() : nl;
+            out.add(text.substring(from, end));
+            from = end + 1;
+        }
+        return out;
+    }
+
+    private static List<String> words(String text) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        while (i < text.length()) {
+            while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < text.length() && !Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                out.add(text.substring(start, i));
+            }
         }
         return out;
     }
@@ -261,12 +321,28 @@ record ProcessFacts(Map<String, Wire.FileId> namespaces, Wire.FileId root, Strin
         }
     }
 
+    private static String read(String path) throws IOException {
+        return read(Path.of(path));
+    }
+
     private static String read(Path p) throws IOException {
         return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
     }
 
-    private static Wire.FileId id(Path path) throws IOException {
-        Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino");
+    /** A file's identity (device and inode; equal keys, same file), following symbolic links. */
+    static Object key(Path path) throws IOException {
+        return Files.readAttributes(path, PosixFileAttributes.class).fileKey();
+    }
+
+    /**
+     * A file's device and inode, as the request gives them.
+     *
+     * @param path the file
+     * @return its identity
+     * @throws IOException when it cannot be read
+     */
+    static Wire.FileId id(String path) throws IOException {
+        Map<String, Object> a = Files.readAttributes(Path.of(path), "unix:dev,ino");
         return new Wire.FileId(((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue());
     }
 
