@@ -28,9 +28,11 @@ public final class TestPeers implements PeerProcesses {
 
         private static Throwable load() {
             try {
-                System.load(System.getenv().getOrDefault(LIBRARY_ENV, "/nonexistent/" + LIBRARY_ENV + "-unset"));
+                // a daemon is told where the library is; a test JVM compiles it
+                String lib = System.getenv(LIBRARY_ENV);
+                System.load(lib != null ? lib : library().toString());
                 return null;
-            } catch (LinkageError | RuntimeException e) {
+            } catch (LinkageError | RuntimeException | AssertionError e) {
                 return e;
             }
         }
@@ -54,6 +56,24 @@ public final class TestPeers implements PeerProcesses {
             throw new IOException("no pidfd: errno " + -pidfd);
         }
         return new Peer(cred[0], cred[1], cred[2], pidfd, TestPeers::close);
+    }
+
+    /**
+     * A peer made from a pid (pidfd_open), to test {@link Peer#isStillThere} in this JVM.
+     *
+     * @param pid a live process
+     * @return it as a peer (uid and gid 0)
+     * @throws IOException when there is no pidfd
+     */
+    public static Peer ofPid(int pid) throws IOException {
+        if (Loaded.FAILURE != null) {
+            throw new IOException("the test library does not load: " + Loaded.FAILURE);
+        }
+        int pidfd = pidfdOpen(pid);
+        if (pidfd < 0) {
+            throw new IOException("pidfd_open: errno " + -pidfd);
+        }
+        return new Peer(pid, 0, 0, pidfd, TestPeers::close);
     }
 
     private static native int peerCredentials(Object channel, int[] out);
