@@ -128,7 +128,11 @@ class WarmCallerTest {
                         "its CapEff lacks capabilities the daemon has (bits " + Long.toHexString(allCaps()) + ")"),
                 Arguments.of("with no_new_privs", List.of("setpriv", "--no-new-privs"), "it has NoNewPrivs set"),
                 Arguments.of("in another pid namespace", List.of("unshare", "--pid", "--fork"), "it is in another pid namespace"),
-                Arguments.of("in another UTS namespace", List.of("unshare", "--uts"), "it is in another uts namespace"));
+                Arguments.of("in another UTS namespace", List.of("unshare", "--uts"), "it is in another uts namespace"),
+                Arguments.of("with a lower limit of processes", List.of("prlimit", "--nproc=64:64"),
+                        "its limit \"Max processes\" (64/64) is below the daemon's"),
+                Arguments.of("with a higher oom_score_adj", List.of("choom", "-n", "500", "--"),
+                        "its oom_score_adj 500 is above the daemon's"));
     }
 
     @ParameterizedTest(name = "a root caller {0} runs cold")
