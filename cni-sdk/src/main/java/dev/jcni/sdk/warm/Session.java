@@ -24,10 +24,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One connection from {@code jcni-shim}, served on the worker thread that accepted it: read the
- * call, decide whether to serve it (or refuse, so that the shim runs it cold), wait for its turn,
- * confirm the start, run it on this thread, relay its stderr as it comes, send its stdout and exit
- * code. While the call runs, the daemon's sweep watches its caller: when the caller is gone (a
+ * One connection from {@code jcni-shim}, served on the worker thread that accepted it: learn the
+ * caller from the kernel (its uid, pid and a pidfd), read the call, decide whether to serve it
+ * ({@link Daemon#refusal}, {@link Daemon#callerRefusal}; or refuse, so that the shim runs it
+ * cold), wait for its turn, confirm the start, run it on this thread, relay its stderr as it comes,
+ * send its stdout and exit code. While the call runs, the daemon's sweep watches its caller: when the caller is gone (a
  * runtime's timeout killed it), the call is interrupted; its turn, and so the next call of the same
  * container, waits until it has ended.
  */
