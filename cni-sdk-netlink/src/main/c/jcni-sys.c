@@ -20,7 +20,15 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+/* the Java class whose natives these are; a test build may name another (-D'JNI_FN(name)=...') */
+#ifndef JNI_FN
 #define JNI_FN(name) Java_dev_jcni_netlink_sys_Native_##name
+#endif
+
+/* Linux 6.5+: a pidfd of the process that connected (older headers lack the name) */
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
 
 /* A pinned view of a Java byte[]; NULL array gives NULL. */
 typedef struct {
@@ -224,8 +232,88 @@ JNIEXPORT jint JNICALL JNI_FN(gettid)(JNIEnv *env, jclass c) {
     return (jint) syscall(SYS_gettid);
 }
 
+/*
+ * The file descriptor of a JDK socket channel (sun.nio.ch's fdVal, else fd.fd), read through JNI,
+ * which needs no module opens; -EBADF when the object has neither.
+ */
+static int channel_fd(JNIEnv *env, jobject channel) {
+    if (channel == NULL) {
+        return -EBADF;
+    }
+    jclass cls = (*env)->GetObjectClass(env, channel);
+    jfieldID f = (*env)->GetFieldID(env, cls, "fdVal", "I");
+    if (f != NULL) {
+        return (*env)->GetIntField(env, channel, f);
+    }
+    (*env)->ExceptionClear(env);
+    f = (*env)->GetFieldID(env, cls, "fd", "Ljava/io/FileDescriptor;");
+    if (f == NULL) {
+        (*env)->ExceptionClear(env);
+        return -EBADF;
+    }
+    jobject fdo = (*env)->GetObjectField(env, channel, f);
+    if (fdo == NULL) {
+        return -EBADF;
+    }
+    jclass fdc = (*env)->GetObjectClass(env, fdo);
+    jfieldID n = (*env)->GetFieldID(env, fdc, "fd", "I");
+    if (n == NULL) {
+        (*env)->ExceptionClear(env);
+        return -EBADF;
+    }
+    int fd = (*env)->GetIntField(env, fdo, n);
+    return fd < 0 ? -EBADF : fd;
+}
+
+/* SO_PEERCRED of a connected Unix socket channel into out[0..2] = pid, uid, gid; 0 or -errno. */
+JNIEXPORT jint JNICALL JNI_FN(peerCredentials)(JNIEnv *env, jclass c, jobject channel, jintArray out) {
+    (void) c;
+    int fd = channel_fd(env, channel);
+    if (fd < 0) {
+        return fd;
+    }
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        return -errno;
+    }
+    if (len != sizeof cred || (*env)->GetArrayLength(env, out) < 3) {
+        return -EINVAL;
+    }
+    jint v[3] = {(jint) cred.pid, (jint) cred.uid, (jint) cred.gid};
+    (*env)->SetIntArrayRegion(env, out, 0, 3, v);
+    return 0;
+}
+
+/* A pidfd (close-on-exec) of the process that connected the channel's peer end, or -errno. */
+JNIEXPORT jint JNICALL JNI_FN(peerPidfd)(JNIEnv *env, jclass c, jobject channel) {
+    (void) c;
+    int fd = channel_fd(env, channel);
+    if (fd < 0) {
+        return fd;
+    }
+    int pidfd = -1;
+    socklen_t len = sizeof pidfd;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0) {
+        return -errno;
+    }
+    return pidfd < 0 ? -EBADF : pidfd;
+}
+
+/* pidfd_open(2) (Linux 5.3+), close-on-exec as every pidfd is; the descriptor or -errno. */
+JNIEXPORT jint JNICALL JNI_FN(pidfdOpen)(JNIEnv *env, jclass c, jint pid) {
+    (void) env; (void) c;
+#ifdef SYS_pidfd_open
+    long fd = syscall(SYS_pidfd_open, (pid_t) pid, 0);
+    return fd < 0 ? -errno : (jint) fd;
+#else
+    (void) pid;
+    return -ENOSYS;
+#endif
+}
+
 /* The version of this glue, checked by the Java side against the one it was written for. */
 JNIEXPORT jint JNICALL JNI_FN(abiVersion)(JNIEnv *env, jclass c) {
     (void) env; (void) c;
-    return 1;
+    return 2;
 }

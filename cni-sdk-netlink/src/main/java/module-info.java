@@ -17,6 +17,8 @@ module dev.jcni.netlink {
 
     // training runs of jcni package get their throw-away namespaces from here
     provides dev.jcni.sdk.internal.ScratchNamespaces with dev.jcni.netns.internal.Scratch;
+    // the warm-mode daemon learns its callers from the kernel through jcni's native library
+    provides dev.jcni.sdk.internal.PeerProcesses with dev.jcni.netlink.sys.KernelPeers;
     // jcni conformance
     provides dev.jcni.sdk.internal.CliCommand with dev.jcni.testkit.internal.ConformanceCommand;
 }

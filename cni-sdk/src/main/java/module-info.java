@@ -5,8 +5,6 @@
  */
 module dev.jcni.sdk {
     requires com.fasterxml.jackson.databind;
-    // warm mode: SO_PEERCRED on the daemon's socket
-    requires jdk.net;
 
     exports dev.jcni.sdk.types;
     exports dev.jcni.sdk.version;
@@ -19,6 +17,8 @@ module dev.jcni.sdk {
     exports dev.jcni.sdk.internal to dev.jcni.netlink, dev.jcni.plugins;
 
     uses dev.jcni.sdk.internal.ScratchNamespaces;
+    // the warm-mode daemon's callers as the kernel knows them (SO_PEERCRED pid: cni-sdk-netlink)
+    uses dev.jcni.sdk.internal.PeerProcesses;
     // jcni subcommands from other jcni modules (e.g. "conformance" from dev.jcni.netlink)
     uses dev.jcni.sdk.internal.CliCommand;
 }

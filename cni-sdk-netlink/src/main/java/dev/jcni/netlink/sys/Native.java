@@ -37,7 +37,7 @@ final class Native {
     static final String EXTRACT_PROPERTY = "jcni.native.extract.dir";
     static final String EXTRACT_ENV = "JCNI_NATIVE_EXTRACT_DIR";
     /** The glue's ABI version this class was written for. */
-    private static final int ABI = 1;
+    private static final int ABI = 2;
     static final String LIBRARY = "libjcni-sys.so";
 
     static final String HINT = "when /tmp is mounted noexec, set " + EXTRACT_ENV + " (or -D" + EXTRACT_PROPERTY
@@ -174,4 +174,10 @@ final class Native {
     static native int getpid();
 
     static native int gettid();
+
+    static native int peerCredentials(Object channel, int[] pidUidGid);
+
+    static native int peerPidfd(Object channel);
+
+    static native int pidfdOpen(int pid);
 }

@@ -327,4 +327,44 @@ public final class Sys {
         return Native.getpid();
     }
 
+    /**
+     * getsockopt(2) SO_PEERCRED of a connected Unix-domain socket channel of the JDK: the
+     * credentials the kernel recorded when the peer connected (its pid as seen from this process's
+     * pid namespace, 0 when it has none there).
+     *
+     * @param channel the channel
+     * @return pid, uid, gid
+     */
+    public static int[] peerCredentials(java.nio.channels.SocketChannel channel) {
+        Native.ensure();
+        int[] out = new int[3];
+        int r = Native.peerCredentials(channel, out);
+        if (r < 0) {
+            throw fail("getsockopt SO_PEERCRED", r);
+        }
+        return out;
+    }
+
+    /**
+     * getsockopt(2) SO_PEERPIDFD (Linux 6.5+): a pidfd of the process that connected, which stays
+     * that process's even after its pid is reused.
+     *
+     * @param channel a connected Unix-domain socket channel
+     * @return the pidfd (close it with {@link #close}), or {@code -errno} (ENOPROTOOPT before 6.5)
+     */
+    public static int peerPidfd(java.nio.channels.SocketChannel channel) {
+        Native.ensure();
+        return Native.peerPidfd(channel);
+    }
+
+    /**
+     * pidfd_open(2) (Linux 5.3+).
+     *
+     * @param pid the process
+     * @return the pidfd (close it with {@link #close}), or {@code -errno}
+     */
+    public static int pidfdOpen(int pid) {
+        Native.ensure();
+        return Native.pidfdOpen(pid);
+    }
 }

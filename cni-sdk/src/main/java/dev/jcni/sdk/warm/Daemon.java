@@ -1,6 +1,7 @@
 package dev.jcni.sdk.warm;
 
 import dev.jcni.sdk.internal.GoText;
+import dev.jcni.sdk.internal.PeerProcesses;
 import dev.jcni.sdk.internal.PluginLoader;
 import dev.jcni.sdk.internal.PluginLog;
 import dev.jcni.sdk.skel.Plugin;
@@ -15,7 +16,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,11 +43,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@value #DIST_LIB_PROPERTY} names, which the packager's launcher {@code lib/jcni-daemon} sets.
  *
  * <h2>What it serves, and what it refuses</h2>
- * A call is served only when the caller is root (SO_PEERCRED), names this dist's id and one of its
- * plugins, and shares the daemon's network, mount and user namespaces, root directory and umask
- * (so that the call acts on what an exec'd plugin would), and its environment sets no
- * {@code JCNI_JAVA_OPTS} (JVM options only a JVM of its own can honour). Anything else is refused
- * before it starts, and the shim runs the call cold: refusing is always safe.
+ * The daemon learns who calls from the kernel, not from the request: the uid, pid and a pidfd of the
+ * process that connected (SO_PEERCRED, SO_PEERPIDFD; a {@link PeerProcesses} provider, which
+ * cni-sdk-netlink's native library is: without one, every call is refused). A call is served only
+ * when that process is root and {@code /proc/<pid>} shows it has everything the daemon would lend it
+ * ({@link ProcessFacts#lackOf}: the same namespaces, root directory and umask, no fewer
+ * capabilities, no no_new_privs, the daemon's seccomp state, ids, groups, cgroup subtree, limits,
+ * oom_score_adj and LSM label), when the pidfd shows it is still that process after the reading,
+ * when what the request says of it (pid, namespaces, root, umask, working directory) is true, when
+ * it names this dist's id and one of its plugins, and when its environment sets none of
+ * {@link #JVM_SETTINGS} (settings only a JVM of its own can honour). Anything else is refused before
+ * it starts, and the shim runs the call cold: refusing is always safe. The caller is told which
+ * request check failed, but of its process only that it differs ({@link #NOT_LIKE_THE_DAEMON}); the
+ * daemon's log (info) says how.
  *
  * <h2>Threads</h2>
  * Worker threads (platform threads) take turns in {@code accept}: the one that gets a connection
@@ -123,6 +131,8 @@ public final class Daemon implements AutoCloseable {
     private final InFlight inFlight = new InFlight();
     private final ScheduledExecutorService timer;
     private final ProcessFacts own;
+    private final List<Wire.FileId> ownIds;
+    private final Optional<PeerProcesses> peers;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -140,33 +150,14 @@ public final class Daemon implements AutoCloseable {
                    Duration drainTimeout) {
     }
 
-    /** What the caller must share with the daemon for a call to act as an exec'd plugin would. */
-    record ProcessFacts(Wire.FileId netNs, Wire.FileId mntNs, Wire.FileId userNs, Wire.FileId root, int umask) {
-        static ProcessFacts ofThisProcess() throws IOException {
-            return new ProcessFacts(id("/proc/self/ns/net"), id("/proc/self/ns/mnt"), id("/proc/self/ns/user"), id("/"),
-                    readUmask());
-        }
-
-        private static Wire.FileId id(String path) throws IOException {
-            Map<String, Object> a = Files.readAttributes(Path.of(path), "unix:dev,ino");
-            return new Wire.FileId(((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue());
-        }
-
-        private static int readUmask() throws IOException {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Umask:")) {
-                    return Integer.parseInt(line.substring(6).trim(), 8);
-                }
-            }
-            return -1;
-        }
-    }
-
-    private Daemon(Options options, DistFile dist, Rendezvous rendezvous, PluginLog log, ProcessFacts own) {
+    private Daemon(Options options, DistFile dist, Rendezvous rendezvous, PluginLog log, ProcessFacts own,
+                   List<Wire.FileId> ownIds, Optional<PeerProcesses> peers) {
         this.dist = dist;
+        this.peers = peers;
         this.rendezvous = rendezvous;
         this.log = log;
         this.own = own;
+        this.ownIds = ownIds;
         this.permits = new Semaphore(options.maxCalls());
         this.maxSessions = options.maxSessions();
         this.maxCalls = options.maxCalls();
@@ -301,10 +292,16 @@ public final class Daemon implements AutoCloseable {
             System.setProperty(NETNS_POLICY_PROPERTY, "retire");
         }
         CallStreams.install();
-        ProcessFacts own = ProcessFacts.ofThisProcess();
+        long self = ProcessHandle.current().pid();
+        ProcessFacts own = ProcessFacts.of(self, ProcessFacts.namespaceKinds(self));
+        Optional<PeerProcesses> peers = PeerProcesses.find();
+        if (peers.isEmpty()) {
+            log.log(Level.WARNING, "jcni's native library (cni-sdk-netlink) is not on the class path: the daemon cannot"
+                    + " learn its callers from the kernel and refuses every call (they run cold)");
+        }
         List<String> loaded = warmUp(dist, log);
         Rendezvous rv = Rendezvous.open(options.socket().orElse(Rendezvous.defaultSocket(dist.name())), 512);
-        Daemon d = new Daemon(options, dist, rv, log, own);
+        Daemon d = new Daemon(options, dist, rv, log, own, ProcessFacts.ownIds(), peers);
         d.startWorker();
         d.timer.scheduleWithFixedDelay(d::sweep, 250, 250, TimeUnit.MILLISECONDS);
         log.log(Level.INFO, "serving dist " + dist.name() + " (id " + dist.id() + ") on " + rv.socket() + ": "
@@ -439,8 +436,28 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Environment variables a cold launch honours and a warm call cannot: such calls run cold. */
+    static final List<String> JVM_SETTINGS = List.of("JCNI_JAVA_OPTS", "JCNI_JAVA_HOME", "JAVA_TOOL_OPTIONS",
+            "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+    /** What a caller is told when its process differs from the daemon's (the log says how). */
+    static final String NOT_LIKE_THE_DAEMON = "the calling process does not have what the daemon has (see the daemon's log)";
+
     /**
-     * Why a call must not be served warm, if it must not.
+     * The process that connected, as the kernel recorded it.
+     *
+     * @param ch the connection
+     * @return the peer; close it
+     * @throws IOException when the kernel does not tell, or no module provides the system call
+     */
+    PeerProcesses.Peer peerOf(SocketChannel ch) throws IOException {
+        if (peers.isEmpty()) {
+            throw new IOException("no provider of the callers' pids (cni-sdk-netlink is not on the class path)");
+        }
+        return peers.get().of(ch);
+    }
+
+    /**
+     * Why a call must not be served warm, as far as the request tells, if it must not.
      *
      * @param req the call
      * @return the reason, or empty to serve it
@@ -453,34 +470,50 @@ public final class Daemon implements AutoCloseable {
         if (!dist.plugins().containsKey(req.plugin())) {
             return Optional.of("plugin " + GoText.quote(req.plugin()) + " is not in the dist");
         }
-        if (!req.netNs().equals(own.netNs())) {
-            return Optional.of("the caller is in another network namespace");
-        }
-        if (!req.mntNs().equals(own.mntNs())) {
-            return Optional.of("the caller is in another mount namespace");
-        }
-        if (!req.userNs().equals(own.userNs())) {
-            return Optional.of("the caller is in another user namespace");
-        }
-        if (!req.root().equals(own.root())) {
-            return Optional.of("the caller has another root directory");
-        }
-        if (own.umask() >= 0 && req.umask() != own.umask()) {
-            return Optional.of("the caller's umask " + Integer.toOctalString(req.umask()) + " is not the daemon's "
-                    + Integer.toOctalString(own.umask()));
-        }
         if (!req.cwd().startsWith("/")) {
             return Optional.of("the caller's working directory is not absolute");
         }
-        for (String e : req.env()) {
-            if (e.startsWith("JCNI_JAVA_OPTS=") && e.length() > "JCNI_JAVA_OPTS=".length()) {
-                return Optional.of("JCNI_JAVA_OPTS asks for JVM options");
+        Map<String, String> env = req.envMap();
+        for (String name : JVM_SETTINGS) {
+            if (!env.getOrDefault(name, "").isEmpty()) {
+                return Optional.of(name + (name.endsWith("HOME") ? " asks for another JVM" : " asks for JVM options"));
             }
         }
         if (stopping) {
             return Optional.of("the daemon is stopping");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why the calling process must not be served warm, if it must not: the kernel's account of it
+     * ({@code /proc/<pid>} of the pid SO_PEERCRED gives) must show everything the daemon has
+     * ({@link ProcessFacts#lackOf}), it must still be the process that connected once read, and
+     * what the request says of it (pid, namespaces, root, umask, working directory) must be true.
+     * The details go to the daemon's log (info); the caller is told only that its process differs.
+     *
+     * @param peer the caller
+     * @param req its request
+     * @return what the caller is told, or empty to serve it
+     */
+    Optional<String> callerRefusal(PeerProcesses.Peer peer, Wire.Request req) {
+        Optional<String> detail;
+        ProcessFacts caller = null;
+        try {
+            caller = ProcessFacts.of(peer.pid(), own.namespaces().keySet().stream().toList());
+            detail = peer.isStillThere() ? caller.lackOf(own) : Optional.of("it exited while being checked");
+        } catch (IOException | RuntimeException e) {
+            detail = Optional.of("its /proc entries cannot be read: " + e.getMessage());
+        }
+        if (detail.isEmpty() && !caller.saidBy(req, peer.pid(), ownIds)) {
+            detail = Optional.of("the request's pid, namespaces, root, umask or working directory are not its own"
+                    + " (pid " + req.pid() + " sent)");
+        }
+        if (detail.isEmpty()) {
+            return Optional.empty();
+        }
+        log.log(Level.INFO, "refused a call of " + req.plugin() + " from pid " + peer.pid() + ": " + detail.get());
+        return Optional.of(NOT_LIKE_THE_DAEMON);
     }
 
     /** A call's turn: a permit (unless nested) and its container's lock; close to give it back. */
@@ -632,10 +665,6 @@ public final class Daemon implements AutoCloseable {
 
     PluginLog log() {
         return log;
-    }
-
-    UserPrincipal rootPrincipal() {
-        return rendezvous.root();
     }
 
     long nextCallNumber() {

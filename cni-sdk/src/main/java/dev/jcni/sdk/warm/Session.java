@@ -2,6 +2,7 @@ package dev.jcni.sdk.warm;
 
 import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.PeerProcesses;
 import dev.jcni.sdk.internal.PluginLoader;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
@@ -19,12 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
 
 /**
- * One connection from {@code jcni-shim}, served on the worker thread that accepted it: read the
- * call, decide whether to serve it (or refuse, so that the shim runs it cold), wait for its turn
+ * One connection from {@code jcni-shim}, served on the worker thread that accepted it: learn the
+ * caller from the kernel (its uid, pid and a pidfd), read the call, decide whether to serve it
+ * ({@link Daemon#refusal}, {@link Daemon#callerRefusal}; or refuse, so that the shim runs it cold), wait for its turn
  * (saying so to the shim every 100 ms), offer the start, and on the shim's go-ahead confirm it, run
  * the call on this thread, relay its stderr as it comes, send its stdout and exit code. From the
  * accept on, the daemon's sweep bounds the connection (see {@link InFlight}): a request or a
@@ -54,12 +54,19 @@ final class Session {
     }
 
     private void serve() throws IOException {
-        UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-        if (!peer.user().equals(daemon.rootPrincipal())) {
-            refuse("the caller is not root (" + peer.user().getName() + ")");
+        PeerProcesses.Peer peer;
+        try {
+            peer = daemon.peerOf(channel);
+        } catch (IOException e) {
+            daemon.log().log(Level.INFO, "cannot learn the caller from the kernel: " + e.getMessage());
+            refuse("the daemon cannot learn the caller from the kernel");
             return;
         }
-        try (InFlight.Call watch = daemon.inFlight().open(channel)) {
+        try (peer; InFlight.Call watch = daemon.inFlight().open(channel)) {
+            if (peer.uid() != 0) {
+                refuse("the caller is not root");
+                return;
+            }
             watch.deadline(Daemon.REQUEST_TIMEOUT_MILLIS);
             int length = Wire.readLength(channel);
             if (!daemon.reserveRequest(length)) {
@@ -70,16 +77,20 @@ final class Session {
             try {
                 Wire.Request req = Wire.readBody(channel, length);
                 watch.noDeadline();
-                watch.watchCaller(req.pid());
-                serve(req, watch);
+                // the kernel's pid, not the request's
+                watch.watchCaller(peer.pid());
+                serve(peer, req, watch);
             } finally {
                 daemon.releaseRequest(length);
             }
         }
     }
 
-    private void serve(Wire.Request req, InFlight.Call watch) throws IOException {
+    private void serve(PeerProcesses.Peer peer, Wire.Request req, InFlight.Call watch) throws IOException {
         Optional<String> why = daemon.refusal(req);
+        if (why.isEmpty()) {
+            why = daemon.callerRefusal(peer, req);
+        }
         if (why.isPresent()) {
             refuse(why.get());
             return;

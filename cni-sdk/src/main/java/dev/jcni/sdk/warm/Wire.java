@@ -65,7 +65,7 @@ final class Wire {
     /**
      * One call as the shim sent it.
      *
-     * @param pid the caller's pid (as the caller says: trusted because only root can connect)
+     * @param pid the caller's pid as the caller says: untrusted, checked against the kernel's (SO_PEERCRED)
      * @param umask the caller's umask
      * @param netNs the caller's network namespace
      * @param mntNs its mount namespace

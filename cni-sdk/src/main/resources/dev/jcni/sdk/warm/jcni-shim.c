@@ -26,7 +26,9 @@
  * writes fail) and found no 'S' queued before that.
  *
  * Trust: the socket's directory must be a root-owned directory that only root can use, the socket
- * root's, and the peer (SO_PEERCRED) uid 0; the daemon checks that the caller is uid 0.
+ * root's, and the peer (SO_PEERCRED) uid 0. The daemon learns the caller from the kernel (its
+ * SO_PEERCRED pid and a pidfd, then /proc): the pid, namespaces, root and umask sent here are
+ * checked against that, never trusted (docs/operators.md, "Threat model").
  * JCNI_WARM_DEBUG=1 in the environment makes the shim say on stderr why it went cold.
  *
  * Wire protocol (version 2), integers big-endian:

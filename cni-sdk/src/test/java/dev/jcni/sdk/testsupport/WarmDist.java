@@ -167,6 +167,8 @@ public final class WarmDist implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(daemonLog.toFile()));
         pb.environment().put("JCNI_LOG_LEVEL", "debug");
+        // cni-sdk's own tests: the daemon learns its callers through TestPeers (no cni-sdk-netlink here)
+        pb.environment().put(TestPeers.LIBRARY_ENV, TestPeers.library().toString());
         long startsBefore = starts();
         try {
             daemon = pb.start();

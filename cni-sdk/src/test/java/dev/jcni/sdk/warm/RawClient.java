@@ -15,8 +15,9 @@ import java.util.Map;
 /**
  * A hand-over client in Java (the shim's request, encoded the same way) for tests that need what
  * the shim refuses to do, such as connecting as a non-root user to a socket others can reach.
- * {@code main(socket, distId, plugin)} sends a VERSION call, gives the go-ahead when the daemon
- * offers the start, and prints what came: {@code S} (started) or {@code R:<reason>}, or {@code EOF}.
+ * {@code main(socket, distId, plugin[, pid])} sends a VERSION call (claiming to be the given pid,
+ * else its own), gives the go-ahead when the daemon offers the start, and prints what came:
+ * {@code S} (started) or {@code R:<reason>}, or {@code EOF}.
  */
 public final class RawClient {
     private RawClient() {
@@ -29,9 +30,19 @@ public final class RawClient {
      */
     static byte[] request(String distId, String plugin, String cwd, List<String> args, List<String> env, byte[] stdin)
             throws IOException {
+        return request(ProcessHandle.current().pid(), distId, plugin, cwd, args, env, stdin);
+    }
+
+    /**
+     * Encodes a request as jcni-shim does, with this process's namespaces and root, and a pid.
+     *
+     * @return the bytes
+     */
+    static byte[] request(long pid, String distId, String plugin, String cwd, List<String> args, List<String> env,
+                          byte[] stdin) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         DataOutputStream d = new DataOutputStream(body);
-        d.writeInt((int) ProcessHandle.current().pid());
+        d.writeInt((int) pid);
         d.writeInt(umask());
         for (String p : List.of("/proc/self/ns/net", "/proc/self/ns/mnt", "/proc/self/ns/user", "/")) {
             Map<String, Object> a = Files.readAttributes(Path.of(p), "unix:dev,ino");
@@ -131,7 +142,9 @@ public final class RawClient {
      * @param args socket, dist id, plugin
      */
     public static void main(String[] args) throws IOException {
-        byte[] req = request(args[1], args[2], "/", List.of(), List.of("CNI_COMMAND=VERSION"), new byte[0]);
+        long pid = args.length > 3 ? Long.parseLong(args[3]) : ProcessHandle.current().pid();
+        byte[] req = request(pid, args[1], args[2], Path.of("").toAbsolutePath().toString(), List.of(),
+                List.of("CNI_COMMAND=VERSION"), new byte[0]);
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(args[0]))) {
             List<Frame> frames = handOver(ch, req).stream().filter(f -> f.type() != 'W' && f.type() != 'T').toList();
             if (frames.isEmpty()) {
