@@ -15,6 +15,15 @@ public final class KernelPeers implements PeerProcesses {
     }
 
     @Override
+    public void load() throws IOException {
+        try {
+            Sys.load();
+        } catch (RuntimeException | LinkageError e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Peer of(SocketChannel channel) throws IOException {
         try {
             int[] cred = Sys.peerCredentials(channel);

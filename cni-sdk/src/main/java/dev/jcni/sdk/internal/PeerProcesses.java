@@ -27,6 +27,14 @@ public interface PeerProcesses {
     Peer of(SocketChannel channel) throws IOException;
 
     /**
+     * Loads what {@link #of} needs (the native library) now, so that the daemon finds out at start,
+     * and not on a call that may come when descriptors or memory are short.
+     *
+     * @throws IOException when it cannot load
+     */
+    void load() throws IOException;
+
+    /**
      * @return the first provider found, or empty when no jcni module provides one
      */
     static Optional<PeerProcesses> find() {

@@ -298,6 +298,14 @@ public final class Daemon implements AutoCloseable {
         if (peers.isEmpty()) {
             log.log(Level.WARNING, "jcni's native library (cni-sdk-netlink) is not on the class path: the daemon cannot"
                     + " learn its callers from the kernel and refuses every call (they run cold)");
+        } else {
+            try {
+                peers.get().load();
+            } catch (IOException e) {
+                log.log(Level.WARNING, "jcni's native library does not load (" + e.getMessage() + "): the daemon cannot"
+                        + " learn its callers from the kernel and refuses every call (they run cold)");
+                peers = Optional.empty();
+            }
         }
         List<String> loaded = warmUp(dist, log);
         Rendezvous rv = Rendezvous.open(options.socket().orElse(Rendezvous.defaultSocket(dist.name())), 512);
@@ -475,7 +483,9 @@ public final class Daemon implements AutoCloseable {
         }
         Map<String, String> env = req.envMap();
         for (String name : JVM_SETTINGS) {
-            if (!env.getOrDefault(name, "").isEmpty()) {
+            // the launcher's own settings count when not empty; those the JVM reads, when set at all (as the launcher does)
+            String value = env.get(name);
+            if (value != null && (!value.isEmpty() || !name.startsWith("JCNI_"))) {
                 return Optional.of(name + (name.endsWith("HOME") ? " asks for another JVM" : " asks for JVM options"));
             }
         }

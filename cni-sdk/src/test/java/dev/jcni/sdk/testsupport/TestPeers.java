@@ -39,10 +39,15 @@ public final class TestPeers implements PeerProcesses {
     }
 
     @Override
-    public Peer of(SocketChannel channel) throws IOException {
+    public void load() throws IOException {
         if (Loaded.FAILURE != null) {
             throw new IOException("the test library does not load: " + Loaded.FAILURE);
         }
+    }
+
+    @Override
+    public Peer of(SocketChannel channel) throws IOException {
+        load();
         int[] cred = new int[3];
         int r = peerCredentials(channel, cred);
         if (r < 0) {

@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -144,17 +147,27 @@ class WarmCallerTest {
     }
 
     @Test
-    void jvmSettingsInTheEnvironmentRunCold() {
+    void jvmSettingsInTheEnvironmentRunCold() throws IOException {
         for (String[] setting : List.of(new String[] {"JAVA_TOOL_OPTIONS", "-Djcni.test=1", "Picked up JAVA_TOOL_OPTIONS"},
                 new String[] {"JDK_JAVA_OPTIONS", "-Djcni.test=1", "Picked up JDK_JAVA_OPTIONS"},
+                new String[] {"_JAVA_OPTIONS", "-Djcni.test=1", "Picked up _JAVA_OPTIONS"},
                 new String[] {"JCNI_JAVA_HOME", System.getProperty("java.home"), ""})) {
             long served = dist.servedCalls();
+            // the launcher keeps such a call from the shim: it runs cold, and the cold JVM honours it
             Run r = dist.warm(PLUGIN, env(setting[0], setting[1]), STDIN, dir);
             String what = setting[0] + ": " + r;
-            String why = setting[0] + (setting[0].endsWith("HOME") ? " asks for another JVM" : " asks for JVM options");
-            assertTrue(r.err().startsWith(REFUSED + why + "\n"), what);
+            assertTrue(r.err().startsWith("jcni " + PLUGIN + ": going cold: " + setting[0] + " is set\n"), what);
             assertTrue(r.err().contains(setting[2]), "the cold JVM honoured it: " + what);
             assertEquals(0, r.exitCode(), what);
+            // and the daemon refuses it too, from a client that hands it over all the same
+            byte[] req = RawClient.request(dist.id(), PLUGIN, Path.of("").toAbsolutePath().toString(), List.of(),
+                    List.of("CNI_COMMAND=VERSION", setting[0] + "=" + setting[1]), new byte[0]);
+            try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(dist.socket()))) {
+                List<RawClient.Frame> frames = RawClient.handOver(ch, req);
+                String why = setting[0] + (setting[0].endsWith("HOME") ? " asks for another JVM" : " asks for JVM options");
+                assertEquals("R:" + why, frames.stream().filter(f -> f.type() != 'W').findFirst()
+                        .map(f -> f.type() + ":" + f.text()).orElse("EOF"), what);
+            }
             assertEquals(served, dist.servedCalls(), what);
         }
     }

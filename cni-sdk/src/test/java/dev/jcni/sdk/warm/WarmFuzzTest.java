@@ -85,7 +85,7 @@ class WarmFuzzTest {
     /** A valid ADD request that appends to {@link #count} if it ever runs. */
     private static byte[] validRequest() throws IOException {
         String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"net\",\"count\":\"" + count + "\"}";
-        return RawClient.request(dist.id(), PLUGIN, "/", List.of(), List.of("CNI_COMMAND=ADD", "CNI_CONTAINERID=fuzz",
+        return RawClient.request(dist.id(), PLUGIN, Path.of("").toAbsolutePath().toString(), List.of(), List.of("CNI_COMMAND=ADD", "CNI_CONTAINERID=fuzz",
                 "CNI_NETNS=/run/netns/nowhere", "CNI_IFNAME=eth0", "PATH=/usr/bin:/bin"), conf.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -200,7 +200,7 @@ class WarmFuzzTest {
     @Example
     void slowClientsAreServedOrCutOff() throws Exception {
         // byte by byte, one write each: served
-        byte[] version = RawClient.request(dist.id(), PLUGIN, "/", List.of(), List.of("CNI_COMMAND=VERSION"), new byte[0]);
+        byte[] version = RawClient.request(dist.id(), PLUGIN, Path.of("").toAbsolutePath().toString(), List.of(), List.of("CNI_COMMAND=VERSION"), new byte[0]);
         try (SocketChannel ch = connect()) {
             for (byte x : version) {
                 ch.write(ByteBuffer.wrap(new byte[] {x}));

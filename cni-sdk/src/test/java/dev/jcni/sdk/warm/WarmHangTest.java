@@ -81,7 +81,7 @@ class WarmHangTest {
     private byte[] request(Map<String, String> env, byte[] stdin) throws IOException {
         List<String> e = new ArrayList<>();
         env.forEach((k, v) -> e.add(k + "=" + v));
-        return RawClient.request(dist.id(), PLUGIN, dir.toString(), List.of(), e, stdin);
+        return RawClient.request(dist.id(), PLUGIN, Path.of("").toAbsolutePath().toString(), List.of(), e, stdin);
     }
 
     private SocketChannel connect() throws IOException {
