@@ -16,7 +16,7 @@ public final class Iptables {
      * How long iptables and iptables-restore wait for the xtables lock before giving up (their
      * {@code --wait N}; the legacy flavour honours it, the nf_tables flavour of Debian 12's iptables
      * 1.8.9 accepts and ignores it, having no such lock). The lock is held for milliseconds by each
-     * writer; 10 s is ample queueing, and below {@link Exec#TIMEOUT}, which bounds the whole run.
+     * writer; 10 s is ample queueing, and below the 30 s that bound a whole run ({@link Exec#run}).
      */
     public static final int LOCK_WAIT_SECONDS = 10;
 
