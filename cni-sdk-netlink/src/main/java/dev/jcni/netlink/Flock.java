@@ -6,6 +6,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An exclusive {@code flock(2)} lock on a file, held until {@link #close()}.
@@ -21,16 +23,39 @@ public final class Flock implements AutoCloseable {
         this.fd = fd;
     }
 
+    /** How long {@link #lockExclusive(Path)} waits for another holder: 30 s. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** The longest pause between two attempts while another holder has the lock. */
+    private static final long MAX_PAUSE_MS = 50;
+
     /**
-     * Creates the file when missing (mode 0600, empty), opens it read-only and waits for the
-     * exclusive lock.
+     * {@link #lockExclusive(Path, Duration)} waiting at most {@link #DEFAULT_TIMEOUT}.
      *
      * @param file the lock file
      * @return the held lock
      * @throws IOException when the file cannot be created
-     * @throws NetlinkException when open(2) or flock(2) fails (errno named)
+     * @throws NetlinkException when open(2) or flock(2) fails (errno named), or with
+     *     {@link Errno#EAGAIN} when another holder kept the lock past the timeout
      */
     public static Flock lockExclusive(Path file) throws IOException {
+        return lockExclusive(file, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Creates the file when missing (mode 0600, empty), opens it read-only and takes the exclusive
+     * lock, waiting for another holder at most {@code timeout}: the lock is tried without blocking
+     * ({@code LOCK_NB}), again after pauses growing from 1 ms to 50 ms, so that the wait is bounded
+     * and an interrupt ends it (a blocking {@code flock(2)} would wait for ever, deaf to both).
+     *
+     * @param file the lock file
+     * @param timeout how long to wait for another holder
+     * @return the held lock
+     * @throws IOException when the file cannot be created
+     * @throws NetlinkException when open(2) or flock(2) fails (errno named); with
+     *     {@link Errno#EAGAIN} when another holder kept the lock past the timeout, with
+     *     {@link Errno#EINTR} when the thread was interrupted while waiting (its flag stays set)
+     */
+    public static Flock lockExclusive(Path file, Duration timeout) throws IOException {
         if (!Files.exists(file)) {
             try {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -40,12 +65,31 @@ public final class Flock implements AutoCloseable {
         }
         int fd = Sys.openReadOnly(file.toString());
         try {
-            Sys.flock(fd, Sys.LOCK_EX);
+            waitFor(fd, file, timeout);
         } catch (RuntimeException e) {
             Sys.close(fd);
             throw e;
         }
         return new Flock(fd);
+    }
+
+    private static void waitFor(int fd, Path file, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        long pause = 1;
+        while (!Sys.tryLockExclusive(fd)) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                throw new NetlinkException("flock \"" + file + "\" (held by another for more than " + timeout.toMillis()
+                        + " ms)", Errno.EAGAIN);
+            }
+            try {
+                Thread.sleep(Math.min(pause, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NetlinkException("flock \"" + file + "\" (interrupted while waiting)", Errno.EINTR);
+            }
+            pause = Math.min(pause * 2, MAX_PAUSE_MS);
+        }
     }
 
     /** Releases the lock (closing the descriptor releases it). */

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * A netlink socket (Go: {@code nl.NetlinkSocket}) bound to the network namespace it was opened
@@ -152,14 +154,35 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /**
      * Opens a socket inside a network namespace without the caller entering it: a pinned thread
-     * enters, opens and returns. The socket stays in that namespace.
+     * enters, opens and returns. The socket stays in that namespace. When the thread cannot return
+     * (it is then retired, {@link dev.jcni.netns.NsRestoreException}), the socket is closed before
+     * the failure is thrown.
      *
      * @param protocol the netlink protocol
      * @param ns the namespace
      * @return the socket
      */
     public static NetlinkSocket openAt(int protocol, NetNs ns) {
-        return ns.call(() -> open(protocol));
+        return openAt(protocol, ns, s -> { });
+    }
+
+    /** {@link #openAt(int, NetNs)}, running {@code inside} in the namespace once the socket is open (tests). */
+    static NetlinkSocket openAt(int protocol, NetNs ns, Consumer<NetlinkSocket> inside) {
+        AtomicReference<NetlinkSocket> opened = new AtomicReference<>();
+        try {
+            return ns.call(() -> {
+                NetlinkSocket s = open(protocol);
+                opened.set(s);
+                inside.accept(s);
+                return s;
+            });
+        } catch (RuntimeException | Error e) {
+            NetlinkSocket s = opened.get();
+            if (s != null) {
+                s.close();
+            }
+            throw e;
+        }
     }
 
     /**

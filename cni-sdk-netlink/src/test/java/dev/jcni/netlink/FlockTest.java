@@ -1,15 +1,24 @@
 package dev.jcni.netlink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The lock excludes flock(1) — the same kernel lock Go's host-local takes — and is released on close. */
+/**
+ * The lock excludes flock(1) — the same kernel lock Go's host-local takes —, is released on close, and
+ * waits for another holder at most its timeout.
+ */
 class FlockTest {
 
     static Process flockProbe(Path file) throws Exception {
@@ -31,21 +40,104 @@ class FlockTest {
         assertEquals(0, p.exitValue(), "released on close");
     }
 
-    @Test
-    void waitsForAnotherHolder(@TempDir Path dir) throws Exception {
-        Path lock = dir.resolve("lock");
-        Path marker = dir.resolve("held");
-        Files.createFile(lock);
-        // the holder marks that it has the lock, keeps it a moment, unmarks, and only then lets go
+    /**
+     * flock(1) holding the lock: it marks that it holds it, waits for a line on stdin, unmarks, and
+     * only then lets go. Returns once the mark is there.
+     */
+    static Process holder(Path lock, Path marker) throws Exception {
         Process holder = new ProcessBuilder("flock", lock.toString(), "sh", "-c",
-                "touch " + marker + "; sleep 1; rm " + marker).start();
+                "touch " + marker + "; read line; rm " + marker).start();
         while (!Files.exists(marker)) {
             assertTrue(holder.isAlive(), "holder ended early");
             Thread.sleep(20);
         }
-        try (Flock held = Flock.lockExclusive(lock)) {
-            assertTrue(Files.notExists(marker), "the lock was granted only after the holder released it");
+        return holder;
+    }
+
+    static void release(Process holder) throws Exception {
+        try (OutputStream in = holder.getOutputStream()) {
+            in.write('\n');
         }
         assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, holder.exitValue());
+    }
+
+    /** True while a thread is inside {@code Flock.lockExclusive}, waiting. */
+    static boolean insideLockExclusive(Thread t) {
+        for (StackTraceElement f : t.getStackTrace()) {
+            if (f.getClassName().equals(Flock.class.getName()) && f.getMethodName().equals("lockExclusive")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A test body run while flock(1) holds the lock. */
+    interface WhileHeld {
+        void run(Path lock, Path marker, Process holder) throws Exception;
+    }
+
+    static void whileHeld(Path dir, WhileHeld body) throws Exception {
+        Path lock = dir.resolve("lock");
+        Path marker = dir.resolve("held");
+        Files.createFile(lock);
+        Process holder = holder(lock, marker);
+        try {
+            body.run(lock, marker, holder);
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
+    @Test
+    void waitsForAnotherHolder(@TempDir Path dir) throws Exception {
+        whileHeld(dir, (lock, marker, holder) -> assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            CompletableFuture<Boolean> heldAtGrant = new CompletableFuture<>();
+            Thread waiter = new Thread(() -> {
+                try (Flock held = Flock.lockExclusive(lock, Duration.ofSeconds(60))) {
+                    heldAtGrant.complete(Files.exists(marker));
+                } catch (Exception | Error e) {
+                    heldAtGrant.completeExceptionally(e);
+                }
+            });
+            waiter.start();
+            // the holder cannot let go before it reads a line: the waiter must be seen waiting
+            while (!insideLockExclusive(waiter)) {
+                assertFalse(heldAtGrant.isDone(), "the lock was granted while flock(1) held it");
+                Thread.sleep(5);
+            }
+            assertFalse(heldAtGrant.isDone(), "the lock was granted while flock(1) held it");
+            release(holder);
+            assertFalse(heldAtGrant.get(), "the lock was granted only after the holder released it");
+            waiter.join();
+        }));
+    }
+
+    @Test
+    void givesUpWithEagainWhenAnotherHolderKeepsItPastTheTimeout(@TempDir Path dir) throws Exception {
+        whileHeld(dir, (lock, marker, holder) -> {
+            NetlinkException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> assertThrows(NetlinkException.class, () -> Flock.lockExclusive(lock, Duration.ofMillis(200))));
+            assertEquals(Errno.EAGAIN, e.errno());
+            assertTrue(Files.exists(marker), "the holder still held the lock");
+            release(holder);
+            // the failed attempt left nothing held
+            try (Flock held = Flock.lockExclusive(lock, Duration.ofSeconds(30))) {
+                assertTrue(Files.exists(lock));
+            }
+        });
+    }
+
+    @Test
+    void anInterruptEndsTheWait(@TempDir Path dir) throws Exception {
+        whileHeld(dir, (lock, marker, holder) -> {
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                Thread.currentThread().interrupt();
+                NetlinkException e = assertThrows(NetlinkException.class, () -> Flock.lockExclusive(lock, Duration.ofSeconds(60)));
+                assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+                assertEquals(Errno.EINTR, e.errno());
+            });
+            release(holder);
+        });
     }
 }

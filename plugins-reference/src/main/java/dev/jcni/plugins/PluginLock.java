@@ -1,5 +1,6 @@
 package dev.jcni.plugins;
 
+import dev.jcni.netlink.Errno;
 import dev.jcni.netlink.Flock;
 import dev.jcni.netlink.NetlinkException;
 import dev.jcni.sdk.types.CniException;
@@ -9,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 
 /**
  * The one file lock of the reference plugins: host-local's store lock and portmap's lock around the
@@ -18,8 +20,10 @@ import java.nio.file.attribute.PosixFilePermissions;
  * exclude each other too. ({@code FileChannel.lock} takes an {@code fcntl} lock, which neither excludes
  * {@code flock} holders nor waits for another holder in the same JVM.)
  *
- * <p>One failure policy: a lock that cannot be taken fails the call (closed), with code 5
- * ({@code IO_FAILURE}) naming the file; nothing goes on unlocked.
+ * <p>One failure policy: a lock that cannot be taken fails the call (closed), naming the file; nothing
+ * goes on unlocked. The wait for another holder is bounded ({@link Flock#DEFAULT_TIMEOUT}, 30 s): past
+ * it the call fails with code 11 ({@code TRY_AGAIN_LATER}), where Go's plugins wait for ever; any other
+ * failure is code 5 ({@code IO_FAILURE}).
  */
 public final class PluginLock implements AutoCloseable {
     private final Flock flock;
@@ -29,14 +33,26 @@ public final class PluginLock implements AutoCloseable {
     }
 
     /**
-     * Blocks until the lock is held. Missing parent directories are created (mode 0700), and the file
-     * (mode 0600) when missing.
+     * Takes the lock, waiting for another holder at most {@link Flock#DEFAULT_TIMEOUT} (30 s). Missing
+     * parent directories are created (mode 0700), and the file (mode 0600) when missing.
      *
      * @param file the lock file
      * @return the held lock; close it to release
-     * @throws CniException code 5 when the directory or file cannot be made, opened or locked
+     * @throws CniException code 11 ({@code TRY_AGAIN_LATER}) when another holder kept it past the
+     *     timeout; code 5 when the directory or file cannot be made, opened or locked
      */
     public static PluginLock acquire(Path file) {
+        return acquire(file, Flock.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * {@link #acquire(Path)} with another bound on the wait.
+     *
+     * @param file the lock file
+     * @param timeout how long to wait for another holder
+     * @return the held lock
+     */
+    static PluginLock acquire(Path file, Duration timeout) {
         try {
             Path dir = file.toAbsolutePath().getParent();
             if (!Files.isDirectory(dir)) {
@@ -46,8 +62,14 @@ public final class PluginLock implements AutoCloseable {
                     // made meanwhile by someone else, or not a directory: the open below tells
                 }
             }
-            return new PluginLock(Flock.lockExclusive(file));
-        } catch (IOException | NetlinkException e) {
+            return new PluginLock(Flock.lockExclusive(file, timeout));
+        } catch (NetlinkException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                throw new CniException(ErrorCodes.TRY_AGAIN_LATER, "cannot lock " + file + ": another call has held it for more than "
+                        + timeout.toSeconds() + " s; try again later", "", e);
+            }
+            throw new CniException(ErrorCodes.IO_FAILURE, "cannot lock " + file + ": " + e.getMessage(), "", e);
+        } catch (IOException e) {
             String why = e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
                     : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
             throw new CniException(ErrorCodes.IO_FAILURE, "cannot lock " + file + ": " + why, "", e);

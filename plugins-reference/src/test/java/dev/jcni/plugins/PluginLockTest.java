@@ -3,13 +3,16 @@ package dev.jcni.plugins;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +20,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The reference plugins' one file lock: flock(2), exclusive within one process too, failing closed. */
+/**
+ * The reference plugins' one file lock: flock(2), exclusive within one process too, failing closed,
+ * with a bounded wait.
+ */
 class PluginLockTest {
     @TempDir
     Path dir;
@@ -68,5 +74,34 @@ class PluginLockTest {
         CniException e = assertThrows(CniException.class, () -> PluginLock.acquire(notADir.resolve("lock")));
         assertEquals(ErrorCodes.IO_FAILURE, e.code());
         assertTrue(e.msg().startsWith("cannot lock " + notADir.resolve("lock") + ": "), e.msg());
+    }
+
+    @Test
+    void aLockHeldPastTheBoundIsCode11() throws Exception {
+        Path lock = dir.resolve("state/lock");
+        Path marker = dir.resolve("held");
+        Files.createDirectories(lock.getParent());
+        Files.createFile(lock);
+        // flock(1) holds the lock until it reads a line
+        Process holder = new ProcessBuilder("flock", lock.toString(), "sh", "-c", "touch " + marker + "; read line").start();
+        try {
+            while (!Files.exists(marker)) {
+                assertTrue(holder.isAlive(), "holder ended early");
+                Thread.sleep(20);
+            }
+            CniException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> assertThrows(CniException.class, () -> PluginLock.acquire(lock, Duration.ofMillis(300))));
+            assertEquals(ErrorCodes.TRY_AGAIN_LATER, e.code());
+            assertTrue(e.msg().startsWith("cannot lock " + lock + ": another call has held it"), e.msg());
+            try (OutputStream in = holder.getOutputStream()) {
+                in.write('\n');
+            }
+            assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
+            try (PluginLock held = PluginLock.acquire(lock, Duration.ofSeconds(30))) {
+                assertTrue(Files.exists(lock), "free again once the holder let go");
+            }
+        } finally {
+            holder.destroyForcibly();
+        }
     }
 }

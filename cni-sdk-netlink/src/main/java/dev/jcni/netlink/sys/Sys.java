@@ -1,5 +1,6 @@
 package dev.jcni.netlink.sys;
 
+import dev.jcni.netlink.Errno;
 import dev.jcni.netlink.NetlinkException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -213,6 +214,27 @@ public final class Sys {
     public static final int LOCK_EX = 2;
     /** flock(2): unlock. */
     public static final int LOCK_UN = 8;
+    /** flock(2): fail with EWOULDBLOCK instead of waiting. */
+    public static final int LOCK_NB = 4;
+
+    /**
+     * flock(2) exclusive, without waiting.
+     *
+     * @param fd descriptor
+     * @return true when the lock is now held; false when another descriptor holds it (EWOULDBLOCK)
+     */
+    public static boolean tryLockExclusive(int fd) {
+        Native.ensure();
+        int r = Native.flock(fd, LOCK_EX | LOCK_NB);
+        if (r == -Errno.EAGAIN) {
+            // EWOULDBLOCK is EAGAIN on Linux
+            return false;
+        }
+        if (r < 0) {
+            throw fail("flock", r);
+        }
+        return true;
+    }
 
     /**
      * flock(2), blocking, retried when interrupted by a signal.

@@ -1,6 +1,8 @@
 package dev.jcni.sdk.internal;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -118,7 +120,12 @@ public final class CallContext {
     }
 
     /**
-     * A process builder with a given environment and working directory.
+     * A process builder with a given environment and working directory. A bare command name (no
+     * {@code /}) is looked up in the given environment's {@code PATH} (relative and empty entries
+     * from {@code cwd}; {@code :/bin:/usr/bin} when there is no {@code PATH}, as the JDK does), not in
+     * this JVM's: the builder's command is the path found, or, when the name is nowhere on that
+     * {@code PATH}, its path in the first entry, which then fails to start ("No such file or
+     * directory"). A name with a {@code /} is left as it is (relative to {@code cwd}).
      *
      * @param command the command and its arguments
      * @param env the whole environment of the process
@@ -128,12 +135,40 @@ public final class CallContext {
      */
     public static ProcessBuilder processBuilder(List<String> command, Map<String, String> env, Path cwd) {
         checkNotRetired();
-        ProcessBuilder pb = new ProcessBuilder(command);
+        ProcessBuilder pb = new ProcessBuilder(onCallPath(command, env, cwd));
         Map<String, String> childEnv = pb.environment();
         childEnv.clear();
         childEnv.putAll(env);
         pb.directory(cwd.toFile());
         return pb;
+    }
+
+    /** Where the JDK looks for a bare command name when there is no {@code PATH}. */
+    private static final String DEFAULT_PATH = ":/bin:/usr/bin";
+
+    /**
+     * Resolves a bare command name as an exec with this environment would: the first entry of its
+     * {@code PATH} holding an executable regular file of that name.
+     */
+    private static List<String> onCallPath(List<String> command, Map<String, String> env, Path cwd) {
+        if (command.isEmpty() || command.get(0).isEmpty() || command.get(0).contains("/")) {
+            return command;
+        }
+        String name = command.get(0);
+        Path first = null;
+        for (String dir : env.getOrDefault("PATH", DEFAULT_PATH).split(":", -1)) {
+            Path candidate = cwd.resolve(dir).resolve(name);
+            if (first == null) {
+                first = candidate;
+            }
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                first = candidate;
+                break;
+            }
+        }
+        List<String> resolved = new ArrayList<>(command);
+        resolved.set(0, first.toString());
+        return resolved;
     }
 
     /**

@@ -14,6 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code PluginMain.run(plugin)} call, which hands the plugin over here (and leaves {@code main})
  * instead of running it and exiting. One way for every plugin, whatever its {@code main} does first.
  *
+ * <p>The hand-over leaves {@code main} by an {@link Error} that {@code catch (Exception)} does not
+ * catch; {@code finally} blocks in {@code main} run. A {@code main} that catches {@code Throwable}
+ * around {@code PluginMain.run}, or exits before calling it, cannot be loaded safely.
+ *
  * <p>Each {@link #load} runs {@code main} again, so every call gets a fresh plugin instance, as
  * every exec of a launcher does.
  */
@@ -24,8 +28,14 @@ public final class PluginLoader {
     private static final ThreadLocal<Capture> CAPTURE = new ThreadLocal<>();
     private static final Map<String, MethodHandle> MAINS = new ConcurrentHashMap<>();
 
-    /** Thrown through a plugin's {@code main} to leave it once it handed its plugin over. */
-    private static final class Capture extends RuntimeException {
+    /**
+     * Thrown through a plugin's {@code main} to leave it once it handed its plugin over. An
+     * {@link Error}, not an exception: an author's {@code catch (Exception e) { System.exit(1); }}
+     * around {@code PluginMain.run} must not catch it (that would exit the daemon at warm-up, or the
+     * parent plugin mid-ADD during in-process delegation). Only a {@code catch (Throwable)} or
+     * {@code catch (Error)} in {@code main} sees it.
+     */
+    private static final class Capture extends Error {
         private static final long serialVersionUID = 1L;
         private transient Plugin plugin;
 

@@ -77,7 +77,8 @@ public final class Invoke {
     }
 
     /**
-     * ADD on a delegate; see {@link PluginExec#delegateAdd}. Runs DEL on the delegate when its ADD fails.
+     * ADD on a delegate; see {@link PluginExec#delegateAdd}. Runs DEL on the delegate when its ADD failed
+     * without reporting a CNI error (killed, timed out, no error JSON, bad output).
      *
      * @param delegate the delegate's type, e.g. {@code host-local}
      * @param netconf its configuration

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.Threads;
 import dev.jcni.sdk.invoke.PluginException.Failure;
 import dev.jcni.sdk.types.CniArgs;
 import dev.jcni.sdk.types.CniException;
@@ -198,9 +199,19 @@ public final class PluginExec {
     /**
      * Runs a delegate plugin (typically IPAM) with ADD from inside a plugin (Go's
      * {@code invoke.DelegateAdd}). The delegate gets the parent's environment with only
-     * {@code CNI_COMMAND} replaced and is looked up in the parent's {@code CNI_PATH}. When the
-     * delegate's ADD fails, DEL is run on it before the error is thrown, as the spec asks of
-     * delegating plugins (a failing DEL is attached as a suppressed exception).
+     * {@code CNI_COMMAND} replaced and is looked up in the parent's {@code CNI_PATH}.
+     *
+     * <p>When the delegate ran and failed without reporting a CNI error (it was killed, timed out,
+     * exited non-zero without an error JSON, or printed something that is not a result), it may have
+     * reserved something half-way: DEL is run on it before the error is thrown, as the spec asks of
+     * delegating plugins (a failing DEL is attached as a suppressed exception). That DEL runs with the
+     * thread's interrupt flag cleared (a call interrupted because its caller went away still cleans up)
+     * and, under a deadline, with a deadline of its own.
+     *
+     * <p>When the delegate reported an error JSON, no DEL is run: a plugin that fails ADD has undone its
+     * own work, and its refusal may be about someone else's live attachment (host-local refuses a second
+     * ADD of a live container id and interface; a DEL after that refusal would release the live
+     * attachment's address for a second owner). Nor when it could not be found or started.
      *
      * @param delegate the delegate's type, e.g. {@code host-local}
      * @param netconf the configuration for the delegate
@@ -213,18 +224,31 @@ public final class PluginExec {
         try {
             return execPluginWithResult(path, netconf, delegateEnv(parentEnv, "ADD"));
         } catch (PluginException e) {
-            PluginExec cleanup = this;
-            if (deadline.isSet()) {
-                Duration room = deadline.grace().compareTo(Duration.ofSeconds(1)) > 0 ? deadline.grace() : Duration.ofSeconds(1);
-                cleanup = withDeadline(Deadline.after(room).withGrace(deadline.grace()));
-            }
-            try {
-                cleanup.execPluginWithoutResult(path, netconf, delegateEnv(parentEnv, "DEL"));
-            } catch (PluginException del) {
-                e.addSuppressed(del);
+            if (mayHaveLeftSomething(e)) {
+                PluginExec cleanup = this;
+                if (deadline.isSet()) {
+                    Duration room = deadline.grace().compareTo(Duration.ofSeconds(1)) > 0 ? deadline.grace() : Duration.ofSeconds(1);
+                    cleanup = withDeadline(Deadline.after(room).withGrace(deadline.grace()));
+                }
+                PluginExec del = cleanup;
+                Threads.runUninterrupted(() -> {
+                    try {
+                        del.execPluginWithoutResult(path, netconf, delegateEnv(parentEnv, "DEL"));
+                    } catch (PluginException failedDel) {
+                        e.addSuppressed(failedDel);
+                    }
+                });
             }
             throw e;
         }
+    }
+
+    /** A delegate that ran and failed without a CNI error of its own: it may have stopped half-way. */
+    private static boolean mayHaveLeftSomething(PluginException e) {
+        return switch (e.failure()) {
+            case FAILED, KILLED_BY_SIGNAL, TIMED_OUT, BAD_OUTPUT -> true;
+            case NOT_FOUND, START_FAILED, TEXT_FILE_BUSY, ERROR_REPORTED -> false;
+        };
     }
 
     /**

@@ -197,6 +197,13 @@ public final class Request {
      * directory is the caller's {@linkplain #workingDirectory() working directory}: a process
      * started with it sees what it would see if the plugin had been exec'd by the runtime.
      *
+     * <p>A bare command name (no {@code /}, e.g. {@code iptables}) is looked up here, in this call's
+     * {@code PATH} (relative entries from the working directory), not in the {@code PATH} of the JVM
+     * serving the call (a warm-mode daemon's, or the parent plugin's during in-process delegation):
+     * the builder's {@link ProcessBuilder#command()} then starts with the path found. A name that is
+     * nowhere on the call's {@code PATH} fails to start ("No such file or directory"), as it would for
+     * an exec'd plugin. Setting another command on the builder afterwards skips this lookup.
+     *
      * @param command the command and its arguments
      * @return the builder, ready to start (change what you need first)
      */

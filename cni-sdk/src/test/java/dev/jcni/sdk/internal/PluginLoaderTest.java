@@ -12,7 +12,8 @@ import dev.jcni.sdk.types.Result;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class PluginLoaderTest {
+/** Loading plugins from their mains (public: its sample mains serve other packages' tests). */
+public class PluginLoaderTest {
     static final AtomicInteger MAINS = new AtomicInteger();
 
     /** A plugin whose main does work of its own first, as authors' mains may. */
@@ -37,6 +38,21 @@ class PluginLoaderTest {
         }
     }
 
+    /**
+     * A main as authors write them: any exception ends the process. Were the hand-over an
+     * exception, loading this main would exit the JVM (the daemon, or the parent plugin).
+     */
+    public static final class ExitsOnException {
+        public static void main(String[] args) {
+            try {
+                PluginMain.run(new Main());
+            } catch (Exception e) {
+                System.err.println("the author's main caught the hand-over: " + e);
+                System.exit(1);
+            }
+        }
+    }
+
     /** A main that never hands a plugin to the skel. */
     public static final class NotAPlugin {
         public static void main(String[] args) {
@@ -58,6 +74,12 @@ class PluginLoaderTest {
         assertNotSame(a, b);
         assertTrue(a instanceof Main);
         assertEquals(before + 2, MAINS.get());
+    }
+
+    @Test
+    void aMainThatExitsOnAnyExceptionIsLoadedWithoutExiting() {
+        Plugin p = PluginLoader.load(ExitsOnException.class.getName()).orElseThrow();
+        assertTrue(p instanceof Main);
     }
 
     @Test

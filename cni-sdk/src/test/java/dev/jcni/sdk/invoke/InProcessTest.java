@@ -3,10 +3,14 @@ package dev.jcni.sdk.invoke;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jcni.sdk.internal.PluginLoaderTest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,5 +32,33 @@ class InProcessTest {
         Files.write(big, new byte[1 << 20]);
         assertTrue(InProcess.mainOf(big).isEmpty());
         assertTrue(InProcess.mainOf(dir.resolve("missing")).isEmpty());
+    }
+
+    @Test
+    void onlyAMainTheDistributionListsRunsInProcess(@TempDir Path dir) throws IOException {
+        Set<String> mains = Set.of("good.Main");
+        Path listed = Files.writeString(dir.resolve("good"), "#!/bin/sh\n# jcni-launcher dist=d id=abc main=good.Main kind=plugin\n");
+        Path other = Files.writeString(dir.resolve("other"), "#!/bin/sh\n# jcni-launcher dist=d id=abc main=evil.Main kind=plugin\n");
+        assertEquals(Optional.of("good.Main"), InProcess.mainOf(listed, "abc", mains));
+        assertEquals(Optional.empty(), InProcess.mainOf(other, "abc", mains), "a marker naming an unlisted class is exec'd");
+        assertEquals(Optional.empty(), InProcess.mainOf(listed, "xyz", mains), "another distribution's launcher is exec'd");
+    }
+
+    @Test
+    void theListIsTheDistributionFilesPluginsWhenItNamesThisJvmsId(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("jcni-dist.properties"),
+                "id=abc\nname=d\nplugin.a=a.Main\nplugin.b=b.Main\ncommand.x=x.Main\nclass-path=a.jar\n");
+        assertEquals(Set.of("a.Main", "b.Main"), InProcess.pluginMains(file, "abc"));
+        assertEquals(Set.of(), InProcess.pluginMains(file, "other"));
+        assertEquals(Set.of(), InProcess.pluginMains(dir.resolve("missing"), "abc"));
+    }
+
+    @Test
+    void aDelegateWhoseMainExitsOnAnyExceptionRunsInProcessWithoutEndingTheParent() {
+        Map<String, String> env = Map.of("CNI_COMMAND", "VERSION", "PATH", "/usr/bin:/bin");
+        InProcess.Outcome o = InProcess.run(PluginLoaderTest.ExitsOnException.class.getName(),
+                "{\"cniVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8), env).orElseThrow();
+        assertEquals(0, o.status(), new String(o.stderr(), StandardCharsets.UTF_8));
+        assertTrue(new String(o.stdout(), StandardCharsets.UTF_8).contains("supportedVersions"));
     }
 }

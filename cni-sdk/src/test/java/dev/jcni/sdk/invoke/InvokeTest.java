@@ -328,14 +328,53 @@ class InvokeTest {
     }
 
     @Test
-    void delegateAddRunsDelOnDelegateWhenAddFails() {
+    void delegateAddRunsNoDelAfterTheDelegateReportedAnError() {
+        // e.g. host-local refusing a duplicate allocation: a DEL would free the live attachment's address
         fakes.install("recorder", "ipam");
         fakes.behave("ipam", "ADD", "fail", "{\"code\":11,\"msg\":\"no addresses left\"}");
         PluginException e = assertThrows(PluginException.class, () -> Invoke.delegateAdd("ipam", CONF, parentEnv("ADD")));
         assertEquals(11, e.code());
         assertEquals("no addresses left", e.msg());
+        assertEquals(List.of("ADD"), fakes.calls("ipam"));
+    }
+
+    @Test
+    void delegateAddRunsDelOnADelegateThatFailedWithoutAnError() {
+        fakes.install("recorder", "ipam");
+        fakes.behave("ipam", "ADD", "fail", "half-way: not an error JSON");
+        PluginException e = assertThrows(PluginException.class, () -> Invoke.delegateAdd("ipam", CONF, parentEnv("ADD")));
+        assertEquals(Failure.FAILED, e.failure());
         assertEquals(List.of("ADD", "DEL"), fakes.calls("ipam"));
         assertEquals("c9", fakes.env("ipam", "DEL", "CNI_CONTAINERID"));
+    }
+
+    @Test
+    void delegateAddRunsDelOnADelegateThatPrintedNoResult() {
+        fakes.install("recorder", "ipam");
+        fakes.behave("ipam", "ADD", "out", "garbage");
+        PluginException e = assertThrows(PluginException.class, () -> Invoke.delegateAdd("ipam", CONF, parentEnv("ADD")));
+        assertEquals(Failure.BAD_OUTPUT, e.failure());
+        assertEquals(List.of("ADD", "DEL"), fakes.calls("ipam"));
+    }
+
+    @Test
+    void theCleanupDelOfAnInterruptedCallRunsToTheEnd() {
+        // a warm call whose caller went away: its thread is interrupted while the delegate runs
+        fakes.install("recorder", "ipam");
+        fakes.behave("ipam", "ADD", "fail", "stopped");
+        Thread.currentThread().interrupt();
+        PluginException e;
+        try {
+            e = assertThrows(PluginException.class, () -> Invoke.delegateAdd("ipam", CONF, parentEnv("ADD")));
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
+        } finally {
+            Thread.interrupted();
+        }
+        // the ADD itself may have been stopped before it recorded anything: the DEL is what counts
+        assertEquals(List.of(), List.of(e.getSuppressed()), "the DEL did not fail");
+        List<String> calls = fakes.calls("ipam");
+        assertEquals("DEL", calls.get(calls.size() - 1));
+        assertEquals(new String(CONF, StandardCharsets.UTF_8), fakes.stdin("ipam", "DEL"), "the DEL read its whole stdin");
     }
 
     @Test

@@ -1,15 +1,22 @@
 package dev.jcni.plugins.firewall;
 
 import dev.jcni.sdk.internal.CallContext;
+import dev.jcni.sdk.internal.Threads;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the firewall tools. Their output never reaches the plugin's stdout. They run with the
@@ -66,43 +73,119 @@ public final class Exec {
     }
 
     /**
-     * Runs a command, waiting up to 60 s (iptables {@code --wait} may queue behind other writers).
+     * How long a tool may run: above iptables' own bound on waiting for the xtables lock
+     * ({@link Iptables#LOCK_WAIT_SECONDS}), far below a runtime's timeout for a whole CNI call.
+     */
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** How long to wait for a killed tool and its children to be gone. */
+    private static final long KILL_WAIT_MS = 5_000;
+
+    /**
+     * Runs a command for at most {@link #TIMEOUT} (30 s). stdin is written and stdout and stderr are
+     * read on threads of their own while the call waits, so neither a full pipe nor a process that
+     * keeps stdout open (a child left behind) can make it wait longer; on timeout, or when the
+     * calling thread is interrupted, the tool and every process it started are killed (SIGKILL).
      *
      * @param stdin bytes for stdin, or null
      * @param command the command
      * @return its outcome
-     * @throws IOException when it cannot be started or does not finish
+     * @throws IOException when it cannot be started or does not finish in time
      */
     public static Result run(byte[] stdin, List<String> command) throws IOException {
+        return run(stdin, command, TIMEOUT);
+    }
+
+    /**
+     * {@link #run(byte[], List)} with another bound.
+     *
+     * @param stdin bytes for stdin, or null
+     * @param command the command
+     * @param timeout how long it may take, output included
+     * @return its outcome
+     * @throws IOException when it cannot be started or does not finish in time
+     */
+    static Result run(byte[] stdin, List<String> command, Duration timeout) throws IOException {
         ProcessBuilder pb = CallContext.processBuilder(command);
         pb.environment().put("LC_ALL", "C");
+        long end = System.nanoTime() + timeout.toNanos();
         Process p = pb.start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin);
-        }
-        p.getOutputStream().close();
-        // stdout first, then stderr: these tools write little to stderr, far below a pipe's capacity
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = readAll(p.getErrorStream());
+        Thread writer = background("stdin", () -> {
+            try (OutputStream in = p.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin);
+                }
+            } catch (IOException e) {
+                // the tool exited or closed stdin early: its exit status tells
+            }
+        });
+        Drain out = new Drain(p.getInputStream(), "stdout");
+        Drain err = new Drain(p.getErrorStream(), "stderr");
+        String what = String.join(" ", command);
         try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + ": timed out");
+            if (!p.waitFor(left(end), TimeUnit.NANOSECONDS)) {
+                killTree(p);
+                throw new IOException(what + ": timed out after " + timeout.toSeconds() + " s; killed");
+            }
+            for (Thread t : List.of(out.thread, err.thread, writer)) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left(end))));
+                if (t.isAlive()) {
+                    killTree(p);
+                    throw new IOException(what + ": exited, but a process it started kept its output open past "
+                            + timeout.toSeconds() + " s; killed");
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", command) + ": interrupted", e);
+            killTree(p);
+            throw new IOException(what + ": interrupted; killed", e);
         }
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8),
-                new String(err, StandardCharsets.UTF_8));
+        return new Result(p.exitValue(), out.text(), err.text());
     }
 
-    private static byte[] readAll(InputStream in) {
-        try {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            return new byte[0];
+    private static long left(long end) {
+        return Math.max(0, end - System.nanoTime());
+    }
+
+    /** SIGKILL to a process and every process it started (listed first: orphans are reparented). */
+    private static void killTree(Process p) {
+        List<ProcessHandle> tree = new ArrayList<>();
+        tree.add(p.toHandle());
+        p.descendants().forEach(tree::add);
+        tree.forEach(ProcessHandle::destroyForcibly);
+        CompletableFuture<?>[] exits = tree.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
+        Threads.runUninterrupted(() -> {
+            try {
+                CompletableFuture.allOf(exits).get(KILL_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException | ExecutionException | TimeoutException e) {
+                // gone or not, nothing more to do: the caller reports the failure
+            }
+        });
+    }
+
+    private static Thread background(String what, Runnable r) {
+        Thread t = new Thread(r, "jcni-exec-" + what);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Reads a stream to its end on a thread of its own. */
+    private static final class Drain {
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private final Thread thread;
+
+        Drain(InputStream in, String what) {
+            thread = background(what, () -> {
+                try (in) {
+                    in.transferTo(buf);
+                } catch (IOException e) {
+                    // closed under us: keep what was read
+                }
+            });
+        }
+
+        String text() {
+            return buf.toString(StandardCharsets.UTF_8);
         }
     }
 }

@@ -7,10 +7,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code iptables} / {@code ip6tables}, run with {@code --wait} as Go's go-iptables does. One instance
- * per family.
+ * {@code iptables} / {@code ip6tables}, run with {@code --wait N} ({@link #LOCK_WAIT_SECONDS}), where
+ * go-iptables by default passes a bare {@code --wait} (wait for the xtables lock for ever). One instance per
+ * family.
  */
 public final class Iptables {
+    /**
+     * How long iptables and iptables-restore wait for the xtables lock before giving up (their
+     * {@code --wait N}; the legacy flavour honours it, the nf_tables flavour of Debian 12's iptables
+     * 1.8.9 accepts and ignores it, having no such lock). The lock is held for milliseconds by each
+     * writer; 10 s is ample queueing, and below the 30 s that bound a whole run ({@link Exec#run}).
+     */
+    public static final int LOCK_WAIT_SECONDS = 10;
+
     private final Path binary;
     private final boolean ipv6;
 
@@ -68,6 +77,7 @@ public final class Iptables {
         List<String> cmd = new ArrayList<>(args.size() + 2);
         cmd.add(binary.toString());
         cmd.add("--wait");
+        cmd.add(Integer.toString(LOCK_WAIT_SECONDS));
         cmd.addAll(args);
         try {
             return Exec.run(null, cmd);
@@ -80,7 +90,7 @@ public final class Iptables {
         Exec.Result r = exec(args);
         if (!r.ok()) {
             throw new IptablesException("running [" + binary + " -t " + String.join(" ", args.subList(1, args.size()))
-                    + " --wait]: exit status " + r.exitCode() + ": " + r.stderr().trim(), r.exitCode(), r.stderr());
+                    + " --wait " + LOCK_WAIT_SECONDS + "]: exit status " + r.exitCode() + ": " + r.stderr().trim(), r.exitCode(), r.stderr());
         }
         return r.stdout();
     }
@@ -188,12 +198,12 @@ public final class Iptables {
         Exec.Result r;
         try {
             r = Exec.run(script.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    List.of(restore.toString(), "--noflush", "--wait"));
+                    List.of(restore.toString(), "--noflush", "--wait", Integer.toString(LOCK_WAIT_SECONDS)));
         } catch (IOException e) {
             throw new IptablesException("running " + restore + " failed: " + e.getMessage(), -1, "");
         }
         if (!r.ok()) {
-            throw new IptablesException("running [" + restore + " --noflush --wait]: exit status " + r.exitCode() + ": "
+            throw new IptablesException("running [" + restore + " --noflush --wait " + LOCK_WAIT_SECONDS + "]: exit status " + r.exitCode() + ": "
                     + r.stderr().trim(), r.exitCode(), r.stderr());
         }
     }

@@ -7,9 +7,6 @@ import dev.jcni.sdk.skel.Request;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.Result;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * IPAM delegation as Go's {@code ipam.ExecAdd/ExecDel/ExecCheck/ExecStatus}: the delegate gets the
@@ -39,41 +36,17 @@ public final class Ipam {
     }
 
     /**
-     * ADD on the IPAM delegate. When the delegate fails without reporting an error (killed, timed out,
-     * garbage on stdout), it may have reserved something: DEL is run on it, as the spec asks of
-     * delegating plugins. When it reports an error JSON, it has undone its own work (a plugin that fails
-     * ADD leaves nothing), and no DEL is run: host-local refuses a second ADD of a live container id and
-     * interface ("duplicate allocation is not allowed"), and a DEL after that refusal would release the
-     * live attachment's reservation, so that a third container could get the same address
-     * (OddCallsIT.addTwiceWithTheSameContainerIdAndInterface). Unlike {@link Invoke#delegateAdd}, which
-     * runs DEL after any failure.
+     * ADD on the IPAM delegate, through the SDK's {@link PluginExec#delegateAdd}: DEL is run on the
+     * delegate only when it failed without reporting an error (killed, timed out, garbage on stdout),
+     * never after an error JSON (host-local's refusal of a duplicate allocation must not release the
+     * live attachment's reservation: OddCallsIT.addTwiceWithTheSameContainerIdAndInterface).
      *
      * @param type the IPAM plugin
      * @param request the call
      * @return the delegate's result
      */
     public static Result add(String type, Request request) {
-        return delegate(() -> {
-            Path plugin = Invoke.findInPath(type, Invoke.splitPath(request.env().getOrDefault("CNI_PATH", "")));
-            try {
-                return PluginExec.create().execPluginWithResult(plugin, request.stdin(), withCommand(request.env(), "ADD"));
-            } catch (PluginException e) {
-                if (!e.isPluginError()) {
-                    try {
-                        PluginExec.create().execPluginWithoutResult(plugin, request.stdin(), withCommand(request.env(), "DEL"));
-                    } catch (PluginException del) {
-                        e.addSuppressed(del);
-                    }
-                }
-                throw e;
-            }
-        });
-    }
-
-    private static Map<String, String> withCommand(Map<String, String> env, String command) {
-        Map<String, String> e = new LinkedHashMap<>(env);
-        e.put("CNI_COMMAND", command);
-        return e;
+        return delegate(() -> Invoke.delegateAdd(type, request.stdin(), request.env()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.jcni.plugins.ip;
 
+import dev.jcni.sdk.internal.Threads;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Consumer;
@@ -7,7 +8,8 @@ import java.util.function.Consumer;
 /**
  * What one ADD made so far, undone in reverse order when the ADD fails, so that a failed ADD leaves
  * nothing behind. Each step registers its undo as soon as the thing exists ({@link #made}), before
- * anything else can fail. An undo that fails is logged and the others still run.
+ * anything else can fail. An undo that fails is logged and the others still run; the undos run
+ * with the thread's interrupt flag cleared, so that an interrupted call still cleans up.
  *
  * <p>What the plugin's DEL keeps is not undone either: the bridge, its gateway address, the VLAN
  * gateway interface and the forwarding sysctls are shared with the network's other containers.
@@ -91,14 +93,22 @@ public final class Rollback {
         faults.accept(point);
     }
 
+    /**
+     * Runs every undo, newest first, to the end: each with the thread's interrupt flag cleared (a
+     * warm call whose caller went away is interrupted, and its rollback must still remove what it
+     * made: with the flag set, a process wait throws, an exec'd IPAM DEL is stopped and NIO channels
+     * close), the flag set again afterwards. Whatever one undo throws is logged and the next runs.
+     */
     private void undoAll() {
         while (!undos.isEmpty()) {
             Undo u = undos.pop();
-            try {
-                u.action().run();
-            } catch (RuntimeException e) {
-                log.log(System.Logger.Level.WARNING, "after the failed ADD, could not undo " + u.what() + ": " + Errors.text(e));
-            }
+            Threads.runUninterrupted(() -> {
+                try {
+                    u.action().run();
+                } catch (Exception e) {
+                    log.log(System.Logger.Level.WARNING, "after the failed ADD, could not undo " + u.what() + ": " + Errors.text(e));
+                }
+            });
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.jcni.plugins.portmap;
 
 import dev.jcni.plugins.PluginVersion;
+import dev.jcni.plugins.ip.Rollback;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
 import dev.jcni.sdk.skel.Request;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The portmap plugin: forwards host ports to a container ({@code runtimeConfig.portMappings}, the
@@ -29,6 +31,7 @@ public final class Portmap implements Plugin {
     private static final String PARSE_PREFIX = "failed to parse config: ";
 
     private final PortmapConfig.BackendProbe probe;
+    private final Consumer<String> faults;
 
     /** The plugin, probing this machine's firewall tools when the configuration names no backend. */
     public Portmap() {
@@ -36,7 +39,17 @@ public final class Portmap implements Plugin {
     }
 
     Portmap(PortmapConfig.BackendProbe probe) {
+        this(probe, Rollback.NO_FAULTS);
+    }
+
+    /**
+     * @param probe the backend probe
+     * @param faults failure injection for tests: called after each family's forwarding is set up
+     *     ({@code forwarded-v4}, {@code forwarded-v6}; see {@link Rollback#step})
+     */
+    Portmap(PortmapConfig.BackendProbe probe, Consumer<String> faults) {
         this.probe = probe;
+        this.faults = faults;
     }
 
     /**
@@ -90,22 +103,30 @@ public final class Portmap implements Plugin {
                 : null;
         PortMapper mapper = mapper(config, request);
         Set<Integer> udp = HostNetwork.udpHostPorts(config);
-        for (IpPrefix container : addrs.all()) {
-            boolean v6 = !container.isIpv4();
-            mapper.forward(config, request.containerId(), container);
-            // after the rules are in place, so that new datagrams meet them
-            flushConntrack(request, v6, udp, "stale");
-            if (localnetIf != null && !v6) {
-                localnetIf.join().ifPresent(ifName -> {
-                    try {
-                        HostNetwork.enableRouteLocalnet(ifName);
-                    } catch (RuntimeException e) {
-                        throw new CniException(ErrorCodes.INTERNAL, "unable to enable route_localnet: " + e.getMessage());
-                    }
-                });
+        // a failure midway leaves nothing: the container's forwarding (both families, as DEL removes
+        // it) is undone; the shared chains stay, as DEL keeps them, and so does route_localnet on the
+        // host interface (shared with the other containers behind it)
+        return Rollback.run(request.logger(), faults, rollback -> {
+            rollback.made("the port forwarding of container " + request.containerId(),
+                    () -> mapper.unforward(config, request.containerId()));
+            for (IpPrefix container : addrs.all()) {
+                boolean v6 = !container.isIpv4();
+                mapper.forward(config, request.containerId(), container);
+                rollback.step(v6 ? "forwarded-v6" : "forwarded-v4");
+                // after the rules are in place, so that new datagrams meet them
+                flushConntrack(request, v6, udp, "stale");
+                if (localnetIf != null && !v6) {
+                    localnetIf.join().ifPresent(ifName -> {
+                        try {
+                            HostNetwork.enableRouteLocalnet(ifName);
+                        } catch (RuntimeException e) {
+                            throw new CniException(ErrorCodes.INTERNAL, "unable to enable route_localnet: " + e.getMessage());
+                        }
+                    });
+                }
             }
-        }
-        return prev;
+            return prev;
+        });
     }
 
     private static void daemon(Runnable r) {
