@@ -33,6 +33,34 @@ public final class Dist {
         return p;
     }
 
+    /**
+     * The jars a distribution's lib directory lists, in its order.
+     *
+     * @param lib a distribution's lib directory (with {@code jcni-dist.properties})
+     * @return the jars' names, relative to {@code lib}
+     */
+    public static List<String> classPathJars(Path lib) throws IOException {
+        return List.of(Files.readAllLines(lib.resolve("jcni-dist.properties")).stream()
+                .filter(l -> l.startsWith("class-path=")).findFirst().orElseThrow()
+                .substring("class-path=".length()).split(" "));
+    }
+
+    /**
+     * @param extra entries to append (e.g. this module's test classes)
+     * @return the reference distribution's class path ({@code target/cni/lib}'s jars, absolute), then {@code extra}
+     */
+    public static String referenceClassPath(Path... extra) throws IOException {
+        Path lib = Path.of("target", "cni", "lib").toAbsolutePath();
+        List<String> entries = new java.util.ArrayList<>();
+        for (String jar : classPathJars(lib)) {
+            entries.add(lib.resolve(jar).toString());
+        }
+        for (Path e : extra) {
+            entries.add(e.toAbsolutePath().toString());
+        }
+        return String.join(":", entries);
+    }
+
     /** @return the path of an executable in {@link #bin()} */
     public static Path exe(String name) {
         return bin().resolve(name);

@@ -120,8 +120,7 @@ class InstallIT {
         }
         int checked = assertRootsAlone(dir.resolve("node"));
         assertTrue(checked > 30, "every file of the distribution was looked at: " + checked);
-        for (String jar : Files.readAllLines(bin.resolve("jcni-lib/reference/current/jcni-dist.properties")).stream()
-                .filter(l -> l.startsWith("class-path=")).findFirst().orElseThrow().substring(11).split(" ")) {
+        for (String jar : Dist.classPathJars(bin.resolve("jcni-lib/reference/current"))) {
             assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(
                     bin.resolve("jcni-lib/reference/current").resolve(jar))), jar);
         }

@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jcni.plugins.Dist;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
 import dev.jcni.sdk.skel.Request;
 import dev.jcni.sdk.testsupport.KernelTest;
-import dev.jcni.sdk.testsupport.WarmDist;
 import dev.jcni.sdk.testsupport.WarmDist.Run;
+import dev.jcni.sdk.testsupport.WarmDist;
 import dev.jcni.sdk.types.Result;
 import dev.jcni.sdk.version.PluginInfo;
 import java.io.IOException;
@@ -19,8 +20,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,11 +60,8 @@ class LauncherWarmColdIT {
 
     @BeforeAll
     void start() throws IOException {
-        Path lib = Path.of("target", "cni", "lib").toAbsolutePath();
-        String jars = Files.readAllLines(lib.resolve("jcni-dist.properties")).stream()
-                .filter(l -> l.startsWith("class-path=")).findFirst().orElseThrow().substring("class-path=".length());
-        String cp = Stream.of(jars.split(" ")).map(j -> lib.resolve(j).toString()).collect(Collectors.joining(":"))
-                + ":" + Path.of("target", "test-classes").toAbsolutePath();
+        // the reference distribution's class path, in its order, and this module's test classes
+        String cp = Dist.referenceClassPath(Path.of("target", "test-classes"));
         Map<String, String> plugins = new LinkedHashMap<>();
         plugins.put("host-local", "dev.jcni.plugins.hostlocal.HostLocal");
         plugins.put("nested", Nested.class.getName());

@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jcni.plugins.Dist;
 import dev.jcni.sdk.testsupport.Kernel;
 import dev.jcni.sdk.testsupport.KernelTest;
 import dev.jcni.sdk.testsupport.TestNetns;
-import dev.jcni.sdk.testsupport.WarmDist;
 import dev.jcni.sdk.testsupport.WarmDist.Run;
+import dev.jcni.sdk.testsupport.WarmDist;
 import dev.jcni.sdk.types.CniException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +18,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,10 +42,7 @@ class WarmCallerIT {
 
     @BeforeAll
     void start() throws IOException {
-        Path lib = Path.of("target", "cni", "lib").toAbsolutePath();
-        String jars = Files.readAllLines(lib.resolve("jcni-dist.properties")).stream()
-                .filter(l -> l.startsWith("class-path=")).findFirst().orElseThrow().substring("class-path=".length());
-        String cp = Stream.of(jars.split(" ")).map(j -> lib.resolve(j).toString()).collect(Collectors.joining(":"));
+        String cp = Dist.referenceClassPath();
         Map<String, String> plugins = new LinkedHashMap<>();
         plugins.put("host-local", "dev.jcni.plugins.hostlocal.HostLocal");
         plugins.put("ptp", "dev.jcni.plugins.ptp.Ptp");

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jcni.plugins.Dist;
 import dev.jcni.sdk.testsupport.Kernel;
 import dev.jcni.sdk.testsupport.KernelTest;
 import dev.jcni.sdk.testsupport.TestNetns;
-import dev.jcni.sdk.testsupport.WarmDist;
 import dev.jcni.sdk.testsupport.WarmDist.Run;
+import dev.jcni.sdk.testsupport.WarmDist;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.Ip;
 import dev.jcni.sdk.types.Result;
@@ -27,7 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,11 +50,7 @@ class WarmIT {
     @BeforeAll
     void start() throws IOException {
         // the reference distribution's class path, in its order, and this module's test classes
-        Path lib = Path.of("target", "cni", "lib").toAbsolutePath();
-        String jars = Files.readAllLines(lib.resolve("jcni-dist.properties")).stream()
-                .filter(l -> l.startsWith("class-path=")).findFirst().orElseThrow().substring("class-path=".length());
-        String cp = Stream.of(jars.split(" ")).map(j -> lib.resolve(j).toString()).collect(Collectors.joining(":"))
-                + ":" + Path.of("target", "test-classes").toAbsolutePath();
+        String cp = Dist.referenceClassPath(Path.of("target", "test-classes"));
         Map<String, String> plugins = new LinkedHashMap<>();
         plugins.put("host-local", "dev.jcni.plugins.hostlocal.HostLocal");
         plugins.put("bridge", "dev.jcni.plugins.bridge.Bridge");
