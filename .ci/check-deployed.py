@@ -21,7 +21,7 @@ import zipfile
 
 GROUP = "dev/jcni"
 POMS = ["jcni-parent", "jcni-bom"]
-JARS = {"cni-sdk": "dev.jcni.sdk", "cni-sdk-netlink": "dev.jcni.netlink"}
+JARS = {"cni-sdk": "dev.jcni.sdk", "cni-sdk-netlink": "dev.jcni.netlink", "jcni-test-kit": "dev.jcni.testkit"}
 NOT_PUBLISHED = ["plugins-reference", "jcni-examples"]
 NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 

@@ -6,17 +6,10 @@
 module dev.jcni.netlink {
     requires transitive dev.jcni.sdk;
 
-    // the plugin author's kit: JUnit 5 is optional (provided), only ConformanceTests and NetnsExtension use it
-    requires static org.junit.jupiter.api;
-    requires com.fasterxml.jackson.databind;
-
     exports dev.jcni.netlink;
     exports dev.jcni.netlink.route;
     exports dev.jcni.netns;
-    exports dev.jcni.testkit;
 
     // training runs of jcni package get their throw-away namespaces from here
     provides dev.jcni.sdk.internal.ScratchNamespaces with dev.jcni.netns.internal.Scratch;
-    // jcni conformance
-    provides dev.jcni.sdk.internal.CliCommand with dev.jcni.testkit.internal.ConformanceCommand;
 }

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * class MyPluginTest {
  *     @Test
  *     void addsEth0(TempNetns ns) {
- *         Result r = ns.harness(new MyPlugin()).add(CONFIG).result();
- *         ...
+ *         Result r = ns.harness(new MyPlugin()).run("ADD", CONFIG).result();
+ *         assertEquals("eth0", r.interfaces().get(0).name());
  *     }
  * }
  * }</pre>
+ * (compiled and run as it is here by the test kit's JavadocExamplesTest)
  *
  * Network namespaces need root: as another user the test is skipped with the reason, and with
  * {@code CI=true} it fails instead, so that nothing is silently skipped in CI.
@@ -45,9 +46,13 @@ public final class NetnsExtension implements ParameterResolver {
         return ns;
     }
 
-    /** Closed by JUnit when the test's context ends, whatever the outcome. */
+    /**
+     * Closed by JUnit when the test's context ends, whatever the outcome. AutoCloseable is what JUnit
+     * 5.13+ closes (a CloseableResource that is not AutoCloseable gets a warning there); CloseableResource
+     * is what older JUnit 5 closes. JUnit closes a value that is both once.
+     */
     @SuppressWarnings("deprecation")
-    private record Removal(TempNetns ns) implements ExtensionContext.Store.CloseableResource {
+    record Removal(TempNetns ns) implements AutoCloseable, ExtensionContext.Store.CloseableResource {
         @Override
         public void close() {
             ns.close();

@@ -1,5 +1,7 @@
-package dev.jcni.sdk.skel;
+package dev.jcni.sdk.testing;
 
+import dev.jcni.sdk.skel.Plugin;
+import dev.jcni.sdk.skel.Request;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.Interface;

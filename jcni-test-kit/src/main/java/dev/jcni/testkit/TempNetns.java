@@ -18,9 +18,11 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <pre>{@code
  * try (TempNetns ns = TempNetns.create()) {
- *     Result r = ns.harness(new MyPlugin()).add(config).result();
+ *     Result r = ns.harness(new MyPlugin()).run("ADD", CONFIG).result();
+ *     assertEquals("eth0", r.interfaces().get(0).name());
  * }
  * }</pre>
+ * (compiled and run as it is here by the test kit's JavadocExamplesTest)
  */
 public final class TempNetns implements AutoCloseable {
     private final String name;

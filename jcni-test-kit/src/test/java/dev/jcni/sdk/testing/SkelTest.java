@@ -1,10 +1,12 @@
-package dev.jcni.sdk.skel;
+package dev.jcni.sdk.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jcni.sdk.testing.PluginHarness;
+import dev.jcni.sdk.skel.Command;
+import dev.jcni.sdk.skel.Plugin;
+import dev.jcni.sdk.skel.Request;
 import dev.jcni.sdk.testing.PluginHarness.Outcome;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
