@@ -1,10 +1,12 @@
 package dev.jcni.sdk.cli;
 
+import dev.jcni.sdk.internal.CliCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -15,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -24,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
@@ -188,7 +192,7 @@ final class Packager {
         prepare(out);
         Path lib = Files.createDirectories(out.resolve("lib"));
         Path bin = Files.createDirectories(out.resolve("bin"));
-        List<String> jars = copyClassPath(spec.classPath(), lib);
+        List<String> jars = copyClassPath(withTools(spec.classPath()), lib);
         extractNativeLibraries(lib, jars);
         String id = distributionId(spec, lib, jars);
         writeProperties(spec, lib, jars, id);
@@ -231,6 +235,40 @@ final class Packager {
             deleteTree(out);
         }
         Files.createDirectories(out);
+    }
+
+    /**
+     * The class path and, at its end, jcni's tools: the jar of this class (the trainer that the launchers
+     * and install.sh run, {@code jcni package}) and the jars of the CLI commands it sees ({@code jcni
+     * conformance} from the test kit). A call never loads them: the plugin's own entries come first. An
+     * entry already there (the same file, or a file of the same name) is not added again.
+     */
+    static List<Path> withTools(List<Path> classPath) {
+        Map<String, Path> byName = new LinkedHashMap<>();
+        for (Path p : classPath) {
+            byName.putIfAbsent(p.toAbsolutePath().normalize().toString(), p);
+        }
+        Set<String> names = new LinkedHashSet<>();
+        classPath.forEach(p -> names.add(String.valueOf(p.getFileName())));
+        List<Class<?>> tools = new ArrayList<>(List.of(Packager.class));
+        ServiceLoader.load(CliCommand.class, Packager.class.getClassLoader()).stream().forEach(p -> tools.add(p.type()));
+        for (Class<?> c : tools) {
+            CodeSource source = c.getProtectionDomain().getCodeSource();
+            if (source == null || source.getLocation() == null) {
+                continue;
+            }
+            Path p;
+            try {
+                p = Path.of(source.getLocation().toURI()).toAbsolutePath().normalize();
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                continue;
+            }
+            if (Files.isRegularFile(p) && !names.add(p.getFileName().toString())) {
+                continue;
+            }
+            byName.putIfAbsent(p.toString(), p);
+        }
+        return List.copyOf(byName.values());
     }
 
     /** Copies the class path into lib/ in order; a directory becomes a jar of its files. */
