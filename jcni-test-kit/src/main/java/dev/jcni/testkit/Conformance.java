@@ -14,6 +14,7 @@ import dev.jcni.sdk.version.SpecVersions;
 import dev.jcni.sdk.version.Version;
 import dev.jcni.testkit.ConformanceReport.Finding;
 import dev.jcni.testkit.ConformanceReport.Status;
+import dev.jcni.testkit.internal.Chain;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,8 +85,10 @@ public final class Conformance {
 
     /**
      * @param json the plugin's configuration, as a runtime would pass it (with {@code name},
-     *     {@code type}, {@code cniVersion}; a chained plugin's {@code prevResult} and
-     *     {@code runtimeConfig} included)
+     *     {@code type}, {@code cniVersion}, {@code runtimeConfig}); or, for a chained plugin, a
+     *     configuration list whose last plugin is the one checked: the plugins before it run first on
+     *     each namespace of the check (ADD before, DEL after; found on {@link #cniPath}), which gives the
+     *     plugin its interface and its {@code prevResult}
      * @return a copy with this configuration
      */
     public Conformance config(String json) {
@@ -122,7 +125,10 @@ public final class Conformance {
      * @throws IllegalArgumentException when the configuration is not a JSON object
      */
     public ConformanceReport run() {
-        ObjectNode base = parseConfig(config);
+        ObjectNode base;
+        try (Chain c = chain()) {
+            base = parseConfig(c.config());
+        }
         String confVersion = base.path("cniVersion").asText("");
         if (confVersion.isEmpty()) {
             confVersion = SpecVersions.DEFAULT;
@@ -181,8 +187,9 @@ public final class Conformance {
     }
 
     /** ADD, CHECK, (GC, CHECK), DEL, DEL, and the namespace compared with before. */
-    private void cycle(ObjectNode base, String v, List<String> claimed, List<Finding> out) {
-        try (TempNetns ns = TempNetns.create()) {
+    private void cycle(ObjectNode plain, String v, List<String> claimed, List<Finding> out) {
+        try (TempNetns ns = TempNetns.create(); Chain chain = chain()) {
+            ObjectNode base = on(ns, chain, plain);
             TempNetns.Snapshot before = ns.snapshot();
             PluginHarness h = h(ns);
             String conf;
@@ -229,21 +236,28 @@ public final class Conformance {
             }
             out.add(quiet(Rule.DEL, v, h.run("DEL", confWithResult)));
             out.add(quiet(Rule.DEL_AGAIN, v, h.run("DEL", confWithResult)));
-            List<String> left = ns.snapshot().addedSince(before);
+            List<String> left = new ArrayList<>(ns.snapshot().addedSince(before));
+            if (chain.isChained()) {
+                // the kernel gives the chain's interface an IPv6 link-local address and its routes on its own,
+                // some time after the chain brought it up: they are not the plugin's
+                left.removeIf(line -> line.contains(" fe80:"));
+            }
             out.add(left.isEmpty() ? new Finding(Rule.NOTHING_LEFT, v, Status.HOLDS, "")
                     : new Finding(Rule.NOTHING_LEFT, v, Status.BROKEN, "left in the namespace:\n" + String.join("\n", left)));
         }
     }
 
-    private void delWithoutAdd(ObjectNode base, String v, List<Finding> out) {
-        try (TempNetns ns = TempNetns.create()) {
+    private void delWithoutAdd(ObjectNode plain, String v, List<Finding> out) {
+        try (TempNetns ns = TempNetns.create(); Chain chain = chain()) {
+            ObjectNode base = on(ns, chain, plain);
             out.add(quiet(Rule.DEL_WITHOUT_ADD, "", h(ns).run("DEL", at(base, v))));
         }
     }
 
-    private void delNetnsGone(ObjectNode base, String v, List<Finding> out) {
+    private void delNetnsGone(ObjectNode plain, String v, List<Finding> out) {
         TempNetns ns = TempNetns.create();
-        try {
+        try (Chain chain = chain()) {
+            ObjectNode base = on(ns, chain, plain);
             PluginHarness h = h(ns);
             String conf = at(base, v);
             Outcome add = h.run("ADD", conf);
@@ -260,8 +274,9 @@ public final class Conformance {
         }
     }
 
-    private void badInput(ObjectNode base, String v, List<Finding> out, List<Outcome> errors) {
-        try (TempNetns ns = TempNetns.create()) {
+    private void badInput(ObjectNode plain, String v, List<Finding> out, List<Outcome> errors) {
+        try (TempNetns ns = TempNetns.create(); Chain chain = chain()) {
+            ObjectNode base = on(ns, chain, plain);
             PluginHarness h = h(ns);
             String conf = at(base, v);
             out.add(error(Rule.BAD_ENVIRONMENT, "no CNI_CONTAINERID", 4, h.env("CNI_CONTAINERID", "").run("ADD", conf), errors));
@@ -280,8 +295,9 @@ public final class Conformance {
         }
     }
 
-    private void status(ObjectNode base, List<Finding> out) {
-        try (TempNetns ns = TempNetns.create()) {
+    private void status(ObjectNode plain, List<Finding> out) {
+        try (TempNetns ns = TempNetns.create(); Chain chain = chain()) {
+            ObjectNode base = on(ns, chain, plain);
             PluginHarness h = h(ns);
             ObjectNode conf = parseConfig(at(base, "1.1.0"));
             conf.remove("prevResult");
@@ -327,6 +343,26 @@ public final class Conformance {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * A configuration list's first plugins, the chain a chained plugin follows (found on the check's
+     * {@code CNI_PATH}); none for a plugin's own configuration.
+     */
+    private Chain chain() {
+        return Chain.of(config, List.of(cniPath.orElse("").split(":")));
+    }
+
+    /** The configuration for a namespace: with the chain's result as prevResult once its ADD ran there. */
+    private static ObjectNode on(TempNetns ns, Chain chain, ObjectNode plain) {
+        if (!chain.isChained()) {
+            return plain;
+        }
+        try {
+            return parseConfig(chain.add(ns.containerId(), ns.path().toString(), "eth0"));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the chain before the plugin failed: " + e.getMessage(), e);
+        }
+    }
 
     private PluginHarness h(TempNetns ns) {
         PluginHarness h = harness.apply(ns);

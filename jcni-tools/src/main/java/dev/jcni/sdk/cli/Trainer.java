@@ -10,6 +10,7 @@ import dev.jcni.sdk.skel.PluginMain;
 import dev.jcni.sdk.types.NetConf;
 import dev.jcni.sdk.types.Result;
 import dev.jcni.sdk.version.Version;
+import dev.jcni.testkit.internal.Chain;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -60,8 +61,25 @@ public final class Trainer {
         boolean debug = System.getenv().getOrDefault("JCNI_LOG_LEVEL", "").equalsIgnoreCase("debug");
         Trainer.Run run = new Run(args[0], args[1], Path.of(args[2]), args[3], args[4].equals("VERSION"),
                 debug ? System.err : null);
-        run.all();
+        try {
+            run.all();
+        } catch (TrainingFailure e) {
+            System.err.println("jcni training: " + e.getMessage());
+            System.exit(1);
+        }
         System.exit(0);
+    }
+
+    /** A sample's call that failed: the build that trains fails with it. */
+    static final class TrainingFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TrainingFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private record Outcome(int status, String out, String err) {
     }
 
     private static final class Run {
@@ -109,7 +127,7 @@ public final class Trainer {
                             for (String sample : samples) {
                                 s.inHost(() -> {
                                     if (kind.equals("plugin")) {
-                                        pluginCycle(sample, s.newContainer());
+                                        pluginCycle(sample, s.newContainer(), tmp);
                                     } else {
                                         cliCycle(sample, s.newContainer(), tmp);
                                     }
@@ -162,39 +180,69 @@ public final class Trainer {
             call("ADD", attach, any.replaceFirst("\"cniVersion\":\"[^\"]*\"", "\"cniVersion\":\"9.9.9\""));
         }
 
-        private void pluginCycle(String sample, String netns) {
+        /**
+         * ADD, CHECK, DEL, DEL (and STATUS, GC from 1.1.0) of one sample; a sample that is a configuration
+         * list runs its first plugins as the chain before the plugin (Chain). A failing ADD, CHECK or DEL
+         * fails the training with the plugin's own error.
+         */
+        private void pluginCycle(String sample, String netns, Path tmp) {
             Map<String, String> env = new HashMap<>();
             env.put("CNI_CONTAINERID", "jcni-training-" + count);
             env.put("CNI_NETNS", netns);
             env.put("CNI_IFNAME", "eth0");
-            env.put("CNI_PATH", binDir);
-            String version = NetConf.fromJson(sample.getBytes(StandardCharsets.UTF_8)).effectiveCniVersion();
-            Optional<byte[]> added = call("ADD", env, sample);
-            String withPrev = sample;
-            if (added.isPresent()) {
-                Result r = Result.fromJson(added.get());
-                withPrev = new String(NetConf.fromJson(sample.getBytes(StandardCharsets.UTF_8)).withPrevResult(r).toJson(),
-                        StandardCharsets.UTF_8);
+            env.put("CNI_PATH", cniPath());
+            try (Chain chain = Chain.of(sample, List.of(cniPath().split(":")), tmp.resolve("chain-" + count))) {
+                String conf;
+                try {
+                    conf = chain.add(env.get("CNI_CONTAINERID"), netns, "eth0");
+                } catch (RuntimeException e) {
+                    throw new TrainingFailure("the chain before the plugin failed (CNI_PATH=" + cniPath() + "): " + e.getMessage());
+                }
+                String version = NetConf.fromJson(conf.getBytes(StandardCharsets.UTF_8)).effectiveCniVersion();
+                byte[] added = required("ADD", env, conf);
+                String withPrev = new String(NetConf.fromJson(conf.getBytes(StandardCharsets.UTF_8))
+                        .withPrevResult(Result.fromJson(added)).toJson(), StandardCharsets.UTF_8);
+                if (Version.greaterThanOrEqualTo(version, "0.4.0")) {
+                    required("CHECK", env, withPrev);
+                }
+                required("DEL", env, withPrev);
+                required("DEL", env, withPrev);
+                if (Version.greaterThanOrEqualTo(version, "1.1.0")) {
+                    Map<String, String> noAttachment = new HashMap<>(env);
+                    noAttachment.remove("CNI_CONTAINERID");
+                    noAttachment.remove("CNI_NETNS");
+                    noAttachment.remove("CNI_IFNAME");
+                    call("STATUS", noAttachment, conf);
+                    String gc = new String(NetConf.fromJson(conf.getBytes(StandardCharsets.UTF_8))
+                            .withJson(NetConf.VALID_ATTACHMENTS, "[]".getBytes(StandardCharsets.UTF_8)).toJson(), StandardCharsets.UTF_8);
+                    call("GC", noAttachment, gc);
+                }
             }
-            if (Version.greaterThanOrEqualTo(version, "0.4.0")) {
-                call("CHECK", env, withPrev);
+        }
+
+        /** The launcher's directory, then the directories of JCNI_TRAINING_CNI_PATH (a sample's chain). */
+        private String cniPath() {
+            String more = System.getenv().getOrDefault("JCNI_TRAINING_CNI_PATH", "");
+            return more.isEmpty() ? binDir : binDir + ":" + more;
+        }
+
+        /** A call of a sample that must succeed: its stdout, or a failure with the plugin's error. */
+        private byte[] required(String command, Map<String, String> env, String stdin) {
+            Outcome o = exec(command, env, stdin);
+            if (o.status() != 0) {
+                throw new TrainingFailure(command + " of the sample failed (exit " + o.status() + "): " + o.out().strip()
+                        + (o.err().isBlank() ? "" : "\n" + o.err().strip()));
             }
-            call("DEL", env, withPrev);
-            call("DEL", env, withPrev);
-            if (Version.greaterThanOrEqualTo(version, "1.1.0")) {
-                Map<String, String> noAttachment = new HashMap<>(env);
-                noAttachment.remove("CNI_CONTAINERID");
-                noAttachment.remove("CNI_NETNS");
-                noAttachment.remove("CNI_IFNAME");
-                call("STATUS", noAttachment, sample);
-                String gc = new String(NetConf.fromJson(sample.getBytes(StandardCharsets.UTF_8))
-                        .withJson(NetConf.VALID_ATTACHMENTS, "[]".getBytes(StandardCharsets.UTF_8)).toJson(), StandardCharsets.UTF_8);
-                call("GC", noAttachment, gc);
-            }
+            return o.out().getBytes(StandardCharsets.UTF_8);
         }
 
         /** One call through the skel, in-process; the plugin's stdout when it succeeded. */
         private Optional<byte[]> call(String command, Map<String, String> env, String stdin) {
+            Outcome o = exec(command, env, stdin);
+            return o.status() == 0 ? Optional.of(o.out().getBytes(StandardCharsets.UTF_8)) : Optional.empty();
+        }
+
+        private Outcome exec(String command, Map<String, String> env, String stdin) {
             count++;
             Map<String, String> e = new HashMap<>(env);
             if (!command.isEmpty()) {
@@ -209,7 +257,7 @@ public final class Trainer {
                 trace.println("jcni training: " + command + " -> " + status + " " + out.toString(StandardCharsets.UTF_8).strip()
                         + " " + err.toString(StandardCharsets.UTF_8).strip());
             }
-            return status == 0 ? Optional.of(out.toByteArray()) : Optional.empty();
+            return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         }
 
         /** The jcni command: add, check, del of a configuration list in a private configuration directory. */
@@ -226,10 +274,15 @@ public final class Trainer {
             String cache = tmp.resolve("cache-" + count).toString();
             for (String verb : List.of("add", "check", "del", "del")) {
                 count++;
+                ByteArrayOutputStream err = new ByteArrayOutputStream();
                 int status = Main.run(new String[] {"--cache-dir", cache, verb, name, netns}, env,
-                        trace == null ? quiet() : trace, trace == null ? quiet() : trace);
+                        trace == null ? quiet() : trace, new PrintStream(err, true, StandardCharsets.UTF_8));
                 if (trace != null) {
-                    trace.println("jcni training: jcni " + verb + " -> " + status);
+                    trace.println("jcni training: jcni " + verb + " -> " + status + " " + err.toString(StandardCharsets.UTF_8).strip());
+                }
+                if (status != 0) {
+                    throw new TrainingFailure("jcni " + verb + " of the sample failed (exit " + status + "): "
+                            + err.toString(StandardCharsets.UTF_8).strip());
                 }
             }
         }
