@@ -43,7 +43,11 @@ import java.util.Optional;
  *       directory.</li>
  * </ul>
  * Plugins are run in-process through the skel; delegates on {@code CNI_PATH} (the launcher's own
- * directory) that belong to the same distribution run in-process as well.
+ * directory, then {@code JCNI_TRAINING_CNI_PATH}) that belong to the same distribution run in-process
+ * as well. A plugin's sample that is a configuration list is a chained plugin's: the plugins before
+ * the last run first ({@link dev.jcni.testkit.internal.Chain}), which gives it its interface and its
+ * {@code prevResult}. A sample's ADD, CHECK or DEL that fails (or the chain's ADD, or the command's
+ * add, check, del) fails the training with the plugin's own error, and with it the packaging.
  */
 public final class Trainer {
     private Trainer() {
