@@ -125,9 +125,11 @@ public final class Conformance {
      * @throws IllegalArgumentException when the configuration is not a JSON object
      */
     public ConformanceReport run() {
-        ObjectNode base;
-        try (Chain c = chain()) {
-            base = parseConfig(c.config());
+        ObjectNode base = parseConfig(config);
+        if (base.has("plugins")) {
+            try (Chain c = chain()) {
+                base = parseConfig(c.config());
+            }
         }
         String confVersion = base.path("cniVersion").asText("");
         if (confVersion.isEmpty()) {

@@ -46,17 +46,20 @@ public final class Chain implements AutoCloseable {
     }
 
     /**
-     * The same with a result cache of its own, removed by {@link #close}.
+     * The same with a result cache of its own (for a chain), removed by {@link #close}.
      *
      * @param json a plugin's configuration, or a configuration list ending with it
      * @param cniPath where the delegates are
      * @return the chain
      */
     public static Chain of(String json, List<String> cniPath) {
+        Chain c = of(json, cniPath, Path.of("/nonexistent/jcni-chain"));
+        if (!c.isChained()) {
+            return c;
+        }
         try {
             Path cache = Files.createTempDirectory("jcni-chain");
-            Chain c = of(json, cniPath, cache);
-            return new Chain(c.delegates, c.plugin, c.cni, Optional.of(cache));
+            return new Chain(c.delegates, c.plugin, CniConfig.create(cniPath).withCacheDir(cache), Optional.of(cache));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
