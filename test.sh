@@ -4,8 +4,10 @@
 #   1. the reactor: every module's tests, then `deploy -Prelease` into target/deploy-repo (which
 #      also installs jcni's artifacts into ~/.m2 for the starter), and the check of what would be
 #      published (.ci/check-deployed.py);
-#   2. the starter project (docs/examples/starter) built as an outside project against those
-#      artifacts, and its packaged plugin run after jcni's ptp + host-local through `jcni`;
+#   2. a new user's project: generated from jcni-plugin-archetype outside the repository against
+#      those artifacts (its pom at most 40 lines; docs/examples/starter is exactly what it generates),
+#      `mvn verify` (tests, jcni:package, jcni:conformance as root), its executable's VERSION, and
+#      the plugin run after jcni's ptp + host-local through `jcni` (run-chained.sh);
 #   3. the documentation site: Javadoc, VitePress, every internal link, headless Chromium.
 # The site's npm install runs during 1; 2 and 3 run side by side after it. Exits non-zero on any failure.
 #
@@ -77,19 +79,40 @@ python3 .ci/check-deployed.py target/deploy-repo
 
 wait "$npm_pid" || { cat "$logs/npm.log"; echo "test.sh: npm ci failed" >&2; exit 1; }
 
-echo "== 2. starter project and 3. docs site, side by side ($(elapsed))"
-starter() {
-  cd "$root/docs/examples/starter"
-  mvn -B verify
-  ./run-chained.sh --reference "$root/plugins-reference/target/cni/bin"
+echo "== 2. a project from the archetype and 3. docs site, side by side ($(elapsed))"
+version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -n 1)
+generated() {
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  cd "$work"
+  generate() {
+    mvn -B -q org.apache.maven.plugins:maven-archetype-plugin:3.3.1:generate -DarchetypeGroupId=dev.jcni \
+      -DarchetypeArtifactId=jcni-plugin-archetype -DarchetypeVersion="$version" "$@"
+  }
+  generate -DgroupId=org.acme -DartifactId=acme-cni -Dpackage=org.acme.cni
+  lines=$(wc -l < acme-cni/pom.xml)
+  echo "generated pom.xml: $lines lines"
+  [ "$lines" -le 40 ] || { echo "the generated pom has $lines lines, more than 40" >&2; return 1; }
+  generate -DgroupId=com.example -DartifactId=container-sysctl -Dpackage=com.example.cni
+  diff -r -x target container-sysctl "$root/docs/examples/starter" ||
+    { echo "docs/examples/starter is not what the archetype generates" >&2; return 1; }
+  cd acme-cni
+  mvn -B verify | tee "$work/verify.log"
+  # as root nothing is skipped: the kernel tests and the conformance check ran
+  grep -q "jcni conformance: .*SKIPPED" "$work/verify.log" && return 1
+  grep -q "summary: .* 0 broken" "$work/verify.log" || return 1
+  out=$(echo '{"cniVersion":"1.0.0"}' | env -i PATH=/usr/bin:/bin CNI_COMMAND=VERSION target/cni/bin/acme-cni)
+  echo "VERSION: $out"
+  echo "$out" | grep -q '"supportedVersions"' || return 1
+  sh ./run-chained.sh --reference "$root/plugins-reference/target/cni/bin"
 }
-starter > "$logs/starter.log" 2>&1 &
-starter_pid=$!
+(generated) > "$logs/generated.log" 2>&1 &
+generated_pid=$!
 docs/site/build.sh > "$logs/site.log" 2>&1 &
 site_pid=$!
 status=0
-wait "$starter_pid" || status=$?
-echo "-- starter ($(elapsed)): exit $status"; cat "$logs/starter.log"
+wait "$generated_pid" || status=$?
+echo "-- project from the archetype ($(elapsed)): exit $status"; cat "$logs/generated.log"
 site_status=0
 wait "$site_pid" || site_status=$?
 echo "-- site ($(elapsed)): exit $site_status"; cat "$logs/site.log"

@@ -20,8 +20,9 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 GROUP = "dev/jcni"
-POMS = ["jcni-parent", "jcni-bom"]
-JARS = {"cni-sdk": "dev.jcni.sdk", "cni-sdk-netlink": "dev.jcni.netlink"}
+POMS = ["jcni-parent", "jcni-bom", "jcni-plugin-parent"]
+JARS = {"cni-sdk": "dev.jcni.sdk", "cni-sdk-netlink": "dev.jcni.netlink", "jcni-test-kit": "dev.jcni.testkit",
+        "jcni-tools": "dev.jcni.tools", "jcni-maven-plugin": "dev.jcni.maven"}
 NOT_PUBLISHED = ["plugins-reference", "jcni-examples"]
 NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 

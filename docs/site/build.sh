@@ -31,11 +31,11 @@ jd=$repo/target/site-javadoc
 rm -rf "$jd"
 cp_file=$repo/target/site-classpath.txt
 rm -f "$cp_file"
-(cd "$repo" && mvn -B -q -pl cni-sdk,cni-sdk-netlink dependency:build-classpath -DincludeScope=compile \
+(cd "$repo" && mvn -B -q -pl cni-sdk,cni-sdk-netlink,jcni-test-kit dependency:build-classpath -DincludeScope=compile \
   -DexcludeGroupIds=dev.jcni -Dmdep.outputFile="$cp_file" -Dmdep.appendOutput=true)
 packages=
 source_path=
-for module in cni-sdk cni-sdk-netlink; do
+for module in cni-sdk cni-sdk-netlink jcni-test-kit; do
   info=$repo/$module/src/main/java/module-info.java
   name=$(sed -n 's/^module \([a-z0-9.]*\).*/\1/p' "$info")
   source_path="$source_path --module-source-path $name=$repo/$module/src/main/java"

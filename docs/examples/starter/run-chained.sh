@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs this project's packaged plugin (target/cni, made by `mvn package`) as a runtime would: VERSION,
+# Runs this project's packaged plugin (target/cni, made by `mvn package`; its name is read from there) as
+# a runtime would: VERSION,
 # then ADD, CHECK and DEL of a configuration list in which it follows jcni's ptp + host-local, through
 # the `jcni` command, on a network namespace of its own. Root; leaves nothing behind.
 #
@@ -18,7 +19,10 @@ while [ $# -gt 0 ]; do
 done
 plugin_bin=$here/target/cni/bin
 [ "$(id -u)" = 0 ] || { echo "run-chained.sh: needs root (network namespaces)" >&2; exit 2; }
-[ -x "$plugin_bin/container-sysctl" ] || { echo "run-chained.sh: build first: mvn package" >&2; exit 2; }
+dist=$here/target/cni/lib/jcni-dist.properties
+[ -f "$dist" ] || { echo "run-chained.sh: build first: mvn package (no $dist)" >&2; exit 2; }
+plugin=$(sed -n 's/^plugin\.\([^=]*\)=.*/\1/p' "$dist" | head -n 1)
+[ -n "$plugin" ] && [ -x "$plugin_bin/$plugin" ] || { echo "run-chained.sh: no plugin in $dist" >&2; exit 2; }
 for p in ptp host-local jcni; do
   [ -x "$reference/$p" ] || { echo "run-chained.sh: no $p in $reference (--reference DIR)" >&2; exit 2; }
 done
@@ -45,7 +49,7 @@ ok() { echo "ok${1:+ ($1)}"; }
 fail() { echo "FAILED"; echo "$1" >&2; exit 1; }
 
 step "VERSION"
-out=$(echo '{"cniVersion":"1.1.0"}' | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND=VERSION "$plugin_bin/container-sysctl")
+out=$(echo '{"cniVersion":"1.1.0"}' | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND=VERSION "$plugin_bin/$plugin")
 echo "$out" | grep -q '"supportedVersions"' || fail "$out"
 ok
 
@@ -55,14 +59,14 @@ cat > "$work/net.d/10-$net.conflist" <<JSON
 { "cniVersion": "1.1.0", "name": "$net",
   "plugins": [
     { "type": "ptp", "ipam": { "type": "host-local", "dataDir": "$work/ipam", "ranges": [[{ "subnet": "$subnet" }]] } },
-    { "type": "container-sysctl", "sysctl": { "net.ipv4.conf.{ifname}.arp_notify": "1" } } ] }
+    { "type": "$plugin", "sysctl": { "net.ipv4.conf.{ifname}.arp_notify": "1" } } ] }
 JSON
 jcni() {
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin NETCONFPATH="$work/net.d" CNI_PATH="$plugin_bin:$reference" \
     "$reference/jcni" --cache-dir "$work/cache" "$@" "$net" "/run/netns/$ns"
 }
 
-step "ADD: ptp + host-local + container-sysctl ($subnet)"
+step "ADD: ptp + host-local + $plugin ($subnet)"
 added=yes
 out=$(jcni add 2>"$work/add.err") || fail "$out $(cat "$work/add.err")"
 echo "$out" | grep -q '"address"' || fail "no address in the result: $out"

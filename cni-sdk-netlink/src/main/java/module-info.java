@@ -6,19 +6,12 @@
 module dev.jcni.netlink {
     requires transitive dev.jcni.sdk;
 
-    // the plugin author's kit: JUnit 5 is optional (provided), only ConformanceTests and NetnsExtension use it
-    requires static org.junit.jupiter.api;
-    requires com.fasterxml.jackson.databind;
-
     exports dev.jcni.netlink;
     exports dev.jcni.netlink.route;
     exports dev.jcni.netns;
-    exports dev.jcni.testkit;
 
     // training runs of jcni package get their throw-away namespaces from here
     provides dev.jcni.sdk.internal.ScratchNamespaces with dev.jcni.netns.internal.Scratch;
     // the warm-mode daemon learns its callers from the kernel through jcni's native library
     provides dev.jcni.sdk.internal.PeerProcesses with dev.jcni.netlink.sys.KernelPeers;
-    // jcni conformance
-    provides dev.jcni.sdk.internal.CliCommand with dev.jcni.testkit.internal.ConformanceCommand;
 }

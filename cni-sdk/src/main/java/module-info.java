@@ -11,14 +11,13 @@ module dev.jcni.sdk {
     exports dev.jcni.sdk.skel;
     exports dev.jcni.sdk.invoke;
     exports dev.jcni.sdk.runtime;
-    exports dev.jcni.sdk.testing;
 
     // the JSON codec, shared with jcni's own modules only
-    exports dev.jcni.sdk.internal to dev.jcni.netlink, dev.jcni.plugins;
+    exports dev.jcni.sdk.internal to dev.jcni.netlink, dev.jcni.testkit, dev.jcni.plugins;
 
     uses dev.jcni.sdk.internal.ScratchNamespaces;
     // the warm-mode daemon's callers as the kernel knows them (SO_PEERCRED pid: cni-sdk-netlink)
     uses dev.jcni.sdk.internal.PeerProcesses;
-    // jcni subcommands from other jcni modules (e.g. "conformance" from dev.jcni.netlink)
+    // jcni subcommands from other jcni modules (e.g. "conformance" from the test kit, dev.jcni.testkit)
     uses dev.jcni.sdk.internal.CliCommand;
 }

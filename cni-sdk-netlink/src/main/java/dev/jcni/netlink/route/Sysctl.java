@@ -3,6 +3,7 @@ package dev.jcni.netlink.route;
 import dev.jcni.netlink.NetlinkException;
 import dev.jcni.netns.NetNs;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -66,8 +67,16 @@ public final class Sysctl {
      */
     public static String get(String name) {
         Path p = path(name);
-        try {
-            String s = Files.readString(p, StandardCharsets.UTF_8);
+        // one read with a buffer larger than any value: a /proc/sys file says its size is 0, which makes
+        // Files.readString read one byte and then ask for the rest at offset 1, where the kernel's handler
+        // answers end of file ("4" for somaxconn's "4096", "0" for ping_group_range's "0\t2147483647")
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] buf = new byte[4096];
+            int n = 0;
+            for (int r; n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0; ) {
+                n += r;
+            }
+            String s = new String(buf, 0, n, StandardCharsets.UTF_8);
             return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
         } catch (IOException e) {
             throw failure("read", p, e);

@@ -50,6 +50,16 @@ class SysctlKernelTest {
     }
 
     @Test
+    void aValueOfSeveralCharactersIsReadWhole() {
+        // a /proc/sys file reports size 0: reading it as a regular file gave only its first byte
+        try (Sandbox s = Sandbox.create()) {
+            assertEquals("0\t2147483647", Sysctl.set(s.ns, "net.ipv4.ping_group_range", "0 2147483647"));
+            assertEquals("0\t2147483647", Sysctl.get(s.ns, "net.ipv4.ping_group_range"));
+            assertEquals(observe(s, "net/ipv4/ip_local_port_range"), Sysctl.get(s.ns, "net.ipv4.ip_local_port_range"));
+        }
+    }
+
+    @Test
     void interfaceHelpers() {
         try (Sandbox s = Sandbox.create()) {
             s.nl.linkAdd(LinkSpec.veth("a0", "b0"));

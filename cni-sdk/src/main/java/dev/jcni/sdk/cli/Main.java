@@ -63,9 +63,9 @@ public final class Main {
               status <network> [<netns>]   STATUS of the network's plugins (spec 1.1.0)
               validate <network> [<netns>] check that every plugin exists and supports the version
               version                      print jcni's version and the CNI versions it supports
-              package ...                  package plugins as a drop-in distribution (docs/packaging.md)
               daemon [--dist FILE] [--socket PATH]
                                            serve the plugins of a jcni distribution warm (docs/operators.md)
+              package, conformance         with jcni's tools on the class path (docs/packaging.md, docs/testing.md)
 
             options:
               -i, --ifname NAME     interface name in the container (default: $CNI_IFNAME, else eth0)
@@ -84,6 +84,8 @@ public final class Main {
 
     /** The commands of this class; any other first word is looked up among the {@link CliCommand}s. */
     private static final Set<String> BUILT_IN = Set.of("add", "check", "del", "gc", "status", "validate", "version", "help");
+    /** Commands of jcni-tools and jcni-test-kit, named in the error when they are not on the class path. */
+    private static final Set<String> TOOLS = Set.of("package", "conformance");
 
     private Main() {
     }
@@ -119,9 +121,6 @@ public final class Main {
      * @return the exit status: 0 success, 1 failure, 2 usage error
      */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        if (args.length > 0 && args[0].equals("package")) {
-            return Packager.run(List.of(args).subList(1, args.length), env, out, err);
-        }
         if (args.length > 0 && args[0].equals("daemon")) {
             return Daemon.run(Arrays.copyOfRange(args, 1, args.length), err);
         }
@@ -129,6 +128,11 @@ public final class Main {
             Optional<CliCommand> sub = subcommand(args[0]);
             if (sub.isPresent()) {
                 return sub.get().run(Arrays.copyOfRange(args, 1, args.length), env, out, err);
+            }
+            if (TOOLS.contains(args[0])) {
+                err.println("jcni: " + args[0] + " is a command of jcni's tools (dev.jcni:jcni-tools), "
+                        + "which are not on this class path (docs/packaging.md)");
+                return 2;
             }
         }
         String command = null;

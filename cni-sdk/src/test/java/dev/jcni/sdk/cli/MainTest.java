@@ -47,6 +47,16 @@ class MainTest {
     }
 
     @Test
+    void packageWithoutJcniToolsSaysWhereItIs() {
+        // cni-sdk carries no packaging code: jcni package comes with dev.jcni:jcni-tools
+        Run r = run(Map.of(), "package", "--name", "x");
+        assertEquals(2, r.status());
+        assertEquals("jcni: package is a command of jcni's tools (dev.jcni:jcni-tools), which are not on this class path "
+                + "(docs/packaging.md)\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
     void addWithoutNetnsIsUsageError() {
         assertUsageError(run(Map.of(), "add", "n"), "network name and namespace are required");
     }

@@ -63,7 +63,7 @@ public final class ContainerSysctl implements Plugin {
         try (NetNs ns = NetNs.get(request.netns())) {
             wanted.forEach((name, value) -> {
                 String actual = Sysctl.get(ns, name);
-                if (!actual.equals(value)) {
+                if (!words(actual).equals(words(value))) {
                     throw new CniException(ErrorCodes.INTERNAL, "sysctl " + name + " is " + actual + ", want " + value);
                 }
             });
@@ -77,7 +77,7 @@ public final class ContainerSysctl implements Plugin {
 
     @Override
     public String about() {
-        return "CNI container-sysctl plugin (jcni starter)";
+        return "CNI container-sysctl plugin (made from jcni-plugin-archetype)";
     }
 
     /** The configured sysctls, {@code {ifname}} replaced; code 7 for a name outside {@code net.}. */
@@ -95,6 +95,11 @@ public final class ContainerSysctl implements Plugin {
             out.put(name.replace("{ifname}", request.ifName()), value);
         });
         return out;
+    }
+
+    /** A value as the kernel compares it: the kernel prints several numbers separated by tabs. */
+    private static String words(String value) {
+        return String.join(" ", value.strip().split("\\s+"));
     }
 
     private static Result chained(Request request) {
