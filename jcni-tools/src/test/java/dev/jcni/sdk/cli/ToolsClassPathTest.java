@@ -68,6 +68,7 @@ class ToolsClassPathTest {
             assertTrue(Files.isRegularFile(out.resolve("lib").resolve(j)), j);
         }
         String launcher = Files.readString(out.resolve("bin/p"));
-        assertTrue(launcher.contains("$lib/plugin.jar:$lib/jcni-tools"), launcher);
+        // each jar single-quoted after the quoted lib directory (Packager.classPathExpression)
+        assertTrue(launcher.contains("\"$lib\"/'plugin.jar':\"$lib\"/'jcni-tools"), launcher);
     }
 }
