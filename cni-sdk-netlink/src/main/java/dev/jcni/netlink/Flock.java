@@ -23,8 +23,13 @@ public final class Flock implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** How long {@link #lockExclusive(Path)} waits for another holder: 30 s. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long {@link #lockExclusive(Path)} waits for other holders: 90 s. Many calls at once queue
+     * for a lock (50 cold plugin starts on 2 cores kept the last one waiting about 40 s), so the bound
+     * is for a wedged holder, not for a queue; it ends the wait within kubelet's 2-minute runtime
+     * request timeout, with time left to answer.
+     */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(90);
     /** The longest pause between two attempts while another holder has the lock. */
     private static final long MAX_PAUSE_MS = 50;
 

@@ -21,7 +21,7 @@ import java.time.Duration;
  * {@code flock} holders nor waits for another holder in the same JVM.)
  *
  * <p>One failure policy: a lock that cannot be taken fails the call (closed), naming the file; nothing
- * goes on unlocked. The wait for another holder is bounded ({@link Flock#DEFAULT_TIMEOUT}, 30 s): past
+ * goes on unlocked. The wait for other holders is bounded ({@link Flock#DEFAULT_TIMEOUT}, 90 s): past
  * it the call fails with code 11 ({@code TRY_AGAIN_LATER}), where Go's plugins wait for ever; any other
  * failure is code 5 ({@code IO_FAILURE}).
  */
@@ -33,7 +33,7 @@ public final class PluginLock implements AutoCloseable {
     }
 
     /**
-     * Takes the lock, waiting for another holder at most {@link Flock#DEFAULT_TIMEOUT} (30 s). Missing
+     * Takes the lock, waiting for other holders at most {@link Flock#DEFAULT_TIMEOUT} (90 s). Missing
      * parent directories are created (mode 0700), and the file (mode 0600) when missing.
      *
      * @param file the lock file
@@ -65,8 +65,8 @@ public final class PluginLock implements AutoCloseable {
             return new PluginLock(Flock.lockExclusive(file, timeout));
         } catch (NetlinkException e) {
             if (e.errno() == Errno.EAGAIN) {
-                throw new CniException(ErrorCodes.TRY_AGAIN_LATER, "cannot lock " + file + ": another call has held it for more than "
-                        + timeout.toSeconds() + " s; try again later", "", e);
+                throw new CniException(ErrorCodes.TRY_AGAIN_LATER, "cannot lock " + file + ": other calls held it for all of "
+                        + timeout.toSeconds() + " s this call waited; try again later", "", e);
             }
             throw new CniException(ErrorCodes.IO_FAILURE, "cannot lock " + file + ": " + e.getMessage(), "", e);
         } catch (IOException e) {

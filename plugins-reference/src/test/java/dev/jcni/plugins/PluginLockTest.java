@@ -92,7 +92,7 @@ class PluginLockTest {
             CniException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
                     () -> assertThrows(CniException.class, () -> PluginLock.acquire(lock, Duration.ofMillis(300))));
             assertEquals(ErrorCodes.TRY_AGAIN_LATER, e.code());
-            assertTrue(e.msg().startsWith("cannot lock " + lock + ": another call has held it"), e.msg());
+            assertTrue(e.msg().startsWith("cannot lock " + lock + ": other calls held it for all of "), e.msg());
             try (OutputStream in = holder.getOutputStream()) {
                 in.write('\n');
             }
