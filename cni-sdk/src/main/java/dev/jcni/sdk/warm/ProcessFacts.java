@@ -149,7 +149,9 @@ record ProcessFacts(Map<String, Object> namespaces, Object root, String cwd, Obj
                     + daemon.gids + ")");
         }
         if (!groups.containsAll(daemon.groups)) {
-            return Optional.of("its supplementary groups " + groups + " lack some of the daemon's " + daemon.groups);
+            // sorted, so that the log says the same of the same sets
+            return Optional.of("its supplementary groups " + new TreeSet<>(groups) + " lack some of the daemon's "
+                    + new TreeSet<>(daemon.groups));
         }
         Optional<String> cgroup = cgroupLack(daemon);
         if (cgroup.isPresent()) {
