@@ -165,7 +165,8 @@ final class HostTraces {
         }
         for (String l : afterAdd.links()) {
             String name = l.split(" ")[1];
-            if (hostVeths.contains(name) && l.endsWith("(veth)") && afterDel.links().contains(l)) {
+            // a veth that was there before ADD (a chain's, named again in a chained plugin's result) is not this ADD's
+            if (hostVeths.contains(name) && l.endsWith("(veth)") && afterDel.links().contains(l) && !before.links().contains(l)) {
                 out.add("host veth: " + name);
             }
         }
@@ -183,7 +184,8 @@ final class HostTraces {
                 out.add("host route: " + r);
             }
         }
-        afterDel.reservations().forEach(f -> out.add("IPAM reservation: " + f));
+        afterDel.reservations().stream().filter(f -> !before.reservations().contains(f))
+                .forEach(f -> out.add("IPAM reservation: " + f));
         return out;
     }
 
