@@ -47,7 +47,7 @@ import java.util.Set;
  * 1 failure, 2 usage error. See docs/cli.md.
  */
 public final class Main {
-    static final String USAGE = "usage: jcni [-i IFNAME] [--cache-dir DIR] [--timeout SECONDS] "
+    static final String USAGE = "usage: jcni [-i IFNAME] [--cache-dir DIR] [--timeout SECONDS] [--no-cleanup] "
             + "add|check|del|gc|status|validate <network> <netns> | version | --help";
 
     private static final String HELP = """
@@ -56,7 +56,8 @@ public final class Main {
             %s
 
             commands:
-              add <network> <netns>        ADD the network's plugins; prints the result
+              add <network> <netns>        ADD the network's plugins; prints the result; when the chain
+                                           fails, DEL of the attempted attachment (as runtimes do)
               check <network> <netns>      CHECK the attachment made by add
               del <network> <netns>        DEL the attachment made by add
               gc <network> [<netns>]       DEL every cached attachment of the network, then GC (spec 1.1.0)
@@ -71,6 +72,7 @@ public final class Main {
               -i, --ifname NAME     interface name in the container (default: $CNI_IFNAME, else eth0)
               --cache-dir DIR       result cache directory (default: /var/lib/cni)
               --timeout SECONDS     stop plugins (SIGTERM, then SIGKILL) after this many seconds
+              --no-cleanup          add: no DEL after a failed ADD (leaves what the chain made, to inspect it)
 
             environment:
               NETCONFPATH   configuration directory (default /etc/cni/net.d)
@@ -140,6 +142,7 @@ public final class Main {
         String ifName = "";
         Path cacheDir = CniConfig.DEFAULT_CACHE_DIR;
         Duration timeout = null;
+        boolean cleanup = true;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -158,6 +161,7 @@ public final class Main {
                     case "-i", "--ifname" -> ifName = value(args, ++i, a);
                     case "--cache-dir" -> cacheDir = Path.of(value(args, ++i, a));
                     case "--timeout" -> timeout = seconds(value(args, ++i, a));
+                    case "--no-cleanup" -> cleanup = false;
                     default -> {
                         if (a.startsWith("--ifname=")) {
                             ifName = a.substring("--ifname=".length());
@@ -204,7 +208,7 @@ public final class Main {
                     ifName = "eth0";
                 }
             }
-            return execute(command, positional, ifName, cacheDir, timeout, env, out, err);
+            return execute(command, positional, new Options(ifName, cacheDir, timeout, cleanup), env, out, err);
         } catch (UsageException e) {
             err.println("jcni: " + e.getMessage());
             err.println(USAGE);
@@ -242,8 +246,15 @@ public final class Main {
         }
     }
 
-    private static int execute(String command, List<String> positional, String ifName, Path cacheDir, Duration timeout,
+    /** The options of add, check, del, gc, status and validate. */
+    private record Options(String ifName, Path cacheDir, Duration timeout, boolean cleanup) {
+    }
+
+    private static int execute(String command, List<String> positional, Options o,
                                Map<String, String> env, PrintStream out, PrintStream err) {
+        String ifName = o.ifName();
+        Path cacheDir = o.cacheDir();
+        Duration timeout = o.timeout();
         PluginLog log = new PluginLog("jcni", err, PluginLog.parseLevel(env.getOrDefault(PluginLog.LOG_LEVEL_ENV, ""),
                 System.Logger.Level.INFO));
         try {
@@ -261,7 +272,13 @@ public final class Main {
                     cniArgs(env.getOrDefault("CNI_ARGS", "")), capabilityArgs(env.getOrDefault("CAP_ARGS", "")));
             switch (command) {
                 case "add" -> {
-                    Result r = cni.addNetworkList(list, rt);
+                    Result r;
+                    try {
+                        r = cni.addNetworkList(list, rt);
+                    } catch (CniException e) {
+                        err.println("jcni: " + e.getMessage() + code(e) + cleanUp(cni, list, rt, o.cleanup()));
+                        return 1;
+                    }
                     out.println(new String(r.toIndentedJson(), StandardCharsets.UTF_8));
                 }
                 case "check" -> cni.checkNetworkList(list, rt);
@@ -280,11 +297,36 @@ public final class Main {
             throw e;
         } catch (CniException e) {
             // code 0 is "no code": a plugin that was killed or failed without an error JSON
-            err.println("jcni: " + e.getMessage() + (e.code() == 0 ? "" : " (code " + e.code() + ")"));
+            err.println("jcni: " + e.getMessage() + code(e));
             return 1;
         } catch (RuntimeException e) {
             err.println("jcni: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
+        }
+    }
+
+    /** Code 0 is "no code": a plugin that was killed or failed without an error JSON. */
+    private static String code(CniException e) {
+        return e.code() == 0 ? "" : " (code " + e.code() + ")";
+    }
+
+    /**
+     * After a failed ADD, runs DEL for the attempted attachment, as containerd and kubelet do, so
+     * that what the chain's first plugins made (an address reservation, an interface) does not stay
+     * behind; the plugins run without prevResult (nothing was cached).
+     *
+     * @return what to add to the error message: that DEL was sent and how it went, or that it was not
+     */
+    private static String cleanUp(CniConfig cni, NetConfList list, RuntimeConf rt, boolean cleanup) {
+        if (!cleanup) {
+            return "; no DEL sent (--no-cleanup): what the chain made stays until `jcni del`";
+        }
+        try {
+            cni.delNetworkList(list, rt);
+            return "; DEL sent for the attempted attachment, which is removed (--no-cleanup keeps it)";
+        } catch (CniException e) {
+            return "; DEL sent for the attempted attachment, and it failed too: " + e.getMessage() + code(e)
+                    + " (run `jcni del` once the cause is fixed)";
         }
     }
 

@@ -138,6 +138,61 @@ class MainTest {
         assertEquals("jcni: not ready (code 50)\n", r.err());
     }
 
+    /** A chain whose first plugin reserves an address (as host-local) and whose second fails on ADD. */
+    private Map<String, String> failingChain(FakePlugins fakes) {
+        fakes.install("allocator", "alloc");
+        fakes.install("recorder", "rec");
+        fakes.behave("rec", "ADD", "fail", "{\"code\":11,\"msg\":\"boom\"}");
+        write("10-n.conflist", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"alloc\"},{\"type\":\"rec\"}]}");
+        return Map.of("NETCONFPATH", tmp.toString(), "CNI_PATH", fakes.bin().toString(), "FAKE_DIR", fakes.state().toString());
+    }
+
+    @Test
+    void failedAddSendsDelSoThatTheNextAddSucceeds() throws Exception {
+        FakePlugins fakes = FakePlugins.in(tmp.resolve("fakes"));
+        Map<String, String> env = failingChain(fakes);
+        String cache = tmp.resolve("cache").toString();
+        Run first = run(env, "--cache-dir", cache, "add", "n", "/var/run/netns/test");
+        assertEquals(1, first.status());
+        assertEquals("jcni: plugin type=\"rec\" failed (add): boom (code 11); DEL sent for the attempted attachment,"
+                + " which is removed (--no-cleanup keeps it)\n", first.err());
+        assertEquals("", first.out());
+        assertEquals(java.util.List.of("ADD", "DEL"), fakes.calls("rec"), "DEL ran through the whole chain");
+        assertFalse(Files.exists(fakes.state().resolve("reserved-cnitool-7b8a61d5d8e94d07cbe4-eth0")), "reservation released");
+        Files.delete(fakes.state().resolve("rec-ADD.fail"));
+        Run second = run(env, "--cache-dir", cache, "add", "n", "/var/run/netns/test");
+        assertEquals(0, second.status(), second.err());
+        assertFalse(second.err().contains("duplicate allocation"), second.err());
+    }
+
+    @Test
+    void noCleanupLeavesTheAttachmentAndSaysSo() throws Exception {
+        FakePlugins fakes = FakePlugins.in(tmp.resolve("fakes"));
+        Map<String, String> env = failingChain(fakes);
+        String cache = tmp.resolve("cache").toString();
+        Run first = run(env, "--cache-dir", cache, "--no-cleanup", "add", "n", "/var/run/netns/test");
+        assertEquals(1, first.status());
+        assertEquals("jcni: plugin type=\"rec\" failed (add): boom (code 11); no DEL sent (--no-cleanup):"
+                + " what the chain made stays until `jcni del`\n", first.err());
+        assertEquals(java.util.List.of("ADD"), fakes.calls("rec"));
+        Files.delete(fakes.state().resolve("rec-ADD.fail"));
+        Run second = run(env, "--cache-dir", cache, "add", "n", "/var/run/netns/test");
+        assertEquals(1, second.status());
+        assertTrue(second.err().contains("duplicate allocation"), second.err());
+    }
+
+    @Test
+    void aFailingCleanupIsReportedWithBothErrors() {
+        FakePlugins fakes = FakePlugins.in(tmp.resolve("fakes"));
+        Map<String, String> env = failingChain(fakes);
+        fakes.behave("rec", "DEL", "fail", "{\"code\":7,\"msg\":\"cannot delete\"}");
+        Run r = run(env, "--cache-dir", tmp.resolve("cache").toString(), "add", "n", "/var/run/netns/test");
+        assertEquals(1, r.status());
+        assertEquals("jcni: plugin type=\"rec\" failed (add): boom (code 11); DEL sent for the attempted attachment, and it"
+                + " failed too: plugin type=\"rec\" failed (delete): cannot delete (code 7) (run `jcni del` once the cause"
+                + " is fixed)\n", r.err());
+    }
+
     void write(String name, String text) {
         try {
             Files.writeString(tmp.resolve(name), text);
