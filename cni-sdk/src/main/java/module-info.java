@@ -5,6 +5,8 @@
  */
 module dev.jcni.sdk {
     requires com.fasterxml.jackson.databind;
+    // the warm-mode daemon's opt-in metrics listener (--metrics-listen) only
+    requires static jdk.httpserver;
 
     exports dev.jcni.sdk.types;
     exports dev.jcni.sdk.version;

@@ -9,6 +9,7 @@ import dev.jcni.sdk.internal.JsonValues;
 import dev.jcni.sdk.internal.ProcessEnv;
 import dev.jcni.sdk.internal.PluginLog;
 import dev.jcni.sdk.warm.Daemon;
+import dev.jcni.sdk.warm.MetricsEndpoint;
 import dev.jcni.sdk.invoke.Invoke;
 import dev.jcni.sdk.runtime.CniConfig;
 import dev.jcni.sdk.runtime.ConfLoader;
@@ -64,8 +65,9 @@ public final class Main {
               status <network> [<netns>]   STATUS of the network's plugins (spec 1.1.0)
               validate <network> [<netns>] check that every plugin exists and supports the version
               version                      print jcni's version and the CNI versions it supports
-              daemon [--dist FILE] [--socket PATH]
+              daemon [--dist FILE] [--socket PATH] [--metrics-listen 127.0.0.1:PORT] [--metrics-textfile FILE]
                                            serve the plugins of a jcni distribution warm (docs/operators.md)
+              metrics [--socket PATH]      print the warm-mode daemon's metrics (Prometheus text; root)
               package, conformance         with jcni's tools on the class path (docs/packaging.md, docs/testing.md)
 
             options:
@@ -125,6 +127,9 @@ public final class Main {
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals("daemon")) {
             return Daemon.run(Arrays.copyOfRange(args, 1, args.length), err);
+        }
+        if (args.length > 0 && args[0].equals("metrics")) {
+            return MetricsEndpoint.print(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         if (args.length > 0 && !BUILT_IN.contains(args[0]) && !args[0].startsWith("-")) {
             Optional<CliCommand> sub = subcommand(args[0]);

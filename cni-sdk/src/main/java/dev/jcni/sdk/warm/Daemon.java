@@ -36,8 +36,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * jcni-daemon [--dist &lt;lib/jcni-dist.properties&gt;] [--socket &lt;path&gt;] [--max-calls N]
  *             [--max-sessions N] [--turn-timeout SECONDS] [--drain-timeout SECONDS]
+ *             [--metrics-listen 127.0.0.1:PORT] [--metrics-textfile PATH]
  * jcni daemon ... (the same, through the CLI)
  * </pre>
+ *
+ * Its {@linkplain Metrics metrics} are served on {@code <socket>.metrics.sock} and, on request, on
+ * a loopback HTTP listener or in a text file ({@link MetricsEndpoint}).
  *
  * {@code --dist} defaults to {@code jcni-dist.properties} in the directory the system property
  * {@value #DIST_LIB_PROPERTY} names, which the packager's launcher {@code lib/jcni-daemon} sets.
@@ -134,6 +138,8 @@ public final class Daemon implements AutoCloseable {
     private final List<Wire.FileId> ownIds;
     private final Optional<PeerProcesses> peers;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Metrics metrics;
+    private volatile Optional<MetricsEndpoint> metricsEndpoint = Optional.empty();
     private volatile boolean stopping;
 
     /**
@@ -164,6 +170,7 @@ public final class Daemon implements AutoCloseable {
         this.drainTimeout = options.drainTimeout();
         this.turnTimeout = options.turnTimeout();
         this.maxIdle = Math.max(4, options.maxCalls() / 2);
+        this.metrics = new Metrics(dist.name(), dist.id(), workers::get);
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> daemonThread(r, "jcni-timer"));
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
@@ -196,17 +203,27 @@ public final class Daemon implements AutoCloseable {
      */
     public static int run(String[] args, PrintStream err) {
         Options options;
+        MetricsEndpoint.Extra metricsExtra;
         try {
-            options = parse(args);
+            List<String> rest = new ArrayList<>();
+            metricsExtra = MetricsEndpoint.extract(args, rest);
+            options = parse(rest.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
             err.println("jcni daemon: " + e.getMessage());
             err.println("usage: jcni daemon [--dist <lib/jcni-dist.properties>] [--socket <path>] [--max-calls N]"
-                    + " [--max-sessions N] [--turn-timeout SECONDS] [--drain-timeout SECONDS]");
+                    + " [--max-sessions N] [--turn-timeout SECONDS] [--drain-timeout SECONDS]"
+                    + " [--metrics-listen 127.0.0.1:PORT] [--metrics-textfile PATH]");
             return 2;
         }
         Daemon d;
         try {
             d = start(options);
+            try {
+                d.metricsEndpoint.orElseThrow().startExtra(metricsExtra, d.timer);
+            } catch (IOException | RuntimeException e) {
+                d.close();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             err.println("jcni daemon: cannot start: " + e.getMessage());
             return 1;
@@ -310,6 +327,12 @@ public final class Daemon implements AutoCloseable {
         List<String> loaded = warmUp(dist, log);
         Rendezvous rv = Rendezvous.open(options.socket().orElse(Rendezvous.defaultSocket(dist.name())), 512);
         Daemon d = new Daemon(options, dist, rv, log, own, ProcessFacts.ownIds(), peers);
+        try {
+            d.metricsEndpoint = Optional.of(MetricsEndpoint.open(rv.socket(), d.metrics::render, log, peers));
+        } catch (IOException e) {
+            rv.close();
+            throw new IOException("cannot bind the metrics socket: " + e.getMessage(), e);
+        }
         d.startWorker();
         d.timer.scheduleWithFixedDelay(d::sweep, 250, 250, TimeUnit.MILLISECONDS);
         log.log(Level.INFO, "serving dist " + dist.name() + " (id " + dist.id() + ") on " + rv.socket() + ": "
@@ -432,10 +455,14 @@ public final class Daemon implements AutoCloseable {
     private void sweep() {
         inFlight.sweep(c -> log.log(Level.WARNING, "the caller (pid " + c.pid() + ") of a call went away;"
                 + " interrupting the call (a waiting one never runs); later calls of its container wait until it has ended"),
-                c -> log.log(Level.DEBUG, "closed a connection that did not send its request or its go-ahead in time"));
+                c -> {
+                    metrics.fellBack("deadline");
+                    log.log(Level.DEBUG, "closed a connection that did not send its request or its go-ahead in time");
+                });
     }
 
     private void refuseQuietly(SocketChannel ch, String why) {
+        metrics.refused(why);
         try (ch) {
             byte[] b = why.getBytes(StandardCharsets.UTF_8);
             Wire.frame(ch, Wire.REFUSED, b, 0, b.length);
@@ -685,6 +712,10 @@ public final class Daemon implements AutoCloseable {
         return inFlight;
     }
 
+    Metrics metrics() {
+        return metrics;
+    }
+
     /** Counts a call served (before its exit frame is sent, so that a caller that has its answer sees it counted). */
     void callServed() {
         served.incrementAndGet();
@@ -714,6 +745,7 @@ public final class Daemon implements AutoCloseable {
         if (!stopping) {
             stopping = true;
             rendezvous.close();
+            metricsEndpoint.ifPresent(MetricsEndpoint::close);
             log.log(Level.INFO, "stopping: socket removed, finishing " + busy.get() + " call(s) in flight");
         }
         awaitDrained();

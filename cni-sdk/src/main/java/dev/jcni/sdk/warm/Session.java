@@ -116,9 +116,15 @@ final class Session {
         Map<String, String> env = req.envMap();
         Daemon.Admission turn;
         watch.interruptible(true);
+        long waitStart = System.nanoTime();
+        boolean[] waited = {false};
         try {
-            turn = daemon.admit(req, env, () -> frame(Wire.WAIT));
+            turn = daemon.admit(req, env, () -> {
+                waited[0] = true;
+                frame(Wire.WAIT);
+            });
         } catch (Daemon.NoTurn e) {
+            daemon.metrics().waited(System.nanoTime() - waitStart);
             if (!watch.interruptible(false)) {
                 return;
             }
@@ -137,6 +143,9 @@ final class Session {
             daemon.log().log(Level.DEBUG, "the caller (pid " + req.pid() + ") went away while its call waited: " + e);
             return;
         }
+        if (waited[0]) {
+            daemon.metrics().waited(System.nanoTime() - waitStart);
+        }
         try (turn) {
             if (!watch.interruptible(false)) {
                 return;
@@ -147,7 +156,12 @@ final class Session {
                 return;
             }
             Thread.currentThread().setName("jcni-call-" + req.plugin() + "-" + daemon.nextCallNumber());
-            new Call(req, env, plugin, watch).run();
+            daemon.metrics().started();
+            try {
+                new Call(req, env, plugin, watch).run();
+            } finally {
+                daemon.metrics().ended();
+            }
         }
     }
 
@@ -161,6 +175,7 @@ final class Session {
             frame(Wire.TURN);
             watch.deadline(Daemon.GO_TIMEOUT_MILLIS);
             if (!Wire.readGo(channel)) {
+                daemon.metrics().fellBack("shim_cancelled");
                 daemon.log().log(Level.DEBUG, "no go-ahead: the caller cancelled its call (it runs the call cold)");
                 return false;
             }
@@ -168,6 +183,7 @@ final class Session {
             frame(Wire.STARTED);
             return true;
         } catch (IOException e) {
+            daemon.metrics().fellBack("shim_cancelled");
             daemon.log().log(Level.DEBUG, "no go-ahead: " + e + " (the caller runs the call cold)");
             return false;
         }
@@ -180,6 +196,7 @@ final class Session {
     }
 
     private void refuse(String why) throws IOException {
+        daemon.metrics().refused(why);
         daemon.log().log(Level.DEBUG, "refused a call: " + why);
         byte[] b = why.getBytes(StandardCharsets.UTF_8);
         synchronized (writeLock) {
@@ -197,6 +214,7 @@ final class Session {
             daemon.log().log(Level.WARNING, name + ": the interrupted call ended (exit " + code + "); its caller had gone");
         }
         daemon.callServed();
+        daemon.metrics().called(req.plugin(), env.getOrDefault("CNI_COMMAND", ""), code, out, System.nanoTime() - start);
         if (daemon.log().isLoggable(Level.DEBUG)) {
             daemon.log().log(Level.DEBUG, name + " served " + req.plugin() + " " + env.getOrDefault("CNI_COMMAND", "")
                     + " for pid " + req.pid() + ": exit " + code + " in " + (System.nanoTime() - start) / 1000 + " us");

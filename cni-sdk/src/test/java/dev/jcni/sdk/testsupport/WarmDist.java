@@ -427,6 +427,8 @@ public final class WarmDist implements AutoCloseable {
             try {
                 Files.deleteIfExists(RUN_DIR.resolve(name + ".sock"));
                 Files.deleteIfExists(RUN_DIR.resolve(name + ".sock.lock"));
+                Files.deleteIfExists(RUN_DIR.resolve(name + ".metrics.sock"));
+                Files.deleteIfExists(RUN_DIR.resolve(name + ".metrics.sock.lock"));
             } catch (IOException e) {
                 // best effort
             }
