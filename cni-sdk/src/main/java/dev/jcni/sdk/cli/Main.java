@@ -18,6 +18,7 @@ import dev.jcni.sdk.types.CniArgs;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.NetConfList;
 import dev.jcni.sdk.types.Result;
+import dev.jcni.sdk.types.TraceContext;
 import dev.jcni.sdk.version.SpecVersions;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -261,7 +262,7 @@ public final class Main {
         Path cacheDir = o.cacheDir();
         Duration timeout = o.timeout();
         PluginLog log = new PluginLog("jcni", err, PluginLog.parseLevel(env.getOrDefault(PluginLog.LOG_LEVEL_ENV, ""),
-                System.Logger.Level.INFO));
+                System.Logger.Level.INFO)).forCall(env);
         try {
             String network = positional.get(0);
             String netns = positional.size() > 1 ? Path.of(positional.get(1)).toAbsolutePath().normalize().toString() : "";
@@ -269,7 +270,7 @@ public final class Main {
             NetConfList list = ConfLoader.loadNetworkConf(Path.of(dir.isEmpty() ? ConfLoader.DEFAULT_DIR.toString() : dir),
                     network, log);
             CniConfig cni = CniConfig.create(Invoke.splitPath(env.getOrDefault("CNI_PATH", "")))
-                    .withCacheDir(cacheDir).withLogger(log);
+                    .withCacheDir(cacheDir).withLogger(log).withTraceContext(TraceContext.fromEnv(env));
             if (timeout != null) {
                 cni = cni.withTimeout(timeout);
             }

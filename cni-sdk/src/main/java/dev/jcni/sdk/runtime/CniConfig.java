@@ -13,6 +13,7 @@ import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.NetConf;
 import dev.jcni.sdk.types.NetConfList;
 import dev.jcni.sdk.types.Result;
+import dev.jcni.sdk.types.TraceContext;
 import dev.jcni.sdk.types.Validators;
 import dev.jcni.sdk.version.PluginInfo;
 import dev.jcni.sdk.version.SpecVersions;
@@ -67,15 +68,17 @@ public final class CniConfig {
     private final Duration grace;
     private final PluginExec exec;
     private final System.Logger logger;
+    private final Optional<TraceContext> trace;
 
     private CniConfig(List<String> path, Path cacheDir, Optional<Duration> timeout, Duration grace, PluginExec exec,
-                      System.Logger logger) {
+                      System.Logger logger, Optional<TraceContext> trace) {
         this.path = List.copyOf(path);
         this.cacheDir = cacheDir;
         this.timeout = timeout;
         this.grace = grace;
         this.exec = exec;
         this.logger = logger;
+        this.trace = trace;
     }
 
     /**
@@ -83,7 +86,7 @@ public final class CniConfig {
      * @return a configuration using {@link #DEFAULT_CACHE_DIR}, without timeout
      */
     public static CniConfig create(List<String> path) {
-        return new CniConfig(path, DEFAULT_CACHE_DIR, Optional.empty(), Deadline.DEFAULT_GRACE, PluginExec.create(), null);
+        return new CniConfig(path, DEFAULT_CACHE_DIR, Optional.empty(), Deadline.DEFAULT_GRACE, PluginExec.create(), null, Optional.empty());
     }
 
     /**
@@ -91,7 +94,7 @@ public final class CniConfig {
      * @return a copy
      */
     public CniConfig withCacheDir(Path dir) {
-        return new CniConfig(path, Objects.requireNonNull(dir, "dir"), timeout, grace, exec, logger);
+        return new CniConfig(path, Objects.requireNonNull(dir, "dir"), timeout, grace, exec, logger, trace);
     }
 
     /**
@@ -104,7 +107,7 @@ public final class CniConfig {
      */
     public CniConfig withTimeout(Duration newTimeout) {
         Deadline.after(newTimeout);
-        return new CniConfig(path, cacheDir, Optional.of(newTimeout), grace, exec, logger);
+        return new CniConfig(path, cacheDir, Optional.of(newTimeout), grace, exec, logger, trace);
     }
 
     /**
@@ -113,7 +116,7 @@ public final class CniConfig {
      */
     public CniConfig withKillGrace(Duration newGrace) {
         Deadline.none().withGrace(newGrace);
-        return new CniConfig(path, cacheDir, timeout, newGrace, exec, logger);
+        return new CniConfig(path, cacheDir, timeout, newGrace, exec, logger, trace);
     }
 
     /**
@@ -122,7 +125,7 @@ public final class CniConfig {
      */
     public CniConfig withLogger(System.Logger newLogger) {
         Objects.requireNonNull(newLogger, "logger");
-        return new CniConfig(path, cacheDir, timeout, grace, exec.withLogger(newLogger), newLogger);
+        return new CniConfig(path, cacheDir, timeout, grace, exec.withLogger(newLogger), newLogger, trace);
     }
 
     /**
@@ -131,7 +134,27 @@ public final class CniConfig {
      */
     public CniConfig withExec(PluginExec newExec) {
         PluginExec e = logger == null ? newExec : newExec.withLogger(logger);
-        return new CniConfig(path, cacheDir, timeout, grace, e, logger);
+        return new CniConfig(path, cacheDir, timeout, grace, e, logger, trace);
+    }
+
+    /**
+     * The trace context of the operations run with the copy (libcni's, from the {@code context.Context}
+     * of each call): every plugin they exec, VERSION probes included, gets {@code TRACEPARENT},
+     * {@code TRACESTATE} and {@code BAGGAGE} in its environment in place of any the base
+     * environment had; plugins pass them on to their delegates. Make a copy per call:
+     * {@code cni.withTraceContext(Optional.of(ctx)).addNetworkList(list, rt)}. Empty: the plugins
+     * get the base environment's variables, if any (as with libcni without a span).
+     *
+     * @param newTrace the call's trace context, or empty
+     * @return a copy
+     */
+    public CniConfig withTraceContext(Optional<TraceContext> newTrace) {
+        return new CniConfig(path, cacheDir, timeout, grace, exec, logger, Objects.requireNonNull(newTrace, "trace"));
+    }
+
+    /** @return the trace context given to the plugins, or empty */
+    public Optional<TraceContext> traceContext() {
+        return trace;
     }
 
     /** @return the plugin search path */
@@ -401,7 +424,7 @@ public final class CniConfig {
         Set<String> caps = new TreeSet<>();
         for (NetConf plugin : list.plugins()) {
             try {
-                PluginInfo info = run.getVersionInfo(Invoke.findInPath(plugin.type(), path));
+                PluginInfo info = traced(() -> run.getVersionInfo(Invoke.findInPath(plugin.type(), path)));
                 if (!info.supportedVersions().contains(version)) {
                     throw new CniException(ErrorCodes.INCOMPATIBLE_CNI_VERSION, "plugin " + plugin.type()
                             + " does not support config version " + GoText.quote(version));
@@ -432,7 +455,7 @@ public final class CniConfig {
      * @throws PluginException when it is not found or fails
      */
     public PluginInfo getVersionInfo(String pluginType) {
-        return runner().getVersionInfo(Invoke.findInPath(pluginType, path));
+        return traced(() -> runner().getVersionInfo(Invoke.findInPath(pluginType, path)));
     }
 
     // ----------------------------------------------------------------- cache
@@ -535,7 +558,26 @@ public final class CniConfig {
     }
 
     private Map<String, String> env(String command, RuntimeConf rt) {
-        return new InvokeArgs(command, rt.containerId(), rt.netns(), rt.args(), rt.ifName(), path).asEnv(CallContext.env());
+        return new InvokeArgs(command, rt.containerId(), rt.netns(), rt.args(), rt.ifName(), path).asEnv(baseEnv());
+    }
+
+    /** The environment plugins start from: the caller's, with this configuration's trace context. */
+    private Map<String, String> baseEnv() {
+        Map<String, String> base = CallContext.env();
+        if (trace.isEmpty()) {
+            return base;
+        }
+        Map<String, String> env = new LinkedHashMap<>(base);
+        env.remove(TraceContext.TRACEPARENT);
+        env.remove(TraceContext.TRACESTATE);
+        env.remove(TraceContext.BAGGAGE);
+        env.putAll(trace.get().asEnv());
+        return env;
+    }
+
+    /** Runs a VERSION probe (which starts from the call's environment) with the trace context. */
+    private <T> T traced(java.util.function.Supplier<T> body) {
+        return trace.isEmpty() ? body.get() : CallContext.withEnv(baseEnv(), body);
     }
 
     private static void requirePlugins(NetConfList list) {

@@ -6,6 +6,7 @@ import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.NetConf;
 import dev.jcni.sdk.types.Result;
+import dev.jcni.sdk.types.TraceContext;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -44,6 +45,7 @@ public final class Request {
     private final Map<String, String> env;
     private final System.Logger logger;
     private final Path workingDirectory;
+    private final Optional<TraceContext> traceContext;
 
     Request(Command command, Map<String, String> env, byte[] stdin, NetConf netConf, System.Logger logger) {
         this.command = command;
@@ -58,6 +60,7 @@ public final class Request {
         this.netConf = netConf;
         this.logger = logger;
         this.workingDirectory = CallContext.cwd();
+        this.traceContext = TraceContext.fromEnv(env);
     }
 
     /** @return the verb */
@@ -158,6 +161,20 @@ public final class Request {
      */
     public Map<String, String> env() {
         return env;
+    }
+
+    /**
+     * The call's W3C trace context: {@code TRACEPARENT}, {@code TRACESTATE} and {@code BAGGAGE} of
+     * its environment, as libcni passes them. Present when {@code TRACEPARENT} is valid (an invalid
+     * one is ignored). Cold, warm or in-process alike; delegation through {@link dev.jcni.sdk.invoke}
+     * with {@link #env()} passes it on, and every line of {@link #logger()} carries its trace id.
+     * Use it to start a span of your own, with the trace id and {@link TraceContext#spanId()} as
+     * its parent.
+     *
+     * @return the trace context, or empty
+     */
+    public Optional<TraceContext> traceContext() {
+        return traceContext;
     }
 
     /**

@@ -549,7 +549,7 @@ public final class Daemon implements AutoCloseable {
         if (detail.isEmpty()) {
             return Optional.empty();
         }
-        log.log(Level.INFO, "refused a call of " + req.plugin() + " from pid " + peer.pid() + ": " + detail.get());
+        log.forCall(req.envMap()).log(Level.INFO, "refused a call of " + req.plugin() + " from pid " + peer.pid() + ": " + detail.get());
         return Optional.of(NOT_LIKE_THE_DAEMON);
     }
 

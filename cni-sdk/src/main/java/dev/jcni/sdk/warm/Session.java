@@ -3,6 +3,7 @@ package dev.jcni.sdk.warm;
 import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.internal.PeerProcesses;
+import dev.jcni.sdk.internal.PluginLog;
 import dev.jcni.sdk.internal.PluginLoader;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
@@ -36,10 +37,13 @@ final class Session {
     private final Daemon daemon;
     private final SocketChannel channel;
     private final Object writeLock = new Object();
+    /** The daemon's log; once the request is read, for the call (its lines carry its trace id). */
+    private PluginLog log;
 
     Session(Daemon daemon, SocketChannel channel) {
         this.daemon = daemon;
         this.channel = channel;
+        this.log = daemon.log();
     }
 
     /** Serves the connection and closes it. Never throws. */
@@ -47,9 +51,9 @@ final class Session {
         try (channel) {
             serve();
         } catch (IOException e) {
-            daemon.log().log(Level.DEBUG, "connection ended: " + e);
+            log.log(Level.DEBUG, "connection ended: " + e);
         } catch (RuntimeException | Error e) {
-            daemon.log().log(Level.ERROR, "session failed", e);
+            log.log(Level.ERROR, "session failed", e);
         }
     }
 
@@ -58,7 +62,7 @@ final class Session {
         try {
             peer = daemon.peerOf(channel);
         } catch (IOException e) {
-            daemon.log().log(Level.INFO, "cannot learn the caller from the kernel: " + e.getMessage());
+            log.log(Level.INFO, "cannot learn the caller from the kernel: " + e.getMessage());
             refuse("the daemon cannot learn the caller from the kernel");
             return;
         }
@@ -87,6 +91,8 @@ final class Session {
     }
 
     private void serve(PeerProcesses.Peer peer, Wire.Request req, InFlight.Call watch) throws IOException {
+        Map<String, String> env = req.envMap();
+        log = log.forCall(env);
         Optional<String> why = daemon.refusal(req);
         if (why.isEmpty()) {
             why = daemon.callerRefusal(peer, req);
@@ -109,11 +115,10 @@ final class Session {
             }
             plugin = loaded.get();
         } catch (PluginLoader.PluginLoadException e) {
-            daemon.log().log(Level.WARNING, "cannot load plugin " + req.plugin() + ": " + e.getMessage());
+            log.log(Level.WARNING, "cannot load plugin " + req.plugin() + ": " + e.getMessage());
             refuse("cannot load the plugin");
             return;
         }
-        Map<String, String> env = req.envMap();
         Daemon.Admission turn;
         watch.interruptible(true);
         long waitStart = System.nanoTime();
@@ -140,7 +145,7 @@ final class Session {
             return;
         } catch (InterruptedException | IOException e) {
             watch.interruptible(false);
-            daemon.log().log(Level.DEBUG, "the caller (pid " + req.pid() + ") went away while its call waited: " + e);
+            log.log(Level.DEBUG, "the caller (pid " + req.pid() + ") went away while its call waited: " + e);
             return;
         }
         if (waited[0]) {
@@ -176,7 +181,7 @@ final class Session {
             watch.deadline(Daemon.GO_TIMEOUT_MILLIS);
             if (!Wire.readGo(channel)) {
                 daemon.metrics().fellBack("shim_cancelled");
-                daemon.log().log(Level.DEBUG, "no go-ahead: the caller cancelled its call (it runs the call cold)");
+                log.log(Level.DEBUG, "no go-ahead: the caller cancelled its call (it runs the call cold)");
                 return false;
             }
             watch.noDeadline();
@@ -184,7 +189,7 @@ final class Session {
             return true;
         } catch (IOException e) {
             daemon.metrics().fellBack("shim_cancelled");
-            daemon.log().log(Level.DEBUG, "no go-ahead: " + e + " (the caller runs the call cold)");
+            log.log(Level.DEBUG, "no go-ahead: " + e + " (the caller runs the call cold)");
             return false;
         }
     }
@@ -197,7 +202,7 @@ final class Session {
 
     private void refuse(String why) throws IOException {
         daemon.metrics().refused(why);
-        daemon.log().log(Level.DEBUG, "refused a call: " + why);
+        log.log(Level.DEBUG, "refused a call: " + why);
         byte[] b = why.getBytes(StandardCharsets.UTF_8);
         synchronized (writeLock) {
             Wire.frame(channel, Wire.REFUSED, b, 0, b.length);
@@ -211,12 +216,12 @@ final class Session {
     private void answer(Wire.Request req, Map<String, String> env, boolean callerGone, byte[] out, int code, long start) {
         String name = Thread.currentThread().getName();
         if (callerGone) {
-            daemon.log().log(Level.WARNING, name + ": the interrupted call ended (exit " + code + "); its caller had gone");
+            log.log(Level.WARNING, name + ": the interrupted call ended (exit " + code + "); its caller had gone");
         }
         daemon.callServed();
         daemon.metrics().called(req.plugin(), env.getOrDefault("CNI_COMMAND", ""), code, out, System.nanoTime() - start);
-        if (daemon.log().isLoggable(Level.DEBUG)) {
-            daemon.log().log(Level.DEBUG, name + " served " + req.plugin() + " " + env.getOrDefault("CNI_COMMAND", "")
+        if (log.isLoggable(Level.DEBUG)) {
+            log.log(Level.DEBUG, name + " served " + req.plugin() + " " + env.getOrDefault("CNI_COMMAND", "")
                     + " for pid " + req.pid() + ": exit " + code + " in " + (System.nanoTime() - start) / 1000 + " us");
         }
         if (callerGone) {
@@ -230,7 +235,7 @@ final class Session {
                 Wire.exit(channel, code);
             }
         } catch (IOException e) {
-            daemon.log().log(Level.DEBUG, "cannot send the outcome of " + name + ": " + e);
+            log.log(Level.DEBUG, "cannot send the outcome of " + name + ": " + e);
         }
     }
 
@@ -274,7 +279,7 @@ final class Session {
                 code = CallContext.with(env, Path.of(req.cwd()),
                         () -> PluginMain.execute(plugin, env, req.stdinStream(), stdout, stderr));
             } catch (Throwable e) {
-                daemon.log().log(Level.ERROR, Thread.currentThread().getName() + " failed", e);
+                log.log(Level.ERROR, Thread.currentThread().getName() + " failed", e);
                 stdout.reset();
                 byte[] json = errorJson(req, ErrorCodes.INTERNAL, "jcni warm mode: the call failed in the daemon: " + e);
                 stdout.write(json, 0, json.length);
@@ -288,7 +293,7 @@ final class Session {
                 Thread.interrupted();
             }
             if (CallContext.isRetired()) {
-                daemon.log().log(Level.ERROR, Thread.currentThread().getName()
+                log.log(Level.ERROR, Thread.currentThread().getName()
                         + " could not return to its network namespace: the thread is retired, the call fails");
                 stdout.reset();
                 byte[] json = errorJson(req, ErrorCodes.INTERNAL, "jcni warm mode: the thread serving this call could not "

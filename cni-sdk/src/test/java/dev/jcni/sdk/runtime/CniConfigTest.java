@@ -64,6 +64,31 @@ class CniConfigTest {
     // ------------------------------------------------------------------ ADD
 
     @Test
+    void theTraceContextOfTheCallReachesEveryPluginAndReplacesTheInheritedOne() throws Exception {
+        String parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        dev.jcni.sdk.types.TraceContext trace = dev.jcni.sdk.types.TraceContext.of(parent).withBaggage("pod=web-1");
+        CniConfig traced = cni.withTraceContext(java.util.Optional.of(trace));
+        // an inherited TRACESTATE belongs to another trace: it must not reach the plugins beside the call's parent
+        dev.jcni.sdk.internal.CallContext.withEnv(Map.of("TRACEPARENT", "00-11111111111111111111111111111111-2222222222222222-01",
+                "TRACESTATE", "old=1", "PATH", "/usr/bin:/bin"), () -> {
+                    traced.addNetworkList(twoPlugins("1.0.0"), rt);
+                    traced.delNetworkList(twoPlugins("1.0.0"), rt);
+                    return null;
+                });
+        for (String plugin : List.of("first", "second")) {
+            for (String command : List.of("ADD", "DEL")) {
+                assertEquals(parent, fakes.env(plugin, command, "TRACEPARENT"), plugin + " " + command);
+                assertEquals("pod=web-1", fakes.env(plugin, command, "BAGGAGE"));
+                assertEquals(null, fakes.env(plugin, command, "TRACESTATE"));
+            }
+        }
+        traced.getVersionInfo("first");
+        assertEquals(parent, fakes.env("first", "VERSION", "TRACEPARENT"), "VERSION probes carry it too");
+        assertEquals(java.util.Optional.of(trace), traced.traceContext());
+        assertEquals(java.util.Optional.empty(), cni.traceContext(), "the original is unchanged");
+    }
+
+    @Test
     void addRunsPluginsInOrderPassingPrevResultAndReturnsLast() throws Exception {
         fakes.behave("second", "ADD", "out", "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.99.0.9/24\"}]}");
         Result r = cni.addNetworkList(twoPlugins("1.0.0"), rt);

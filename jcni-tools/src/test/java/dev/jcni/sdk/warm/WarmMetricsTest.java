@@ -69,9 +69,15 @@ class WarmMetricsTest {
             int daemonPort = Integer.parseInt(m.group(1));
             byte[] conf = OK.getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < 3; i++) {
-                Run add = dist.warm("warmtest", env("ADD", "m" + i), conf, dir);
+                Map<String, String> e = env("ADD", "m" + i);
+                // the daemon's lines of a call carry its trace id
+                e.put("TRACEPARENT", "00-4bf92f3577b34da6a3ce929d0e0e473" + i + "-00f067aa0ba902b7-01");
+                Run add = dist.warm("warmtest", e, conf, dir);
                 assertEquals(0, add.exitCode(), add.toString());
                 assertTrue(dist.servedWarm(add), add.toString());
+                String id = "4bf92f3577b34da6a3ce929d0e0e473" + i;
+                assertTrue(dist.daemonLog().lines().anyMatch(l -> l.contains(" trace_id=" + id + ": ") && l.contains(" served warmtest ADD")
+                        && l.contains(" for pid " + add.pid() + ":")), dist.daemonLog());
             }
             Run failed = dist.warm("warmtest", env("ADD", "m-fail"), "{\"cniVersion\":\"1.0.0\",\"name\":\"net\",\"fail\":1}"
                     .getBytes(StandardCharsets.UTF_8), dir);
