@@ -262,7 +262,7 @@ public final class Main {
         Path cacheDir = o.cacheDir();
         Duration timeout = o.timeout();
         PluginLog log = new PluginLog("jcni", err, PluginLog.parseLevel(env.getOrDefault(PluginLog.LOG_LEVEL_ENV, ""),
-                System.Logger.Level.INFO)).forCall(env);
+                System.Logger.Level.INFO)).withFormatOf(env).forCall(env);
         try {
             String network = positional.get(0);
             String netns = positional.size() > 1 ? Path.of(positional.get(1)).toAbsolutePath().normalize().toString() : "";

@@ -99,7 +99,7 @@ public final class PluginMain {
         PrintStream err = stderr instanceof PrintStream p ? p : new PrintStream(stderr, true, StandardCharsets.UTF_8);
         PrintStream logStream = openLog(env, err);
         PluginLog log = new PluginLog(pluginName(plugin), logStream, PluginLog.parseLevel(env.getOrDefault(PluginLog.LOG_LEVEL_ENV, ""),
-                PluginLog.PLUGIN_DEFAULT)).forCall(env);
+                PluginLog.PLUGIN_DEFAULT)).withFormatOf(env).forCall(env);
         String errorVersion = SpecVersions.CURRENT;
         try {
             Outcome outcome = dispatch(plugin, env, stdin, log);

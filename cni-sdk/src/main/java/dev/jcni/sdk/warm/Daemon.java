@@ -300,7 +300,7 @@ public final class Daemon implements AutoCloseable {
      */
     static Daemon start(Options options) throws IOException {
         PluginLog log = new PluginLog("jcni-daemon", System.err, PluginLog.parseLevel(
-                System.getenv().getOrDefault(PluginLog.LOG_LEVEL_ENV, ""), System.Logger.Level.INFO));
+                System.getenv().getOrDefault(PluginLog.LOG_LEVEL_ENV, ""), System.Logger.Level.INFO)).withFormatOf(System.getenv());
         if (!"0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")))) {
             throw new IOException("the daemon must run as root");
         }

@@ -79,9 +79,24 @@ class WarmMetricsTest {
                 assertTrue(dist.daemonLog().lines().anyMatch(l -> l.contains(" trace_id=" + id + ": ") && l.contains(" served warmtest ADD")
                         && l.contains(" for pid " + add.pid() + ":")), dist.daemonLog());
             }
-            Run failed = dist.warm("warmtest", env("ADD", "m-fail"), "{\"cniVersion\":\"1.0.0\",\"name\":\"net\",\"fail\":1}"
-                    .getBytes(StandardCharsets.UTF_8), dir);
+            // a failing call logs an error: its JSON line has the same fields cold and warm
+            Map<String, String> failEnv = env("ADD", "m-fail");
+            failEnv.put("JCNI_LOG_FORMAT", "json");
+            failEnv.put("TRACEPARENT", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+            byte[] failConf = "{\"cniVersion\":\"1.0.0\",\"name\":\"net\",\"fail\":1}".getBytes(StandardCharsets.UTF_8);
+            Run failed = dist.warm("warmtest", failEnv, failConf, dir);
             assertEquals(1, failed.exitCode(), failed.toString());
+            assertTrue(dist.servedWarm(failed), failed.toString());
+            Run failedCold = dist.cold("warmtest", failEnv, failConf, dir);
+            assertEquals(1, failedCold.exitCode(), failedCold.toString());
+            JsonNode warmLine = jsonLogLine(failed);
+            JsonNode coldLine = jsonLogLine(failedCold);
+            for (JsonNode line : new JsonNode[] {warmLine, coldLine}) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) line).remove(java.util.List.of("time", "error"));
+            }
+            assertEquals(coldLine, warmLine);
+            assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", warmLine.path("trace_id").asText(), warmLine.toString());
+            assertEquals("m-fail", warmLine.path("container_id").asText(), warmLine.toString());
             Map<String, String> refusedEnv = env("ADD", "m-cold");
             refusedEnv.put("JCNI_JAVA_OPTS", "-Dx=y");
             // the launcher itself runs such a call cold: the daemon never sees it; through the shim it refuses it
@@ -137,6 +152,22 @@ class WarmMetricsTest {
         e.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         e.put("JCNI_WARM_PATIENCE_MS", "10000");
         return e;
+    }
+
+    /** The one JSON line a run wrote on stderr that has an {@code error} (the shim's debug lines are text). */
+    private static JsonNode jsonLogLine(Run r) throws IOException {
+        JsonNode found = null;
+        for (String l : r.err().split("\n")) {
+            if (l.startsWith("{")) {
+                JsonNode n = Json.parse(l.getBytes(StandardCharsets.UTF_8));
+                if (n.has("error")) {
+                    assertEquals(null, found, r.toString());
+                    found = n;
+                }
+            }
+        }
+        assertTrue(found != null, r.toString());
+        return found;
     }
 
     private static int freePort() throws IOException {
