@@ -69,6 +69,9 @@ public final class Main {
               daemon [--dist FILE] [--socket PATH] [--metrics-listen 127.0.0.1:PORT] [--metrics-textfile FILE]
                                            serve the plugins of a jcni distribution warm (docs/operators.md)
               metrics [--socket PATH]      print the warm-mode daemon's metrics (Prometheus text; root)
+              doctor [--json] [--cni-path DIRS] [--conf-dir DIR]
+                                           check jcni on this node: plugins, configurations, Java, daemon,
+                                           iptables/nftables, kernel modules; exit 1 naming what fails
               package, conformance         with jcni's tools on the class path (docs/packaging.md, docs/testing.md)
 
             options:
@@ -128,6 +131,9 @@ public final class Main {
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals("daemon")) {
             return Daemon.run(Arrays.copyOfRange(args, 1, args.length), err);
+        }
+        if (args.length > 0 && args[0].equals("doctor")) {
+            return Doctor.run(Arrays.copyOfRange(args, 1, args.length), env, out, err);
         }
         if (args.length > 0 && args[0].equals("metrics")) {
             return MetricsEndpoint.print(Arrays.copyOfRange(args, 1, args.length), out, err);
