@@ -108,6 +108,22 @@ class MetricsTest {
     }
 
     @Test
+    void jcniMetricsFindsTheOneMetricsSocketOrSaysWhy(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.createFile(dir.resolve("b.metrics.sock"));
+        java.nio.file.Files.createFile(dir.resolve("b.sock"));
+        java.nio.file.Files.createFile(dir.resolve("b.metrics.sock.lock"));
+        assertEquals(List.of(dir.resolve("b.metrics.sock")), MetricsEndpoint.metricsSockets(dir));
+        java.nio.file.Files.createFile(dir.resolve("a.metrics.sock"));
+        assertEquals(List.of(dir.resolve("a.metrics.sock"), dir.resolve("b.metrics.sock")), MetricsEndpoint.metricsSockets(dir));
+        assertEquals(List.of(), MetricsEndpoint.metricsSockets(dir.resolve("missing")));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = MetricsEndpoint.print(new String[] {"--frob"}, new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).startsWith("jcni metrics: unknown argument --frob\n"));
+    }
+
+    @Test
     void theListenerTakesLoopbackAddressesOnly() {
         List<String> rest = new ArrayList<>();
         MetricsEndpoint.Extra e = MetricsEndpoint.extract(new String[] {"--dist", "d", "--metrics-listen", "127.0.0.1:0",

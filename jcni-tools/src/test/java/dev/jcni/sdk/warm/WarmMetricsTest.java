@@ -61,12 +61,18 @@ class WarmMetricsTest {
         Assumptions.assumeTrue(Files.isExecutable(PROMETHEUS), "Debian's prometheus is not installed (apt-get install prometheus)");
         try (WarmDist dist = WarmDist.create(dir.resolve("dist"), Map.of("warmtest", WarmTestPlugin.class.getName()),
                 WarmDist.testClassPath())) {
-            dist.startDaemon("--metrics-listen", "127.0.0.1:0");
+            Path textfile = dir.resolve("textfile").resolve("jcni.prom");
+            Files.createDirectories(textfile.getParent());
+            dist.startDaemon("--metrics-listen", "127.0.0.1:0", "--metrics-textfile", textfile.toString());
             // logged after "serving dist", which startDaemon waits for
             assertTrue(dist.daemonLogShows("/metrics"), dist.daemonLog());
             Matcher m = Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics").matcher(dist.daemonLog());
             assertTrue(m.find(), dist.daemonLog());
             int daemonPort = Integer.parseInt(m.group(1));
+            // node_exporter's textfile: written at start (then every 15 s), world-readable, through a rename
+            assertTrue(dist.daemonLogShows("metrics written to " + textfile), dist.daemonLog());
+            assertTrue(Files.readString(textfile).contains("\njcni_daemon_info{dist=\"" + dist.name() + "\""), Files.readString(textfile));
+            assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(textfile)));
             byte[] conf = OK.getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < 3; i++) {
                 Map<String, String> e = env("ADD", "m" + i);
