@@ -43,6 +43,7 @@ apt_packages=(
   python3                      # .ci/check-deployed.py, the site's link check and web server, bench/
   chromium                     # the docs site looked at in a real browser (headless)
   systemd                      # systemd-analyze: InstallIT verifies the warm-mode unit install.sh writes (no systemd runs)
+  prometheus                   # WarmMetricsTest scrapes the daemon with a real Prometheus (private config, loopback, own port)
   # cni-sdk-netlink's JNI library for the other architectures (docs/architectures.md): cross compilers
   # and their C libraries (aarch64, ppc64le, s390x, riscv64; x86_64-linux-gnu-gcc comes with gcc)
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
