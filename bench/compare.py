@@ -9,7 +9,8 @@ spread (10th to 90th percentile), the ratio to Go, the peak RSS of one process, 
 start-up archive each cold column used, and the targets of the speed issues as met or missed.
 
     bench/compare.sh [--runs N] [--heavy-runs N] [--rows a,b,...] [--java HOME[,HOME...]] [--no-warm]
-                     [--budget MIN] [--rt] [--json FILE] [--soak CALLS] [--choices [--vs-dist LABEL=WITH:WITHOUT]] [--execs] [--phases]
+                     [--budget MIN] [--rt] [--json FILE] [--soak CALLS] [--choices [--vs-dist LABEL=WITH:WITHOUT]] [--execs]
+                     [--phases [--no-cold]]
 
 --java:  the JVMs of the cold columns, one column each (JCNI_JAVA_HOME); default: the launchers'
          own choice (the newest Java 17+). The warm-mode daemon runs on the first one.
@@ -24,8 +25,12 @@ start-up archive each cold column used, and the targets of the speed issues as m
          after that many calls and its trend over the last half.
 --execs: instead of the table, the processes one cold ADD and one DEL of bridge and ptp (ipMasq) start,
          jcni (on the first --java) and Go, counted with strace -f -e trace=execve.
---phases: instead of the table, where one cold call's time goes (VERSION, ADD, DEL of ptp and of bridge
-         with ipMasq) on each --java, from the system calls that mark each phase (strace -f -ttt), and
+--phases: instead of the table, where one call's time goes. Warm (unless --no-warm): the steps the shim
+         and the daemon mark under JCNI_WARM_PHASES=1 (hand-over frames, caller checks, admission, the
+         call) and the sums of its netlink round trips, setns, file locks, fsyncs and helper processes,
+         through the launcher and with the shim exec'd directly, for host-local VERSION and the ADD and DEL of
+         host-local, ptp and bridge with ipMasq. Cold (unless --no-cold): VERSION, ADD, DEL of ptp and of
+         bridge with ipMasq on each --java, from the system calls that mark each phase (strace -f -ttt), and
          the classes it loads by source (-Xlog:class+load).
 --choices: instead of jcni against Go, each of jcni's start-up design choices against its
          alternative ("with" is what jcni ships, "without" the alternative); --vs-dist adds a row
@@ -680,6 +685,83 @@ def phases(work, nspath, br, cold, runs=7):
                     print(f"    {med[k]:8.1f}  {k}")
 
 
+def warm_phases(work, nspath, br, daemon, runs=15):
+    """Where one warm call's time goes: the shim and the daemon mark each step of the call when the call's
+    environment sets JCNI_WARM_PHASES=1 (CLOCK_MONOTONIC, the clock of time.monotonic_ns here), and add up
+    the repeated work inside it (netlink round trips, setns, file locks, fsyncs, helper processes). Each
+    call runs through the launcher (sh, then the shim) and with the shim exec'd directly, so that the
+    launcher's share shows; and as Go's plugin, for the total to compare with. Medians of the runs, in ms
+    since the spawn (for a mark) or per call (for a sum: count and time)."""
+    props = dict(l.strip().split("=", 1) for l in open(os.path.join(DIST, "lib", "jcni-dist.properties")) if "=" in l)
+    shim = os.path.join(DIST, "lib", "jcni-shim")
+    data_dir = os.path.join(work, "ipam-warm-phases")
+    ipam = {"type": "host-local", "dataDir": data_dir, "ranges": [[{"subnet": "10.231.15.0/24"}]]}
+    calls = [("host-local", {"cniVersion": "1.0.0", "name": "jcnibenchwh", "type": "host-local",
+                             "ipam": dict(ipam, ranges=[[{"subnet": "10.231.16.0/24"}]])}),
+             ("ptp", {"cniVersion": "1.0.0", "name": "jcnibenchwp", "type": "ptp", "ipam": ipam}),
+             ("bridge", {"cniVersion": "1.0.0", "name": "jcnibenchwb", "type": "bridge", "bridge": br, "isGateway": True,
+                         "ipMasq": True, "ipam": dict(ipam, ranges=[[{"subnet": "10.231.17.0/24"}]])})]
+
+    def one(argv, env, stdin):
+        path = WORK.file(stdin)
+        t0 = time.monotonic_ns()
+        pid = spawn(argv, env, path, WORK.out, WORK.err)
+        _, status, _ = os.wait4(pid, 0)
+        t1 = time.monotonic_ns()
+        err = open(WORK.err, "rb").read().decode(errors="replace")
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"warm phases: {' '.join(argv)} failed: {open(WORK.out, 'rb').read().decode()} {err[-2000:]}")
+        marks, sums = {"exit (wait4 returned)": (t1 - t0) / 1e6}, {}
+        for line in err.splitlines():
+            f = line.split(" ", 4)
+            if len(f) >= 4 and f[0] == "jcni-phase" and f[1] == "mark":
+                marks.setdefault(" ".join(f[3:]), (int(f[2]) - t0) / 1e6)
+            elif len(f) == 5 and f[0] == "jcni-phase" and f[1] == "sum":
+                sums[f[4]] = (int(f[2]), int(f[3]) / 1e6)
+        return marks, sums
+
+    def show(title, samples):
+        keys = list(dict.fromkeys(k for m, _ in samples for k in m))
+        med = {k: statistics.median(m[k] for m, _ in samples if k in m) for k in keys}
+        print(f"  {title}:")
+        prev = 0.0
+        for k in sorted(keys, key=lambda k: med[k]):
+            print(f"    {med[k]:8.3f}  (+{med[k] - prev:6.3f})  {k}")
+            prev = med[k]
+        for k in list(dict.fromkeys(k for _, s in samples for k in s)):
+            n = statistics.median(s[k][0] if k in s else 0 for _, s in samples)
+            t = statistics.median(s[k][1] if k in s else 0.0 for _, s in samples)
+            print(f"    {t:8.3f}  {n:g} x  {k}")
+
+    print(f"\nphases of one warm call (daemon {daemon.java}), medians of {runs} runs, ms since the spawn; "
+          f"(+delta) from the mark above; then the sums of repeated work per call:")
+    plans = [("host-local", ("VERSION",), VERSION_CONF)] + [(p, ("ADD", "DEL"), json.dumps(c).encode()) for p, c in calls]
+    for plugin, verbs, stdin in plans:
+        res = {v: {"launcher": [], "shim direct": [], "go": []} for v in verbs}
+        for i in range(runs + 1):
+            for side in res[verbs[0]]:
+                if side == "go":
+                    argv, cni_path = [os.path.join(GO, plugin)], GO
+                elif side == "launcher":
+                    argv, cni_path = [os.path.join(JBIN, plugin)], JBIN
+                else:
+                    argv, cni_path = [shim, daemon.sock, props["id"], plugin, os.path.join(JBIN, plugin)], JBIN
+                extra = {"JCNI_WARM_PHASES": "1"} if side != "go" else {}
+                for verb in verbs:  # one attachment at a time: ADD, then its DEL
+                    env = dict(BASE_ENV, CNI_COMMAND="VERSION", **extra) if verb == "VERSION" else cni_env(
+                        verb, nspath, f"wph{i}", cni_path, extra)
+                    sample = one(argv, env, stdin)
+                    if i > 0:  # the first round warms caches
+                        res[verb][side].append(sample)
+        for verb in verbs:
+            print(f"\n {plugin} {verb}:")
+            for side, samples in res[verb].items():
+                if side == "go":
+                    print(f"  go: {statistics.median(m['exit (wait4 returned)'] for m, _ in samples):.3f} ms")
+                else:
+                    show(f"jcni warm, {side}", samples)
+
+
 def phase_sample(trace, classes_log):
     """One run's marks: {label: ms since the launcher's exec, or a count}."""
     t0 = tjava = None
@@ -825,6 +907,7 @@ def main():
     ap.add_argument("--choices", action="store_true")
     ap.add_argument("--execs", action="store_true")
     ap.add_argument("--phases", action="store_true")
+    ap.add_argument("--no-cold", action="store_true")
     ap.add_argument("--vs-dist", action="append", default=[], metavar="LABEL=WITH:WITHOUT")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -868,7 +951,10 @@ def main():
             if args.execs:
                 exec_counts(work, nspath, br, cold)
             if args.phases:
-                phases(work, nspath, br, cold)
+                if daemon:
+                    warm_phases(work, nspath, br, daemon)
+                if not args.no_cold:
+                    phases(work, nspath, br, cold)
             return
         if args.choices:
             rows = choice_rows(work, nspath, br, cold, warm, vs_dists)

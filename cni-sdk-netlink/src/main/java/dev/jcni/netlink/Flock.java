@@ -1,6 +1,7 @@
 package dev.jcni.netlink;
 
 import dev.jcni.netlink.sys.Sys;
+import dev.jcni.sdk.internal.Phases;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -68,9 +69,11 @@ public final class Flock implements AutoCloseable {
                 // made by someone else meanwhile: fine
             }
         }
+        long t = Phases.start();
         int fd = Sys.openReadOnly(file.toString());
         try {
             waitFor(fd, file, timeout);
+            Phases.add("file lock (open, flock and its wait)", t);
         } catch (RuntimeException e) {
             Sys.close(fd);
             throw e;

@@ -468,9 +468,10 @@ public final class Daemon implements AutoCloseable {
      * Why a call must not be served warm, as far as the request tells, if it must not.
      *
      * @param req the call
+     * @param env its environment ({@link Wire.Request#envMap})
      * @return the reason, or empty to serve it
      */
-    Optional<String> refusal(Wire.Request req) {
+    Optional<String> refusal(Wire.Request req, Map<String, String> env) {
         if (!req.distId().equals(dist.id())) {
             return Optional.of("dist id " + GoText.quote(req.distId()) + " is not the daemon's (" + dist.id()
                     + "): restart the daemon after an upgrade");
@@ -481,7 +482,6 @@ public final class Daemon implements AutoCloseable {
         if (!req.cwd().startsWith("/")) {
             return Optional.of("the caller's working directory is not absolute");
         }
-        Map<String, String> env = req.envMap();
         for (String name : JVM_SETTINGS) {
             // the launcher's own settings count when not empty; those the JVM reads, when set at all (as the launcher does)
             String value = env.get(name);

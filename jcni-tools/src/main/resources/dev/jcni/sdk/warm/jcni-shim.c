@@ -30,6 +30,8 @@
  * SO_PEERCRED pid and a pidfd, then /proc): the pid, namespaces, root and umask sent here are
  * checked against that, never trusted (docs/operators.md, "Threat model").
  * JCNI_WARM_DEBUG=1 in the environment makes the shim say on stderr why it went cold.
+ * JCNI_WARM_PHASES=1 makes it (and the daemon) print on stderr when each step of the call happened
+ * ("jcni-phase mark <CLOCK_MONOTONIC ns> <step>" lines, for bench/compare.sh --phases).
  *
  * Wire protocol (version 2), integers big-endian:
  *   request:  "JCW2" u32:length-of-rest, then u32 pid, u32 umask,
@@ -78,6 +80,36 @@ static long long patience_ms = 500;
 #endif
 
 static int debug;
+
+/* ------------------------------------------------------------------ phases (JCNI_WARM_PHASES) */
+
+#define MAX_MARKS 16
+static int phases_on;
+static int n_marks;
+static const char *mark_label[MAX_MARKS];
+static long long mark_ns[MAX_MARKS];
+
+static void mark(const char *label)
+{
+    if (!phases_on || n_marks >= MAX_MARKS)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    mark_label[n_marks] = label;
+    mark_ns[n_marks++] = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int write_all(int fd, const void *p, size_t n, int to_socket);
+
+static void print_marks(void)
+{
+    char line[160];
+    for (int i = 0; phases_on && i < n_marks; i++) {
+        int n = snprintf(line, sizeof line, "jcni-phase mark %lld shim: %s\n", mark_ns[i], mark_label[i]);
+        if (n > 0 && (size_t)n < sizeof line)
+            (void)write_all(2, line, (size_t)n, 0);
+    }
+}
 static char **g_argv;
 static int g_argc;
 
@@ -526,6 +558,9 @@ int main(int argc, char **argv)
         fail_json("jcni-shim: usage: jcni-shim SOCKET DISTID PLUGIN LAUNCHER [ARGS...]");
     const char *dbg = getenv("JCNI_WARM_DEBUG");
     debug = dbg && *dbg && strcmp(dbg, "0") != 0;
+    const char *ph = getenv("JCNI_WARM_PHASES");
+    phases_on = ph && *ph && strcmp(ph, "0") != 0;
+    mark("main");
     const char *patience = getenv("JCNI_WARM_PATIENCE_MS");
     if (patience && *patience) {
         char *end;
@@ -563,6 +598,7 @@ int main(int argc, char **argv)
     socklen_t clen = sizeof cred;
     if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid != 0)
         go_cold(sock, "the daemon is not root", 0, NULL, 0);
+    mark("connected");
 
     /* stdin, to its end */
     struct buf in = {0};
@@ -584,6 +620,7 @@ int main(int argc, char **argv)
     if (in.len > MAX_REQUEST)
         go_cold(sock, "stdin too large", 1, in.p, in.len);
 
+    mark("stdin read");
     char *cwd = getcwd(NULL, 0);
     if (!cwd)
         go_cold(sock, "no working directory", 1, in.p, in.len);
@@ -620,6 +657,7 @@ int main(int argc, char **argv)
     if (sent < 0)
         go_cold(sock, "the daemon closed the connection", 1, in.p, in.len);
     free(req.p);
+    mark("request sent");
 
     /* wait for the turn: 'W' while the call waits for it, 'R' for a refusal; anything else before 'T' means cold */
     unsigned char hdr[5];
@@ -633,8 +671,10 @@ int main(int argc, char **argv)
         n = get_be32(hdr + 1);
         if (hdr[0] == 'W' && n == 0)
             continue;
-        if (hdr[0] == 'T' && n == 0)
+        if (hdr[0] == 'T' && n == 0) {
+            mark("turn read (T)");
             break;
+        }
         char why[256] = "the daemon refused the call";
         if (hdr[0] == 'R' && n < 200) {
             char reason[200];
@@ -661,6 +701,7 @@ int main(int argc, char **argv)
     }
     if (r != 1 || hdr[0] != 'S' || get_be32(hdr + 1) != 0)
         go_cold(sock, "the daemon did not start the call", 1, in.p, in.len);
+    mark("start read (S)");
     free(in.p);
     in.p = NULL;
 
@@ -675,6 +716,8 @@ int main(int argc, char **argv)
             unsigned char code[4];
             if (n != 4 || read_full(sock, code, 4) != 1)
                 break;
+            mark("exit read (X)");
+            print_marks();
             if (out.len)
                 (void)write_all(1, out.p, out.len, 0);
             _exit(code[3]);

@@ -1,6 +1,7 @@
 package dev.jcni.plugins.hostlocal;
 
 import dev.jcni.plugins.PluginLock;
+import dev.jcni.sdk.internal.Phases;
 import dev.jcni.sdk.types.Ip;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -300,7 +301,9 @@ final class Store {
             }
             try (fc) {
                 writeFully(fc, content);
+                long t = Phases.start();
                 fc.force(false);
+                Phases.add("fsync (host-local store)", t);
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(target);
                 throw e;
@@ -331,7 +334,9 @@ final class Store {
             try (fc) {
                 writeFully(fc, content);
                 if (sync) {
+                    long t = Phases.start();
                     fc.force(false);
+                    Phases.add("fsync (host-local store)", t);
                 }
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(tmp);
@@ -350,8 +355,10 @@ final class Store {
 
     /** Makes a new name in the directory durable; best effort (not every file system allows it). */
     private void syncDirectory() {
+        long t = Phases.start();
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
+            Phases.add("fsync (host-local store)", t);
         } catch (IOException e) {
             // the reservation itself is complete; only its durability across a power loss is weaker
         }
