@@ -308,13 +308,51 @@ public final class Daemon implements AutoCloseable {
             }
         }
         List<String> loaded = warmUp(dist, log);
+        List<Wire.FileId> ownIds = ProcessFacts.ownIds();
+        long checks = warmUpChecks(dist, own, ownIds);
+        log.log(Level.DEBUG, "the hand-over's checks ran " + checks + " times at start (JIT warm-up)");
         Rendezvous rv = Rendezvous.open(options.socket().orElse(Rendezvous.defaultSocket(dist.name())), 512);
-        Daemon d = new Daemon(options, dist, rv, log, own, ProcessFacts.ownIds(), peers);
+        Daemon d = new Daemon(options, dist, rv, log, own, ownIds, peers);
         d.startWorker();
         d.timer.scheduleWithFixedDelay(d::sweep, 250, 250, TimeUnit.MILLISECONDS);
         log.log(Level.INFO, "serving dist " + dist.name() + " (id " + dist.id() + ") on " + rv.socket() + ": "
                 + String.join(", ", loaded) + "; at most " + options.maxCalls() + " calls at once");
         return d;
+    }
+
+    /** How often {@link #warmUpChecks} runs the checks at most, and for how long. */
+    static final int WARM_UP_CHECKS = 1_500;
+    static final long WARM_UP_CHECKS_NANOS = 3_000_000_000L;
+
+    /**
+     * Runs the checks every call goes through (the request's, and the caller's {@code /proc} facts
+     * against the daemon's, here on the daemon itself) until the JIT has compiled them: a node
+     * makes few calls, and interpreted, these checks cost a call 2-3 ms instead of a fraction of one
+     * (bench/compare.sh --phases). Bounded by {@link #WARM_UP_CHECKS} runs and 3 s.
+     *
+     * @return how many times they ran
+     */
+    static long warmUpChecks(DistFile dist, ProcessFacts own, List<Wire.FileId> ownIds) {
+        long self = ProcessHandle.current().pid();
+        List<String> kinds = own.namespaces().keySet().stream().toList();
+        String plugin = dist.plugins().keySet().stream().findFirst().orElse("");
+        Wire.Request req = new Wire.Request((int) self, own.umask(), ownIds.get(0), ownIds.get(1), ownIds.get(2), ownIds.get(3),
+                dist.id(), plugin, "/", List.of(), List.of("CNI_COMMAND=VERSION", "PATH=/usr/bin:/bin", "CNI_IFNAME=eth0"),
+                java.nio.ByteBuffer.allocate(0));
+        long end = System.nanoTime() + WARM_UP_CHECKS_NANOS;
+        int n = 0;
+        try {
+            while (n < WARM_UP_CHECKS && System.nanoTime() - end < 0) {
+                ProcessFacts f = ProcessFacts.of(self, kinds);
+                f.lackOf(own);
+                f.saidBy(req, self, ownIds);
+                req.envMap();
+                n++;
+            }
+        } catch (IOException | RuntimeException e) {
+            // only a warm-up: the calls run the checks anyway
+        }
+        return n;
     }
 
     /** Loads each plugin and runs VERSION and a bad call through it in-process, touching nothing. */
