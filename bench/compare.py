@@ -329,6 +329,10 @@ def build_rows(work, nspath, br, cold, warm, podman_reason):
             cold, warm, lambda x, p=p: [Step([os.path.join(JBIN, p)], dict(BASE_ENV, CNI_COMMAND="VERSION", **x), VERSION_CONF)],
             lambda p=p: [Step([os.path.join(GO, p)], dict(BASE_ENV, CNI_COMMAND="VERSION"), VERSION_CONF)]),
             plugin=p, command="VERSION"))
+    rows.append(Row("VERSION host-local through the JVM (--jcni-cold)", dict(
+        {j.label: [Step([os.path.join(JBIN, "host-local"), "--jcni-cold"], dict(BASE_ENV, CNI_COMMAND="VERSION", **j.extra),
+                        VERSION_CONF)] for j in cold}, go=go_version),
+        "the JVM's own VERSION answer, past the shim's", plugin="host-local", command="VERSION"))
     for name, plugin, c in (("bridge+host-local ipMasq ADD+DEL", "bridge", bridge), ("ptp+host-local ADD+DEL", "ptp", ptp),
                             ("host-local ADD+DEL", "host-local", hl)):
         rows.append(Row(name, sides_of(
@@ -552,7 +556,9 @@ def choice_rows(work, nspath, br, cold, warm, vs_dists):
     rows = []
 
     def version(bin_dir, plugin, x=extra):
-        return [Step([os.path.join(bin_dir, plugin)], dict(BASE_ENV, CNI_COMMAND="VERSION", **x), VERSION_CONF)]
+        # the JVM's VERSION (the shim answers the common case without one; --jcni-cold goes past it)
+        return [Step([os.path.join(bin_dir, plugin)] + (["--jcni-cold"] if x.get("JCNI_WARM") == "off" else []),
+                     dict(BASE_ENV, CNI_COMMAND="VERSION", **x), VERSION_CONF)]
 
     def cycle(bin_dir, plugin, c, x=extra):
         return [Step([os.path.join(bin_dir, plugin)], cni_env(v, nspath, cni_path=bin_dir, extra=x), c) for v in ("ADD", "DEL")]
@@ -671,7 +677,8 @@ def phases(work, nspath, br, cold, runs=7):
                     # few system calls, and only those stop (seccomp): no read (the launcher's shell reads its
                     # files a byte at a time), no openat; the first flock is host-local's store lock
                     argv = ["/usr/bin/strace", "--seccomp-bpf", "-f", "-ttt", "-q", "-e",
-                            "trace=execve,exit_group,write,socket,setns,flock", "-o", trace, os.path.join(JBIN, plugin)]
+                            "trace=execve,exit_group,write,socket,setns,flock", "-o", trace, os.path.join(JBIN, plugin),
+                            "--jcni-cold"]
                     env = dict(BASE_ENV, CNI_COMMAND="VERSION", **x) if verb == "VERSION" else cni_env(verb, nspath, "phases", JBIN, x)
                     _, code, out, err, _ = run_once(argv, env, VERSION_CONF if verb == "VERSION" else json.dumps(c).encode())
                     if code != 0:
@@ -889,6 +896,20 @@ def targets(rows, cold, daemon_rss):
     if daemon_rss is not None:
         check("warm daemon RSS after this run (10,000 calls: bench/warm-soak.sh, --soak)", daemon_rss, 128, " MiB")
     print("\ntargets (issue 9: cold, issue 10: warm):")
+    print("\n".join(lines))
+    lines.clear()
+    for name in ("bridge+host-local ipMasq ADD+DEL", "ptp+host-local ADD+DEL", "host-local ADD+DEL", "bridge+host-local CHECK",
+                 "VERSION bridge", "VERSION ptp", "VERSION host-local", "VERSION portmap", "50 parallel host-local ADDs"):
+        v, g = med(name, "warm"), med(name, "go")
+        check(f"warm {name} / Go", v / g if v and g else None, 0.5)
+    for j in cold:
+        for name, limit in (("VERSION bridge", 1.0), ("VERSION ptp", 1.0), ("VERSION host-local", 1.0), ("VERSION portmap", 1.0),
+                            ("bridge+host-local ipMasq ADD+DEL", 5), ("ptp+host-local ADD+DEL", 5)):
+            v, g = med(name, j.label), med(name, "go")
+            check(f"{j.label} {name} / Go", v / g if v and g else None, limit)
+    v, g = med("podman run --rm true", "warm"), med("podman run --rm true", "go")
+    check("warm podman run --rm true / Go", v / g if v and g else None, 0.9)
+    print("\ntargets of issue 22:")
     print("\n".join(lines))
 
 
