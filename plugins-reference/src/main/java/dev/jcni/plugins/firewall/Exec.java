@@ -113,7 +113,9 @@ public final class Exec {
         try {
             return run(stdin, command, timeout, pb, end);
         } finally {
-            Phases.add("helper process (" + command.get(0).substring(command.get(0).lastIndexOf('/') + 1) + ")", t);
+            if (t != 0) {
+                Phases.add("helper process (" + command.get(0).substring(command.get(0).lastIndexOf('/') + 1) + ")", t);
+            }
         }
     }
 
