@@ -320,8 +320,9 @@ public final class Daemon implements AutoCloseable {
         return d;
     }
 
-    /** How often {@link #warmUpChecks} runs the checks at most, and for how long. */
+    /** How often {@link #warmUpChecks} runs the checks at most. */
     static final int WARM_UP_CHECKS = 1_500;
+    /** How long {@link #warmUpChecks} runs them at most. */
     static final long WARM_UP_CHECKS_NANOS = 3_000_000_000L;
 
     /**
@@ -330,6 +331,9 @@ public final class Daemon implements AutoCloseable {
      * makes few calls, and interpreted, these checks cost a call 2-3 ms instead of a fraction of one
      * (bench/compare.sh --phases). Bounded by {@link #WARM_UP_CHECKS} runs and 3 s.
      *
+     * @param dist the distribution (its id and a plugin name for the request)
+     * @param own the daemon's facts
+     * @param ownIds the daemon's namespaces and root, as a request names them
      * @return how many times they ran
      */
     static long warmUpChecks(DistFile dist, ProcessFacts own, List<Wire.FileId> ownIds) {
