@@ -9,7 +9,8 @@ spread (10th to 90th percentile), the ratio to Go, the peak RSS of one process, 
 start-up archive each cold column used, and the targets of the speed issues as met or missed.
 
     bench/compare.sh [--runs N] [--heavy-runs N] [--rows a,b,...] [--java HOME[,HOME...]] [--no-warm]
-                     [--budget MIN] [--rt] [--json FILE] [--soak CALLS] [--choices [--vs-dist LABEL=WITH:WITHOUT]] [--execs] [--phases]
+                     [--budget MIN] [--rt] [--json FILE] [--soak CALLS] [--choices [--vs-dist LABEL=WITH:WITHOUT]] [--execs]
+                     [--phases [--no-cold]]
 
 --java:  the JVMs of the cold columns, one column each (JCNI_JAVA_HOME); default: the launchers'
          own choice (the newest Java 17+). The warm-mode daemon runs on the first one.
@@ -24,8 +25,12 @@ start-up archive each cold column used, and the targets of the speed issues as m
          after that many calls and its trend over the last half.
 --execs: instead of the table, the processes one cold ADD and one DEL of bridge and ptp (ipMasq) start,
          jcni (on the first --java) and Go, counted with strace -f -e trace=execve.
---phases: instead of the table, where one cold call's time goes (VERSION, ADD, DEL of ptp and of bridge
-         with ipMasq) on each --java, from the system calls that mark each phase (strace -f -ttt), and
+--phases: instead of the table, where one call's time goes. Warm (unless --no-warm): the steps the shim
+         and the daemon mark under JCNI_WARM_PHASES=1 (hand-over frames, caller checks, admission, the
+         call) and the sums of its netlink round trips, setns, file locks, fsyncs and helper processes,
+         through the launcher and with the shim exec'd directly, for host-local VERSION and the ADD and DEL of
+         host-local, ptp and bridge with ipMasq. Cold (unless --no-cold): VERSION, ADD, DEL of ptp and of
+         bridge with ipMasq on each --java, from the system calls that mark each phase (strace -f -ttt), and
          the classes it loads by source (-Xlog:class+load).
 --choices: instead of jcni against Go, each of jcni's start-up design choices against its
          alternative ("with" is what jcni ships, "without" the alternative); --vs-dist adds a row
@@ -324,6 +329,10 @@ def build_rows(work, nspath, br, cold, warm, podman_reason):
             cold, warm, lambda x, p=p: [Step([os.path.join(JBIN, p)], dict(BASE_ENV, CNI_COMMAND="VERSION", **x), VERSION_CONF)],
             lambda p=p: [Step([os.path.join(GO, p)], dict(BASE_ENV, CNI_COMMAND="VERSION"), VERSION_CONF)]),
             plugin=p, command="VERSION"))
+    rows.append(Row("VERSION host-local through the JVM (--jcni-cold)", dict(
+        {j.label: [Step([os.path.join(JBIN, "host-local"), "--jcni-cold"], dict(BASE_ENV, CNI_COMMAND="VERSION", **j.extra),
+                        VERSION_CONF)] for j in cold}, go=go_version),
+        "the JVM's own VERSION answer, past the shim's", plugin="host-local", command="VERSION"))
     for name, plugin, c in (("bridge+host-local ipMasq ADD+DEL", "bridge", bridge), ("ptp+host-local ADD+DEL", "ptp", ptp),
                             ("host-local ADD+DEL", "host-local", hl)):
         rows.append(Row(name, sides_of(
@@ -547,7 +556,9 @@ def choice_rows(work, nspath, br, cold, warm, vs_dists):
     rows = []
 
     def version(bin_dir, plugin, x=extra):
-        return [Step([os.path.join(bin_dir, plugin)], dict(BASE_ENV, CNI_COMMAND="VERSION", **x), VERSION_CONF)]
+        # the JVM's VERSION (the shim answers the common case without one; --jcni-cold goes past it)
+        return [Step([os.path.join(bin_dir, plugin)] + (["--jcni-cold"] if x.get("JCNI_WARM") == "off" else []),
+                     dict(BASE_ENV, CNI_COMMAND="VERSION", **x), VERSION_CONF)]
 
     def cycle(bin_dir, plugin, c, x=extra):
         return [Step([os.path.join(bin_dir, plugin)], cni_env(v, nspath, cni_path=bin_dir, extra=x), c) for v in ("ADD", "DEL")]
@@ -666,7 +677,8 @@ def phases(work, nspath, br, cold, runs=7):
                     # few system calls, and only those stop (seccomp): no read (the launcher's shell reads its
                     # files a byte at a time), no openat; the first flock is host-local's store lock
                     argv = ["/usr/bin/strace", "--seccomp-bpf", "-f", "-ttt", "-q", "-e",
-                            "trace=execve,exit_group,write,socket,setns,flock", "-o", trace, os.path.join(JBIN, plugin)]
+                            "trace=execve,exit_group,write,socket,setns,flock", "-o", trace, os.path.join(JBIN, plugin),
+                            "--jcni-cold"]
                     env = dict(BASE_ENV, CNI_COMMAND="VERSION", **x) if verb == "VERSION" else cni_env(verb, nspath, "phases", JBIN, x)
                     _, code, out, err, _ = run_once(argv, env, VERSION_CONF if verb == "VERSION" else json.dumps(c).encode())
                     if code != 0:
@@ -678,6 +690,83 @@ def phases(work, nspath, br, cold, runs=7):
                 print(f"  {plugin} {verb}:")
                 for k in sorted(keys, key=lambda k: (k.endswith("(count)"), med[k])):
                     print(f"    {med[k]:8.1f}  {k}")
+
+
+def warm_phases(work, nspath, br, daemon, runs=15):
+    """Where one warm call's time goes: the shim and the daemon mark each step of the call when the call's
+    environment sets JCNI_WARM_PHASES=1 (CLOCK_MONOTONIC, the clock of time.monotonic_ns here), and add up
+    the repeated work inside it (netlink round trips, setns, file locks, fsyncs, helper processes). Each
+    call runs through the launcher (sh, then the shim) and with the shim exec'd directly, so that the
+    launcher's share shows; and as Go's plugin, for the total to compare with. Medians of the runs, in ms
+    since the spawn (for a mark) or per call (for a sum: count and time)."""
+    props = dict(l.strip().split("=", 1) for l in open(os.path.join(DIST, "lib", "jcni-dist.properties")) if "=" in l)
+    shim = os.path.join(DIST, "lib", "jcni-shim")
+    data_dir = os.path.join(work, "ipam-warm-phases")
+    ipam = {"type": "host-local", "dataDir": data_dir, "ranges": [[{"subnet": "10.231.15.0/24"}]]}
+    calls = [("host-local", {"cniVersion": "1.0.0", "name": "jcnibenchwh", "type": "host-local",
+                             "ipam": dict(ipam, ranges=[[{"subnet": "10.231.16.0/24"}]])}),
+             ("ptp", {"cniVersion": "1.0.0", "name": "jcnibenchwp", "type": "ptp", "ipam": ipam}),
+             ("bridge", {"cniVersion": "1.0.0", "name": "jcnibenchwb", "type": "bridge", "bridge": br, "isGateway": True,
+                         "ipMasq": True, "ipam": dict(ipam, ranges=[[{"subnet": "10.231.17.0/24"}]])})]
+
+    def one(argv, env, stdin):
+        path = WORK.file(stdin)
+        t0 = time.monotonic_ns()
+        pid = spawn(argv, env, path, WORK.out, WORK.err)
+        _, status, _ = os.wait4(pid, 0)
+        t1 = time.monotonic_ns()
+        err = open(WORK.err, "rb").read().decode(errors="replace")
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"warm phases: {' '.join(argv)} failed: {open(WORK.out, 'rb').read().decode()} {err[-2000:]}")
+        marks, sums = {"exit (wait4 returned)": (t1 - t0) / 1e6}, {}
+        for line in err.splitlines():
+            f = line.split(" ", 4)
+            if len(f) >= 4 and f[0] == "jcni-phase" and f[1] == "mark":
+                marks.setdefault(" ".join(f[3:]), (int(f[2]) - t0) / 1e6)
+            elif len(f) == 5 and f[0] == "jcni-phase" and f[1] == "sum":
+                sums[f[4]] = (int(f[2]), int(f[3]) / 1e6)
+        return marks, sums
+
+    def show(title, samples):
+        keys = list(dict.fromkeys(k for m, _ in samples for k in m))
+        med = {k: statistics.median(m[k] for m, _ in samples if k in m) for k in keys}
+        print(f"  {title}:")
+        prev = 0.0
+        for k in sorted(keys, key=lambda k: med[k]):
+            print(f"    {med[k]:8.3f}  (+{med[k] - prev:6.3f})  {k}")
+            prev = med[k]
+        for k in list(dict.fromkeys(k for _, s in samples for k in s)):
+            n = statistics.median(s[k][0] if k in s else 0 for _, s in samples)
+            t = statistics.median(s[k][1] if k in s else 0.0 for _, s in samples)
+            print(f"    {t:8.3f}  {n:g} x  {k}")
+
+    print(f"\nphases of one warm call (daemon {daemon.java}), medians of {runs} runs, ms since the spawn; "
+          f"(+delta) from the mark above; then the sums of repeated work per call:")
+    plans = [("host-local", ("VERSION",), VERSION_CONF)] + [(p, ("ADD", "DEL"), json.dumps(c).encode()) for p, c in calls]
+    for plugin, verbs, stdin in plans:
+        res = {v: {"launcher": [], "shim direct": [], "go": []} for v in verbs}
+        for i in range(runs + 1):
+            for side in res[verbs[0]]:
+                if side == "go":
+                    argv, cni_path = [os.path.join(GO, plugin)], GO
+                elif side == "launcher":
+                    argv, cni_path = [os.path.join(JBIN, plugin)], JBIN
+                else:
+                    argv, cni_path = [shim, daemon.sock, props["id"], plugin, os.path.join(JBIN, plugin)], JBIN
+                extra = {"JCNI_WARM_PHASES": "1"} if side != "go" else {}
+                for verb in verbs:  # one attachment at a time: ADD, then its DEL
+                    env = dict(BASE_ENV, CNI_COMMAND="VERSION", **extra) if verb == "VERSION" else cni_env(
+                        verb, nspath, f"wph{i}", cni_path, extra)
+                    sample = one(argv, env, stdin)
+                    if i > 0:  # the first round warms caches
+                        res[verb][side].append(sample)
+        for verb in verbs:
+            print(f"\n {plugin} {verb}:")
+            for side, samples in res[verb].items():
+                if side == "go":
+                    print(f"  go: {statistics.median(m['exit (wait4 returned)'] for m, _ in samples):.3f} ms")
+                else:
+                    show(f"jcni warm, {side}", samples)
 
 
 def phase_sample(trace, classes_log):
@@ -808,6 +897,20 @@ def targets(rows, cold, daemon_rss):
         check("warm daemon RSS after this run (10,000 calls: bench/warm-soak.sh, --soak)", daemon_rss, 128, " MiB")
     print("\ntargets (issue 9: cold, issue 10: warm):")
     print("\n".join(lines))
+    lines.clear()
+    for name in ("bridge+host-local ipMasq ADD+DEL", "ptp+host-local ADD+DEL", "host-local ADD+DEL", "bridge+host-local CHECK",
+                 "VERSION bridge", "VERSION ptp", "VERSION host-local", "VERSION portmap", "50 parallel host-local ADDs"):
+        v, g = med(name, "warm"), med(name, "go")
+        check(f"warm {name} / Go", v / g if v and g else None, 0.5)
+    for j in cold:
+        for name, limit in (("VERSION bridge", 1.0), ("VERSION ptp", 1.0), ("VERSION host-local", 1.0), ("VERSION portmap", 1.0),
+                            ("bridge+host-local ipMasq ADD+DEL", 5), ("ptp+host-local ADD+DEL", 5)):
+            v, g = med(name, j.label), med(name, "go")
+            check(f"{j.label} {name} / Go", v / g if v and g else None, limit)
+    v, g = med("podman run --rm true", "warm"), med("podman run --rm true", "go")
+    check("warm podman run --rm true / Go", v / g if v and g else None, 0.9)
+    print("\ntargets of issue 22:")
+    print("\n".join(lines))
 
 
 def main():
@@ -825,6 +928,7 @@ def main():
     ap.add_argument("--choices", action="store_true")
     ap.add_argument("--execs", action="store_true")
     ap.add_argument("--phases", action="store_true")
+    ap.add_argument("--no-cold", action="store_true")
     ap.add_argument("--vs-dist", action="append", default=[], metavar="LABEL=WITH:WITHOUT")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -868,7 +972,10 @@ def main():
             if args.execs:
                 exec_counts(work, nspath, br, cold)
             if args.phases:
-                phases(work, nspath, br, cold)
+                if daemon:
+                    warm_phases(work, nspath, br, daemon)
+                if not args.no_cold:
+                    phases(work, nspath, br, cold)
             return
         if args.choices:
             rows = choice_rows(work, nspath, br, cold, warm, vs_dists)

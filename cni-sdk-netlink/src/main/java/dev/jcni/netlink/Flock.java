@@ -1,12 +1,16 @@
 package dev.jcni.netlink;
 
 import dev.jcni.netlink.sys.Sys;
+import dev.jcni.sdk.internal.Phases;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,9 +19,25 @@ import java.util.concurrent.TimeUnit;
  * <p>Java's {@link java.nio.channels.FileChannel#lock()} takes POSIX record locks ({@code fcntl}),
  * which on Linux do not exclude {@code flock} holders. The Go plugins (host-local's store) lock
  * with {@code flock}, so a jcni plugin that shares state with them must too.
+ *
+ * <p>Holders in this JVM (the calls of a warm-mode daemon) also queue for the lock in the JVM, in
+ * order of arrival, before they take the {@code flock}: a waiter here is woken as the lock is
+ * released, instead of finding out at its next attempt (up to 50 ms later). The queue is per path
+ * as given ({@link Path#toAbsolutePath()}, normalized); the {@code flock} still excludes everybody
+ * else, other processes (Go's plugins) and other paths to the same file.
  */
 public final class Flock implements AutoCloseable {
+    /** The in-JVM queues, per lock file path; an entry lives while somebody holds or waits for it. */
+    private static final Map<String, Queue> QUEUES = new HashMap<>();
+
+    private static final class Queue {
+        final Semaphore turn = new Semaphore(1, true);
+        int users;
+    }
+
     private int fd;
+    private String queueKey;
+    private Queue queue;
 
     private Flock(int fd) {
         this.fd = fd;
@@ -68,30 +88,95 @@ public final class Flock implements AutoCloseable {
                 // made by someone else meanwhile: fine
             }
         }
-        int fd = Sys.openReadOnly(file.toString());
+        long t = Phases.start();
+        long end = System.nanoTime() + timeout.toNanos();
+        String key = file.toAbsolutePath().normalize().toString();
+        Queue q = enter(key);
+        boolean ok = false;
         try {
-            waitFor(fd, file, timeout);
-        } catch (RuntimeException e) {
-            Sys.close(fd);
-            throw e;
+            try {
+                // a free lock is taken even by an interrupted thread, as the flock itself would be
+                if (!q.turn.tryAcquire() && !q.turn.tryAcquire(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+                    throw held(file, timeout);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw interrupted(file);
+            }
+            int fd;
+            try {
+                fd = Sys.openReadOnly(file.toString());
+            } catch (RuntimeException e) {
+                q.turn.release();
+                throw e;
+            }
+            try {
+                waitFor(fd, file, timeout, end);
+            } catch (RuntimeException e) {
+                Sys.close(fd);
+                q.turn.release();
+                throw e;
+            }
+            Phases.add("file lock (queue, open, flock and its wait)", t);
+            Flock f = new Flock(fd);
+            f.queueKey = key;
+            f.queue = q;
+            ok = true;
+            return f;
+        } finally {
+            if (!ok) {
+                leave(key, q);
+            }
         }
-        return new Flock(fd);
     }
 
-    private static void waitFor(int fd, Path file, Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
+    private static synchronized Queue enter(String key) {
+        Queue q = QUEUES.computeIfAbsent(key, k -> new Queue());
+        q.users++;
+        return q;
+    }
+
+    private static synchronized void leave(String key, Queue q) {
+        if (--q.users == 0) {
+            QUEUES.remove(key, q);
+        }
+    }
+
+    /**
+     * @param file a lock file
+     * @return how many threads of this JVM wait in its queue now
+     */
+    static synchronized int waiters(Path file) {
+        Queue q = QUEUES.get(file.toAbsolutePath().normalize().toString());
+        return q == null ? 0 : q.turn.getQueueLength();
+    }
+
+    /** @return how many lock files have an in-JVM queue now (0 when nobody holds or waits: the map does not grow) */
+    static synchronized int queueCount() {
+        return QUEUES.size();
+    }
+
+    private static NetlinkException held(Path file, Duration timeout) {
+        return new NetlinkException("flock \"" + file + "\" (held by another for more than " + timeout.toMillis()
+                + " ms)", Errno.EAGAIN);
+    }
+
+    private static NetlinkException interrupted(Path file) {
+        return new NetlinkException("flock \"" + file + "\" (interrupted while waiting)", Errno.EINTR);
+    }
+
+    private static void waitFor(int fd, Path file, Duration timeout, long end) {
         long pause = 1;
         while (!Sys.tryLockExclusive(fd)) {
             long left = end - System.nanoTime();
             if (left <= 0) {
-                throw new NetlinkException("flock \"" + file + "\" (held by another for more than " + timeout.toMillis()
-                        + " ms)", Errno.EAGAIN);
+                throw held(file, timeout);
             }
             try {
                 Thread.sleep(Math.min(pause, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new NetlinkException("flock \"" + file + "\" (interrupted while waiting)", Errno.EINTR);
+                throw interrupted(file);
             }
             pause = Math.min(pause * 2, MAX_PAUSE_MS);
         }
@@ -103,6 +188,11 @@ public final class Flock implements AutoCloseable {
         if (fd >= 0) {
             Sys.close(fd);
             fd = -1;
+            if (queue != null) {
+                queue.turn.release();
+                leave(queueKey, queue);
+                queue = null;
+            }
         }
     }
 }

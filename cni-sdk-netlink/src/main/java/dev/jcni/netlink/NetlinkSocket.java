@@ -3,6 +3,7 @@ package dev.jcni.netlink;
 import dev.jcni.netlink.sys.Sys;
 import dev.jcni.netns.NetNs;
 import dev.jcni.sdk.internal.CallContext;
+import dev.jcni.sdk.internal.Phases;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -247,6 +248,15 @@ public final class NetlinkSocket implements AutoCloseable {
 
      */
     private boolean exchange(byte[] bytes, boolean dump, String operation, List<NetlinkMessage> out) {
+        long t = Phases.start();
+        try {
+            return exchangeOnce(bytes, dump, operation, out);
+        } finally {
+            Phases.add("netlink round trip", t);
+        }
+    }
+
+    private boolean exchangeOnce(byte[] bytes, boolean dump, String operation, List<NetlinkMessage> out) {
         ensureOpen();
         int s = ++seq;
         putU32(bytes, 8, s);

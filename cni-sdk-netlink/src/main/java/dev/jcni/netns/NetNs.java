@@ -4,6 +4,7 @@ import dev.jcni.netlink.Errno;
 import dev.jcni.netlink.NetlinkException;
 import dev.jcni.netlink.sys.Sys;
 import dev.jcni.sdk.internal.CallContext;
+import dev.jcni.sdk.internal.Phases;
 import dev.jcni.sdk.internal.Threads;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -319,6 +320,7 @@ public final class NetNs implements AutoCloseable {
     public <T, E extends Exception> T call(NsCallable<T, E> body) throws E {
         refuseVirtualThread();
         checkNotRetired();
+        long entry = Phases.start();
         int original = Sys.openReadOnly(THREAD_NS);
         try {
             int target = acquire();
@@ -329,6 +331,7 @@ public final class NetNs implements AutoCloseable {
                         + Errno.describe(e.errno()), e);
             } finally {
                 release();
+                Phases.add("namespace entry (setns)", entry);
             }
             Throwable failure = null;
             try {
@@ -337,7 +340,9 @@ public final class NetNs implements AutoCloseable {
                 failure = t;
                 throw t;
             } finally {
+                long back = Phases.start();
                 restore(original, failure);
+                Phases.add("namespace return (setns)", back);
             }
         } finally {
             Sys.close(original);

@@ -140,4 +140,42 @@ class FlockTest {
             release(holder);
         });
     }
+
+    /**
+     * Holders in one JVM queue in order of arrival and are handed the lock as it is released (no
+     * polling between them), and the queue's entry is gone once nobody holds or waits.
+     */
+    @Test
+    void waitersInThisJvmGetTheLockInOrderOfArrival(@TempDir Path dir) throws Exception {
+        Path lock = dir.resolve("lock");
+        java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Flock first = Flock.lockExclusive(lock);
+        CompletableFuture<Void> b = CompletableFuture.runAsync(() -> takeAndRecord(lock, "b", order));
+        waitForWaiters(lock, 1);
+        CompletableFuture<Void> c = CompletableFuture.runAsync(() -> takeAndRecord(lock, "c", order));
+        waitForWaiters(lock, 2);
+        assertEquals(1, Flock.queueCount());
+        first.close();
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CompletableFuture.allOf(b, c).get());
+        assertEquals(java.util.List.of("b", "c"), order);
+        assertEquals(0, Flock.queueCount(), "no entry is left behind");
+        Process p = flockProbe(lock);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "the flock is released too");
+    }
+
+    private static void takeAndRecord(Path lock, String name, java.util.List<String> order) {
+        try (Flock f = Flock.lockExclusive(lock)) {
+            order.add(name);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void waitForWaiters(Path lock, int n) throws InterruptedException {
+        for (int i = 0; i < 3000 && Flock.waiters(lock) < n; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(n, Flock.waiters(lock), "threads queued for the lock");
+    }
 }

@@ -7,6 +7,7 @@ import dev.jcni.netlink.NetlinkException;
 import dev.jcni.netlink.NetlinkMessage;
 import dev.jcni.netlink.NetlinkSocket;
 import dev.jcni.netns.NetNs;
+import dev.jcni.sdk.internal.Phases;
 import dev.jcni.sdk.types.Ip;
 import dev.jcni.sdk.types.MacAddress;
 import java.net.InetAddress;
@@ -674,8 +675,10 @@ public final class NetlinkHandle implements AutoCloseable {
     }
 
     private static void sleep() {
+        long t = Phases.start();
         try {
             Thread.sleep(SETTLE_INTERVAL.toMillis());
+            Phases.add("wait (address settle, oper-up poll)", t);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw NetlinkException.of("wait", "interrupted while waiting", e);

@@ -325,8 +325,11 @@ public final class Daemon implements AutoCloseable {
             }
         }
         List<String> loaded = warmUp(dist, log);
+        List<Wire.FileId> ownIds = ProcessFacts.ownIds();
+        long checks = warmUpChecks(dist, own, ownIds);
+        log.log(Level.DEBUG, "the hand-over's checks ran " + checks + " times at start (JIT warm-up)");
         Rendezvous rv = Rendezvous.open(options.socket().orElse(Rendezvous.defaultSocket(dist.name())), 512);
-        Daemon d = new Daemon(options, dist, rv, log, own, ProcessFacts.ownIds(), peers);
+        Daemon d = new Daemon(options, dist, rv, log, own, ownIds, peers);
         try {
             d.metricsEndpoint = Optional.of(MetricsEndpoint.open(rv.socket(), d.metrics::render, log, peers));
         } catch (IOException e) {
@@ -338,6 +341,45 @@ public final class Daemon implements AutoCloseable {
         log.log(Level.INFO, "serving dist " + dist.name() + " (id " + dist.id() + ") on " + rv.socket() + ": "
                 + String.join(", ", loaded) + "; at most " + options.maxCalls() + " calls at once");
         return d;
+    }
+
+    /** How often {@link #warmUpChecks} runs the checks at most. */
+    static final int WARM_UP_CHECKS = 1_500;
+    /** How long {@link #warmUpChecks} runs them at most. */
+    static final long WARM_UP_CHECKS_NANOS = 3_000_000_000L;
+
+    /**
+     * Runs the checks every call goes through (the request's, and the caller's {@code /proc} facts
+     * against the daemon's, here on the daemon itself) until the JIT has compiled them: a node
+     * makes few calls, and interpreted, these checks cost a call 2-3 ms instead of a fraction of one
+     * (bench/compare.sh --phases). Bounded by {@link #WARM_UP_CHECKS} runs and 3 s.
+     *
+     * @param dist the distribution (its id and a plugin name for the request)
+     * @param own the daemon's facts
+     * @param ownIds the daemon's namespaces and root, as a request names them
+     * @return how many times they ran
+     */
+    static long warmUpChecks(DistFile dist, ProcessFacts own, List<Wire.FileId> ownIds) {
+        long self = ProcessHandle.current().pid();
+        List<String> kinds = own.namespaces().keySet().stream().toList();
+        String plugin = dist.plugins().keySet().stream().findFirst().orElse("");
+        Wire.Request req = new Wire.Request((int) self, own.umask(), ownIds.get(0), ownIds.get(1), ownIds.get(2), ownIds.get(3),
+                dist.id(), plugin, "/", List.of(), List.of("CNI_COMMAND=VERSION", "PATH=/usr/bin:/bin", "CNI_IFNAME=eth0"),
+                java.nio.ByteBuffer.allocate(0));
+        long end = System.nanoTime() + WARM_UP_CHECKS_NANOS;
+        int n = 0;
+        try {
+            while (n < WARM_UP_CHECKS && System.nanoTime() - end < 0) {
+                ProcessFacts f = ProcessFacts.of(self, kinds);
+                f.lackOf(own);
+                f.saidBy(req, self, ownIds);
+                req.envMap();
+                n++;
+            }
+        } catch (IOException | RuntimeException e) {
+            // only a warm-up: the calls run the checks anyway
+        }
+        return n;
     }
 
     /** Loads each plugin and runs VERSION and a bad call through it in-process, touching nothing. */
@@ -495,9 +537,10 @@ public final class Daemon implements AutoCloseable {
      * Why a call must not be served warm, as far as the request tells, if it must not.
      *
      * @param req the call
+     * @param env its environment ({@link Wire.Request#envMap})
      * @return the reason, or empty to serve it
      */
-    Optional<String> refusal(Wire.Request req) {
+    Optional<String> refusal(Wire.Request req, Map<String, String> env) {
         if (!req.distId().equals(dist.id())) {
             return Optional.of("dist id " + GoText.quote(req.distId()) + " is not the daemon's (" + dist.id()
                     + "): restart the daemon after an upgrade");
@@ -508,7 +551,6 @@ public final class Daemon implements AutoCloseable {
         if (!req.cwd().startsWith("/")) {
             return Optional.of("the caller's working directory is not absolute");
         }
-        Map<String, String> env = req.envMap();
         for (String name : JVM_SETTINGS) {
             // the launcher's own settings count when not empty; those the JVM reads, when set at all (as the launcher does)
             String value = env.get(name);

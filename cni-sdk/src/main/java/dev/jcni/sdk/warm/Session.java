@@ -3,6 +3,7 @@ package dev.jcni.sdk.warm;
 import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.internal.PeerProcesses;
+import dev.jcni.sdk.internal.Phases;
 import dev.jcni.sdk.internal.PluginLog;
 import dev.jcni.sdk.internal.PluginLoader;
 import dev.jcni.sdk.skel.Plugin;
@@ -39,6 +40,12 @@ final class Session {
     private final Object writeLock = new Object();
     /** The daemon's log; once the request is read, for the call (its lines carry its trace id). */
     private PluginLog log;
+    /** When the connection was accepted, the caller learnt and the request read (for {@link Phases}). */
+    private final long acceptedAt = System.nanoTime();
+    private long peerAt;
+    private long readAt;
+    /** The record of the call's phases when its environment asks for one ({@link Phases#ENV}), else null. */
+    private Phases phases;
 
     Session(Daemon daemon, SocketChannel channel) {
         this.daemon = daemon;
@@ -66,6 +73,7 @@ final class Session {
             refuse("the daemon cannot learn the caller from the kernel");
             return;
         }
+        peerAt = System.nanoTime();
         try (peer; InFlight.Call watch = daemon.inFlight().open(channel)) {
             if (peer.uid() != 0) {
                 refuse("the caller is not root");
@@ -80,12 +88,16 @@ final class Session {
             }
             try {
                 Wire.Request req = Wire.readBody(channel, length);
+                readAt = System.nanoTime();
                 watch.noDeadline();
                 // the kernel's pid, not the request's
                 watch.watchCaller(peer.pid());
                 serve(peer, req, watch);
             } finally {
                 daemon.releaseRequest(length);
+                if (phases != null) {
+                    Phases.stop();
+                }
             }
         }
     }
@@ -93,9 +105,17 @@ final class Session {
     private void serve(PeerProcesses.Peer peer, Wire.Request req, InFlight.Call watch) throws IOException {
         Map<String, String> env = req.envMap();
         log = log.forCall(env);
-        Optional<String> why = daemon.refusal(req);
+        phases = Phases.startIfAsked(env);
+        if (phases != null) {
+            phases.at("daemon: accepted the connection", acceptedAt);
+            phases.at("daemon: learnt the caller (SO_PEERCRED, pidfd)", peerAt);
+            phases.at("daemon: read the request", readAt);
+        }
+        Optional<String> why = daemon.refusal(req, env);
+        Phases.mark("daemon: request checks");
         if (why.isEmpty()) {
             why = daemon.callerRefusal(peer, req);
+            Phases.mark("daemon: caller checks (/proc, pidfd)");
         }
         if (why.isPresent()) {
             refuse(why.get());
@@ -114,6 +134,7 @@ final class Session {
                 return;
             }
             plugin = loaded.get();
+            Phases.mark("daemon: plugin loaded");
         } catch (PluginLoader.PluginLoadException e) {
             log.log(Level.WARNING, "cannot load plugin " + req.plugin() + ": " + e.getMessage());
             refuse("cannot load the plugin");
@@ -128,6 +149,7 @@ final class Session {
                 waited[0] = true;
                 frame(Wire.WAIT);
             });
+            Phases.mark("daemon: admitted (permit, container lock)");
         } catch (Daemon.NoTurn e) {
             daemon.metrics().waited(System.nanoTime() - waitStart);
             if (!watch.interruptible(false)) {
@@ -178,14 +200,17 @@ final class Session {
     private boolean started(InFlight.Call watch) {
         try {
             frame(Wire.TURN);
+            Phases.mark("daemon: turn offered (T)");
             watch.deadline(Daemon.GO_TIMEOUT_MILLIS);
             if (!Wire.readGo(channel)) {
                 daemon.metrics().fellBack("shim_cancelled");
                 log.log(Level.DEBUG, "no go-ahead: the caller cancelled its call (it runs the call cold)");
                 return false;
             }
+            Phases.mark("daemon: go-ahead read (G)");
             watch.noDeadline();
             frame(Wire.STARTED);
+            Phases.mark("daemon: start confirmed (S)");
             return true;
         } catch (IOException e) {
             daemon.metrics().fellBack("shim_cancelled");
@@ -229,6 +254,11 @@ final class Session {
         }
         try {
             synchronized (writeLock) {
+                if (phases != null) {
+                    Phases.mark("daemon: answer ready");
+                    byte[] record = phases.render();
+                    Wire.frame(channel, Wire.STDERR, record, 0, record.length);
+                }
                 if (out.length > 0) {
                     Wire.frame(channel, Wire.STDOUT, out, 0, out.length);
                 }
@@ -276,8 +306,10 @@ final class Session {
             CallStreams.set(stderr);
             watch.interruptible(true);
             try {
+                Phases.mark("daemon: call starts");
                 code = CallContext.with(env, Path.of(req.cwd()),
                         () -> PluginMain.execute(plugin, env, req.stdinStream(), stdout, stderr));
+                Phases.mark("daemon: call ended");
             } catch (Throwable e) {
                 log.log(Level.ERROR, Thread.currentThread().getName() + " failed", e);
                 stdout.reset();

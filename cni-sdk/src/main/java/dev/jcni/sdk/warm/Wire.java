@@ -31,11 +31,13 @@ import java.util.Map;
  *                     written), then 'E' stderr bytes, 'O' stdout bytes, 'X' exit (u32 code), the last
  * </pre>
  *
- * The go-ahead makes the hand-over exact: the shim goes cold only while it has not sent 'G', and
- * the daemon runs a call only after reading 'G' and writing 'S'. A shim that gives up between 'G'
- * and 'S' first shuts its socket's reading side down, so that a later 'S' cannot be written; it
- * then finds an 'S' written before that in its queue (the call runs: it reports an unknown
- * outcome) or none (it goes cold).
+ * The go-ahead makes the hand-over exact: the daemon runs a call only after reading 'G' and
+ * writing 'S'. The shim sends 'G' right after its request (the daemon reads it after its 'T', at
+ * once: no wait for the shim to wake up in between), and goes cold only when no 'S' can come: an
+ * 'R', an end of the connection before 'S', or, when its patience runs out, after it has shut its
+ * socket's reading side down, so that a later 'S' cannot be written, and found no 'S' written
+ * before that in its queue (if it finds one, the call runs: it reports an unknown outcome). A
+ * client may also send 'G' only after the 'T' (an older shim, the tests' raw client).
  */
 final class Wire {
     private Wire() {

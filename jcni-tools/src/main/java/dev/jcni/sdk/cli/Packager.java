@@ -21,6 +21,7 @@ import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -228,8 +229,77 @@ final class Packager {
         }
         if (spec.train()) {
             train(out, spec, env, log);
+            if (Files.isExecutable(lib.resolve("jcni-shim"))) {
+                recordVersionAnswers(out, spec.plugins().keySet(), env, log);
+            }
         }
         return out;
+    }
+
+    /** The first bytes of every VERSION answer the shim can give itself. */
+    static final String VERSION_HEAD = "{\"cniVersion\":\"";
+
+    /**
+     * Records each plugin's VERSION answer, as the plugin's JVM gives it to a configuration without
+     * {@code cniVersion}, in {@code lib/version/<plugin>.json}: the shim answers the common VERSION
+     * call from it without a JVM, the configuration's {@code cniVersion} echoed in place of the
+     * plugin's own (jcni-shim.c). Made with this JVM (the answer does not depend on the JVM); a plugin
+     * whose answer has another shape gets none, and its VERSION calls start a JVM as before.
+     */
+    private static void recordVersionAnswers(Path out, Collection<String> plugins, Map<String, String> env, PrintStream log)
+            throws IOException {
+        Path dir = Files.createDirectories(out.resolve("lib").resolve("version"));
+        Path work = Files.createTempDirectory("jcni-version");
+        try {
+            Path in = Files.writeString(work.resolve("in.json"), "{}");
+            for (String name : plugins) {
+                Path answer = work.resolve(name + ".json");
+                ProcessBuilder pb = new ProcessBuilder(out.resolve("bin").resolve(name).toString(), "--jcni-cold")
+                        .redirectInput(in.toFile()).redirectOutput(answer.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+                pb.environment().clear();
+                pb.environment().putAll(env);
+                for (String v : List.of("JCNI_JAVA_OPTS", "JCNI_LOG_LEVEL", "JCNI_LOG_FILE", "JCNI_WARM", "JAVA_TOOL_OPTIONS",
+                        "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS")) {
+                    pb.environment().remove(v);
+                }
+                pb.environment().put("JCNI_JAVA_HOME", System.getProperty("java.home"));
+                pb.environment().put("CNI_COMMAND", "VERSION");
+                Process p = pb.start();
+                try {
+                    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                        throw new IOException("VERSION of " + name + " did not answer within 120 s");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    p.destroyForcibly();
+                    throw new IOException("interrupted", e);
+                }
+                String text = Files.readString(answer, StandardCharsets.ISO_8859_1);
+                if (p.exitValue() == 0 && isRecordableVersionAnswer(text)) {
+                    Files.move(answer, dir.resolve(name + ".json"), StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    log.println("jcni package: " + name + "'s VERSION answer is not of the usual shape: its VERSION calls"
+                            + " start a JVM (exit " + p.exitValue() + ")");
+                }
+            }
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** Printable ASCII ending in a newline, starting with {@link #VERSION_HEAD} and a version up to a quote. */
+    static boolean isRecordableVersionAnswer(String text) {
+        if (!text.startsWith(VERSION_HEAD) || !text.endsWith("\n") || text.length() > 4000
+                || text.indexOf('"', VERSION_HEAD.length()) < 0) {
+            return false;
+        }
+        for (int i = 0; i < text.length() - 1; i++) {
+            if (text.charAt(i) < 0x20 || text.charAt(i) > 0x7e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** An output directory is made anew; an existing one must be empty or a distribution. */

@@ -21,15 +21,18 @@
  *
  * Exactly one of the daemon and the cold path runs a call: the daemon offers the start ('T'), and
  * runs the call only after reading the shim's go-ahead ('G') and writing its confirmation ('S').
- * The shim goes cold only before it sent 'G', or when after 'G' no 'S' can come any more: EOF, or
- * its patience ran out and it shut its socket's reading side down (from then on the daemon's
- * writes fail) and found no 'S' queued before that.
+ * The shim sends 'G' right after its request (so that the daemon never waits for the shim to wake
+ * up in between), and goes cold only when no 'S' can come any more: the daemon refused ('R') or
+ * ended the connection before an 'S', or the shim's patience ran out and it shut its socket's
+ * reading side down (from then on the daemon's writes fail) and found no 'S' queued before that.
  *
  * Trust: the socket's directory must be a root-owned directory that only root can use, the socket
  * root's, and the peer (SO_PEERCRED) uid 0. The daemon learns the caller from the kernel (its
  * SO_PEERCRED pid and a pidfd, then /proc): the pid, namespaces, root and umask sent here are
  * checked against that, never trusted (docs/operators.md, "Threat model").
  * JCNI_WARM_DEBUG=1 in the environment makes the shim say on stderr why it went cold.
+ * JCNI_WARM_PHASES=1 makes it (and the daemon) print on stderr when each step of the call happened
+ * ("jcni-phase mark <CLOCK_MONOTONIC ns> <step>" lines, for bench/compare.sh --phases).
  *
  * Wire protocol (version 2), integers big-endian:
  *   request:  "JCW2" u32:length-of-rest, then u32 pid, u32 umask,
@@ -38,9 +41,18 @@
  *             (str = u32 length + bytes)
  *   replies:  frames u8 type + u32 length + payload:
  *             before the start: 'W' wait (repeated while the call waits for its turn), 'R' refused
- *             (payload: reason), 'T' turn, which the shim answers with the byte 'G' (go) or by closing;
- *             after 'G': 'S' started, then 'E' stderr bytes, 'O' stdout bytes, 'X' exit (payload: u32
- *             exit code), the last frame.
+ *             (payload: reason), 'T' turn, which the daemon follows by reading the byte 'G' (go; this
+ *             shim sends it right after the request) and writing 'S' started; then 'E' stderr bytes,
+ *             'O' stdout bytes, 'X' exit (payload: u32 exit code), the last frame.
+ *
+ * VERSION without a JVM: a launcher execs the shim for every VERSION call too, daemon or not. When
+ * the call is the common well-formed case (CNI_COMMAND=VERSION, no arguments, no JCNI_LOG_LEVEL or
+ * JCNI_LOG_FILE, stdin a JSON object of printable ASCII that the strict check below accepts, its
+ * cniVersion absent, not a string, empty, or of the characters 0-9 A-Z a-z . _ + -) and the
+ * distribution holds the plugin's own answer (lib/version/<plugin>.json, what the plugin's JVM
+ * answered at package time to a configuration without cniVersion), the shim answers from it:
+ * byte for byte the JVM's answer (the configuration's cniVersion echoed in place of the plugin's).
+ * Anything else goes on as before: to the daemon, or cold (JCNI_WARM=off: straight to the JVM).
  *
  * Build: gcc -O2 -Wall -Wextra -Werror -Wconversion -Wshadow -Wformat=2 -o jcni-shim jcni-shim.c
  * (libc only; jcni package adds hardening flags and the CNI versions, see Packager).
@@ -78,6 +90,36 @@ static long long patience_ms = 500;
 #endif
 
 static int debug;
+
+/* ------------------------------------------------------------------ phases (JCNI_WARM_PHASES) */
+
+#define MAX_MARKS 16
+static int phases_on;
+static int n_marks;
+static const char *mark_label[MAX_MARKS];
+static long long mark_ns[MAX_MARKS];
+
+static void mark(const char *label)
+{
+    if (!phases_on || n_marks >= MAX_MARKS)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    mark_label[n_marks] = label;
+    mark_ns[n_marks++] = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int write_all(int fd, const void *p, size_t n, int to_socket);
+
+static void print_marks(void)
+{
+    char line[160];
+    for (int i = 0; phases_on && i < n_marks; i++) {
+        int n = snprintf(line, sizeof line, "jcni-phase mark %lld shim: %s\n", mark_ns[i], mark_label[i]);
+        if (n > 0 && (size_t)n < sizeof line)
+            (void)write_all(2, line, (size_t)n, 0);
+    }
+}
 static char **g_argv;
 static int g_argc;
 
@@ -414,6 +456,276 @@ static void find_version(const unsigned char *data, size_t len)
     }
 }
 
+/* ------------------------------------------------------------------ VERSION without a JVM */
+
+/* A strict JSON check, narrower than the JVM's parser (anything it refuses goes to the JVM): printable
+   ASCII, no \u escapes, numbers of at most 40 characters with exponents of at most 3 digits, depth 32. */
+struct strict {
+    const unsigned char *p, *end;
+    int depth;
+};
+
+static void sws(struct strict *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+/* a string; its raw content (escapes undecoded) in *b, *n; *esc says whether it has escapes */
+static int sstring(struct strict *s, const unsigned char **b, size_t *n, int *esc)
+{
+    if (s->p >= s->end || *s->p != '"')
+        return 0;
+    const unsigned char *start = ++s->p;
+    *esc = 0;
+    while (s->p < s->end) {
+        unsigned char c = *s->p;
+        if (c == '"') {
+            *b = start;
+            *n = (size_t)(s->p - start);
+            s->p++;
+            return 1;
+        }
+        if (c < 0x20 || c > 0x7e)
+            return 0;
+        if (c == '\\') {
+            *esc = 1;
+            if (++s->p >= s->end || !strchr("\"\\/bfnrt", *s->p) || *s->p == '\0')
+                return 0;
+        }
+        s->p++;
+    }
+    return 0;
+}
+
+static int digits(struct strict *s)
+{
+    const unsigned char *b = s->p;
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+        s->p++;
+    return (int)(s->p - b);
+}
+
+static int snumber(struct strict *s)
+{
+    const unsigned char *b = s->p;
+    if (s->p < s->end && *s->p == '-')
+        s->p++;
+    if (s->p < s->end && *s->p == '0')
+        s->p++;
+    else if (s->p >= s->end || *s->p < '1' || *s->p > '9' || digits(s) == 0)
+        return 0;
+    if (s->p < s->end && *s->p == '.') {
+        s->p++;
+        if (digits(s) == 0)
+            return 0;
+    }
+    if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+        s->p++;
+        if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+            s->p++;
+        int d = digits(s);
+        if (d == 0 || d > 3)
+            return 0;
+    }
+    return s->p - b <= 40;
+}
+
+static int sliteral(struct strict *s, const char *word)
+{
+    size_t n = strlen(word);
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+        return 0;
+    s->p += n;
+    return 1;
+}
+
+static int svalue(struct strict *s);
+
+static int scontainer(struct strict *s, unsigned char close)
+{
+    if (++s->depth > 32)
+        return 0;
+    s->p++;
+    sws(s);
+    if (s->p < s->end && *s->p == close) {
+        s->p++;
+        s->depth--;
+        return 1;
+    }
+    for (;;) {
+        sws(s);
+        if (close == '}') {
+            const unsigned char *k;
+            size_t kn;
+            int esc;
+            if (!sstring(s, &k, &kn, &esc))
+                return 0;
+            sws(s);
+            if (s->p >= s->end || *s->p != ':')
+                return 0;
+            s->p++;
+        }
+        if (!svalue(s))
+            return 0;
+        sws(s);
+        if (s->p < s->end && *s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (s->p >= s->end || *s->p != close)
+            return 0;
+        s->p++;
+        s->depth--;
+        return 1;
+    }
+}
+
+static int svalue(struct strict *s)
+{
+    const unsigned char *b;
+    size_t n;
+    int esc;
+    sws(s);
+    if (s->p >= s->end)
+        return 0;
+    switch (*s->p) {
+    case '"':
+        return sstring(s, &b, &n, &esc);
+    case '{':
+        return scontainer(s, '}');
+    case '[':
+        return scontainer(s, ']');
+    case 't':
+        return sliteral(s, "true");
+    case 'f':
+        return sliteral(s, "false");
+    case 'n':
+        return sliteral(s, "null");
+    default:
+        return snumber(s);
+    }
+}
+
+/* What the JVM's VERSION answer echoes of a configuration: 1 = its cniVersion (in *v, *vn; 0 bytes: the
+   plugin's own version), 0 = not the common well-formed case (the JVM answers). */
+static int version_of(const unsigned char *data, size_t len, const unsigned char **v, size_t *vn)
+{
+    struct strict s = {data, data + len, 1};
+    *v = NULL;
+    *vn = 0;
+    sws(&s);
+    if (s.p >= s.end || *s.p != '{')
+        return 0;
+    s.p++;
+    sws(&s);
+    if (s.p < s.end && *s.p == '}') {
+        s.p++;
+    } else {
+        for (;;) {
+            const unsigned char *k, *val;
+            size_t kn, valn;
+            int esc;
+            sws(&s);
+            if (!sstring(&s, &k, &kn, &esc) || esc)
+                return 0;
+            sws(&s);
+            if (s.p >= s.end || *s.p != ':')
+                return 0;
+            s.p++;
+            sws(&s);
+            if (kn == 10 && memcmp(k, "cniVersion", 10) == 0) {
+                /* the last one counts, as in the JVM's tree */
+                *v = NULL;
+                *vn = 0;
+                if (s.p < s.end && *s.p == '"') {
+                    if (!sstring(&s, &val, &valn, &esc) || esc || valn > 64)
+                        return 0;
+                    for (size_t i = 0; i < valn; i++)
+                        if (!isalnum(val[i]) && !strchr("._+-", val[i]))
+                            return 0;
+                    *v = val;
+                    *vn = valn;
+                } else if (!svalue(&s)) {
+                    return 0;
+                }
+            } else if (!svalue(&s)) {
+                return 0;
+            }
+            sws(&s);
+            if (s.p < s.end && *s.p == ',') {
+                s.p++;
+                continue;
+            }
+            if (s.p >= s.end || *s.p != '}')
+                return 0;
+            s.p++;
+            break;
+        }
+    }
+    sws(&s);
+    return s.p == s.end;
+}
+
+static int env_set(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v;
+}
+
+/* Answers VERSION from lib/version/<plugin>.json when the call is the common well-formed case; returns
+   only when it is not (the bytes of stdin are then in data, n). */
+static void answer_version(const char *plugin, const unsigned char *data, size_t n)
+{
+    const char *cmd = getenv("CNI_COMMAND");
+    if (!cmd || strcmp(cmd, "VERSION") != 0 || g_argc != 5 || env_set("JCNI_LOG_LEVEL") || env_set("JCNI_LOG_FILE"))
+        return;
+    if (n == 0 || n > 65536 || !*plugin || plugin[0] == '.' || strlen(plugin) > 64)
+        return;
+    for (const char *c = plugin; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+            return;
+    const unsigned char *v;
+    size_t vn;
+    if (!version_of(data, n, &v, &vn))
+        return;
+    /* the answer recorded at package time, beside this executable: lib/version/<plugin>.json */
+    char path[4096];
+    ssize_t k = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (k <= 0)
+        return;
+    path[k] = '\0';
+    char *slash = strrchr(path, '/');
+    if (!slash || (size_t)(slash - path) + strlen(plugin) + 20 >= sizeof path)
+        return;
+    snprintf(slash + 1, sizeof path - (size_t)(slash + 1 - path), "version/%s.json", plugin);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return;
+    char rec[4096];
+    ssize_t rn = read(fd, rec, sizeof rec);
+    close(fd);
+    static const char head[] = "{\"cniVersion\":\"";
+    size_t hn = sizeof head - 1;
+    if (rn <= (ssize_t)hn || rn >= (ssize_t)sizeof rec || memcmp(rec, head, hn) != 0 || rec[rn - 1] != '\n')
+        return;
+    char *q = memchr(rec + hn, '"', (size_t)rn - hn);
+    if (!q)
+        return;
+    struct buf out = {0};
+    if (vn == 0) {
+        if (put(&out, rec, (size_t)rn))
+            return;
+    } else if (put(&out, rec, hn) || put(&out, v, vn) || put(&out, q, (size_t)(rec + rn - q))) {
+        return;
+    }
+    mark("answered VERSION");
+    print_marks();
+    if (write_all(1, out.p, out.len, 0))
+        _exit(1);
+    _exit(0);
+}
+
 /* ------------------------------------------------------------------ the cold path */
 
 static void say(const char *why)
@@ -526,6 +838,9 @@ int main(int argc, char **argv)
         fail_json("jcni-shim: usage: jcni-shim SOCKET DISTID PLUGIN LAUNCHER [ARGS...]");
     const char *dbg = getenv("JCNI_WARM_DEBUG");
     debug = dbg && *dbg && strcmp(dbg, "0") != 0;
+    const char *ph = getenv("JCNI_WARM_PHASES");
+    phases_on = ph && *ph && strcmp(ph, "0") != 0;
+    mark("main");
     const char *patience = getenv("JCNI_WARM_PATIENCE_MS");
     if (patience && *patience) {
         char *end;
@@ -541,44 +856,51 @@ int main(int argc, char **argv)
     struct stat st0;
     if (fstat(0, &st0))
         go_cold(-1, "stdin is not open", 0, NULL, 0);
-    if (!root_only_dir(sock_path))
-        go_cold(-1, "the socket or its directory is not root's alone", 0, NULL, 0);
 
-    struct sockaddr_un addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sun_family = AF_UNIX;
-    if (strlen(sock_path) >= sizeof addr.sun_path)
-        go_cold(-1, "socket path too long", 0, NULL, 0);
-    strcpy(addr.sun_path, sock_path);
-    /* non-blocking for the connect: a daemon whose backlog is full does not make it wait */
-    int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (sock < 0)
-        go_cold(-1, "socket() failed", 0, NULL, 0);
-    if (connect(sock, (struct sockaddr *)&addr, sizeof addr))
-        go_cold(sock, errno == EAGAIN ? "the daemon's backlog is full" : "the daemon is not listening", 0, NULL, 0);
-    int flags = fcntl(sock, F_GETFL);
-    if (flags < 0 || fcntl(sock, F_SETFL, flags & ~O_NONBLOCK))
-        go_cold(sock, "fcntl() failed", 0, NULL, 0);
-    struct ucred cred;
-    socklen_t clen = sizeof cred;
-    if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid != 0)
-        go_cold(sock, "the daemon is not root", 0, NULL, 0);
-
-    /* stdin, to its end */
+    /* stdin, to its end (the cold path gets every byte back) */
     struct buf in = {0};
     for (;;) {
         if (buf_room(&in, 65536))
-            go_cold(sock, "out of memory", 1, in.p, in.len);
+            go_cold(-1, "out of memory", 1, in.p, in.len);
         ssize_t r = read(0, in.p + in.len, in.cap - in.len);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            go_cold(sock, "cannot read stdin", 1, in.p, in.len);
+            go_cold(-1, "cannot read stdin", 1, in.p, in.len);
         }
         if (r == 0)
             break;
         in.len += (size_t)r;
     }
+    mark("stdin read");
+    answer_version(argv[3], in.p, in.len);
+    const char *warm = getenv("JCNI_WARM");
+    if (warm && strcmp(warm, "off") == 0)
+        go_cold(-1, "JCNI_WARM=off", 1, in.p, in.len);
+    if (!root_only_dir(sock_path))
+        go_cold(-1, "the socket or its directory is not root's alone", 1, in.p, in.len);
+
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (strlen(sock_path) >= sizeof addr.sun_path)
+        go_cold(-1, "socket path too long", 1, in.p, in.len);
+    strcpy(addr.sun_path, sock_path);
+    /* non-blocking for the connect: a daemon whose backlog is full does not make it wait */
+    int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (sock < 0)
+        go_cold(-1, "socket() failed", 1, in.p, in.len);
+    if (connect(sock, (struct sockaddr *)&addr, sizeof addr))
+        go_cold(sock, errno == EAGAIN ? "the daemon's backlog is full" : "the daemon is not listening", 1, in.p, in.len);
+    int flags = fcntl(sock, F_GETFL);
+    if (flags < 0 || fcntl(sock, F_SETFL, flags & ~O_NONBLOCK))
+        go_cold(sock, "fcntl() failed", 1, in.p, in.len);
+    struct ucred cred;
+    socklen_t clen = sizeof cred;
+    if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid != 0)
+        go_cold(sock, "the daemon is not root", 1, in.p, in.len);
+    mark("connected");
+
     find_version(in.p, in.len);
     /* read to its end in any case: the cold path must get every byte */
     if (in.len > MAX_REQUEST)
@@ -614,27 +936,56 @@ int main(int argc, char **argv)
     if (!ok || req.len - 8 > MAX_REQUEST)
         go_cold(sock, "cannot build the request", 1, in.p, in.len);
     be32(req.p + 4, (uint32_t)(req.len - 8));
+    /* the go-ahead goes with the request (the daemon reads it after its 'T'): the daemon need not wait for
+       the shim to wake up between its 'T' and its 'S'. A send that does not complete never sent it. */
+    if (put(&req, "G", 1))
+        go_cold(sock, "cannot build the request", 1, in.p, in.len);
     int sent = send_patiently(sock, req.p, req.len);
     if (sent == 0)
         go_cold(sock, "the daemon did not take the request in time", 1, in.p, in.len);
     if (sent < 0)
         go_cold(sock, "the daemon closed the connection", 1, in.p, in.len);
     free(req.p);
+    mark("request sent");
 
-    /* wait for the turn: 'W' while the call waits for it, 'R' for a refusal; anything else before 'T' means cold */
+    /* wait for the turn and the start: 'W' while the call waits for its turn, 'R' for a refusal, 'T' then 'S'.
+       The go-ahead is sent, so from here on the shim runs the call cold only if the daemon cannot have
+       started it: before 'S', the daemon's end came (EOF, 'R', anything else), or the shim's patience ran
+       out and it shut its socket's reading side down (the daemon's later writes fail) and found no 'S'
+       queued before that. */
     unsigned char hdr[5];
     uint32_t n;
+    int turn = 0;
     for (;;) {
         int r = read_by(sock, hdr, 5, now_ms() + patience_ms);
-        if (r == -2)
-            go_cold(sock, "the daemon did not answer in time", 1, in.p, in.len);
+        if (r == -2) {
+            /* no 'S' can be written after this; one written before it is still queued */
+            shutdown(sock, SHUT_RD);
+            int started = 0;
+            /* 'W' and 'T' frames may be queued before an 'S' */
+            while (!started && read_by(sock, hdr, 5, now_ms()) == 1 && get_be32(hdr + 1) == 0
+                   && (hdr[0] == 'W' || hdr[0] == 'T' || hdr[0] == 'S'))
+                started = hdr[0] == 'S';
+            if (started)
+                fail_json("jcni warm mode: the warm-mode daemon started the call as the shim stopped waiting for it; "
+                          "the call's outcome is unknown");
+            go_cold(sock, turn ? "the daemon did not confirm the start in time" : "the daemon did not answer in time", 1,
+                    in.p, in.len);
+        }
         if (r != 1)
             go_cold(sock, "the daemon closed the connection", 1, in.p, in.len);
         n = get_be32(hdr + 1);
-        if (hdr[0] == 'W' && n == 0)
+        if (hdr[0] == 'W' && n == 0 && !turn)
             continue;
-        if (hdr[0] == 'T' && n == 0)
+        if (hdr[0] == 'T' && n == 0 && !turn) {
+            mark("turn read (T)");
+            turn = 1;
+            continue;
+        }
+        if (hdr[0] == 'S' && n == 0 && turn)
             break;
+        if (turn)
+            go_cold(sock, "the daemon did not start the call", 1, in.p, in.len);
         char why[256] = "the daemon refused the call";
         if (hdr[0] == 'R' && n < 200) {
             char reason[200];
@@ -645,22 +996,7 @@ int main(int argc, char **argv)
         }
         go_cold(sock, why, 1, in.p, in.len);
     }
-
-    /* the go-ahead: from here on the shim runs the call cold only if the daemon cannot have started it */
-    static const char go = 'G';
-    if (send_patiently(sock, &go, 1) != 1)
-        go_cold(sock, "the daemon did not take the go-ahead", 1, in.p, in.len);
-    int r = read_by(sock, hdr, 5, now_ms() + patience_ms);
-    if (r == -2) {
-        /* no 'S' can be written after this; one written before it is still queued */
-        shutdown(sock, SHUT_RD);
-        if (read_by(sock, hdr, 5, now_ms()) == 1 && hdr[0] == 'S')
-            fail_json("jcni warm mode: the warm-mode daemon started the call as the shim stopped waiting for it; "
-                      "the call's outcome is unknown");
-        go_cold(sock, "the daemon did not confirm the start in time", 1, in.p, in.len);
-    }
-    if (r != 1 || hdr[0] != 'S' || get_be32(hdr + 1) != 0)
-        go_cold(sock, "the daemon did not start the call", 1, in.p, in.len);
+    mark("start read (S)");
     free(in.p);
     in.p = NULL;
 
@@ -675,6 +1011,8 @@ int main(int argc, char **argv)
             unsigned char code[4];
             if (n != 4 || read_full(sock, code, 4) != 1)
                 break;
+            mark("exit read (X)");
+            print_marks();
             if (out.len)
                 (void)write_all(1, out.p, out.len, 0);
             _exit(code[3]);

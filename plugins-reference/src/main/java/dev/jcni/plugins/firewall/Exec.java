@@ -1,6 +1,7 @@
 package dev.jcni.plugins.firewall;
 
 import dev.jcni.sdk.internal.CallContext;
+import dev.jcni.sdk.internal.Phases;
 import dev.jcni.sdk.internal.Threads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,9 +10,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -108,6 +109,18 @@ public final class Exec {
         ProcessBuilder pb = CallContext.processBuilder(command);
         pb.environment().put("LC_ALL", "C");
         long end = System.nanoTime() + timeout.toNanos();
+        long t = Phases.start();
+        try {
+            return run(stdin, command, timeout, pb, end);
+        } finally {
+            if (t != 0) {
+                Phases.add("helper process (" + command.get(0).substring(command.get(0).lastIndexOf('/') + 1) + ")", t);
+            }
+        }
+    }
+
+    private static Result run(byte[] stdin, List<String> command, Duration timeout, ProcessBuilder pb, long end)
+            throws IOException {
         Process p = pb.start();
         Thread writer = background("stdin", () -> {
             try (OutputStream in = p.getOutputStream()) {

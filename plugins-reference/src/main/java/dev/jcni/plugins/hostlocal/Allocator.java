@@ -51,7 +51,8 @@ final class Allocator {
     @SuppressWarnings("try")
     static Allocation allocate(Store store, RangeSet set, int index, String containerId, String ifname,
                                Optional<InetAddress> requested) throws IOException {
-        try (PluginLock lock = store.lock(); Store.Claimer claimer = store.claimer(containerId, ifname)) {
+        // the claimer writes and syncs its temporary file before the lock: the sync does not hold up other calls
+        try (Store.Claimer claimer = store.claimer(containerId, ifname); PluginLock lock = store.lock()) {
             if (requested.isPresent()) {
                 InetAddress ip = requested.get();
                 AddressRange r = set.rangeFor(ip).orElseThrow(() -> internal(set.notInSet(ip)));

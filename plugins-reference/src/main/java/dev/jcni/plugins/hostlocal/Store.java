@@ -1,6 +1,7 @@
 package dev.jcni.plugins.hostlocal;
 
 import dev.jcni.plugins.PluginLock;
+import dev.jcni.sdk.internal.Phases;
 import dev.jcni.sdk.types.Ip;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,9 +35,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * empty {@code lock} file (mode 0750).
  *
  * <p>Unlike Go, a reservation never appears empty or half-written: its content is written to a
- * temporary file (a name starting with {@value #TEMP_PREFIX}, in the same directory) and synced,
- * then hard-linked to the address's name; {@code link(2)} fails when the name exists, which makes the
- * reservation exclusive against Go's {@code O_CREAT|O_EXCL} as well. Where hard links are not
+ * temporary file (a name starting with {@value #TEMP_PREFIX}, in the same directory) and synced
+ * (before the store's lock is taken, so that calls do not wait for each other's syncs), then
+ * hard-linked to the address's name; {@code link(2)} fails when the name exists, which makes the
+ * reservation exclusive against Go's {@code O_CREAT|O_EXCL} as well. The new name itself is not
+ * synced: after a power loss a reservation may be missing, never empty, and nothing it reserved
+ * survives a power loss (the container's network namespace is gone). Where hard links are not
  * supported it falls back to Go's exclusive create, then write and sync.
  */
 final class Store {
@@ -231,12 +235,17 @@ final class Store {
     }
 
     /**
-     * Exclusive reservations for one attachment. The content is written to a temporary file that
-     * {@link #claim(InetAddress)} links to an address's name; a taken address costs no new write, and
-     * closing deletes the temporary file.
+     * Exclusive reservations for one attachment. The content is written to a temporary file, and
+     * synced, at once (call this before the store's lock); {@link Claimer#claim(InetAddress)} links
+     * it to an address's name; a taken address costs no new write, and closing deletes the temporary
+     * file.
+     *
+     * @throws IOException when the temporary file cannot be written
      */
-    Claimer claimer(String containerId, String ifname) {
-        return new Claimer(keyFor(containerId, ifname).getBytes(StandardCharsets.UTF_8), false);
+    Claimer claimer(String containerId, String ifname) throws IOException {
+        Claimer c = new Claimer(keyFor(containerId, ifname).getBytes(StandardCharsets.UTF_8), false);
+        c.temp = writeTemp(c.content, true);
+        return c;
     }
 
     /** A claimer that uses Go's create-then-write way from the start, as on a file system without hard links. */
@@ -275,12 +284,11 @@ final class Store {
                         // one inode per reservation: the next claim writes its own temporary file
                         Files.deleteIfExists(temp);
                         temp = null;
-                        syncDirectory();
                         return true;
                     } catch (FileAlreadyExistsException e) {
                         return false;
                     } catch (NoSuchFileException e) {
-                        temp = null; // our temporary file vanished: write it again once
+                        temp = null; // our temporary file vanished (a GC removed it before the lock): write it again once
                     } catch (UnsupportedOperationException | FileSystemException e) {
                         linksUnsupported = true;
                         break;
@@ -300,7 +308,9 @@ final class Store {
             }
             try (fc) {
                 writeFully(fc, content);
+                long t = Phases.start();
                 fc.force(false);
+                Phases.add("fsync (host-local store)", t);
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(target);
                 throw e;
@@ -331,7 +341,9 @@ final class Store {
             try (fc) {
                 writeFully(fc, content);
                 if (sync) {
+                    long t = Phases.start();
                     fc.force(false);
+                    Phases.add("fsync (host-local store, before the lock)", t);
                 }
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(tmp);
@@ -350,8 +362,10 @@ final class Store {
 
     /** Makes a new name in the directory durable; best effort (not every file system allows it). */
     private void syncDirectory() {
+        long t = Phases.start();
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
+            Phases.add("fsync (host-local store)", t);
         } catch (IOException e) {
             // the reservation itself is complete; only its durability across a power loss is weaker
         }

@@ -274,7 +274,8 @@ class LauncherIT {
         String hostile = dir + "/a\"b\\c\nd\te";
         String script = "mount -t tmpfs none /usr/lib/jvm && exec \"$0\"";
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("CNI_COMMAND", "VERSION");
+        // not VERSION: the shim answers that without a JVM (issue 22)
+        env.put("CNI_COMMAND", "ADD");
         env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin:" + hostile);
         Path wrapper = dir.resolve("hide-jvms");
         Files.writeString(wrapper, "#!/bin/sh\nexec unshare -m --propagation private sh -c '" + script + "' "

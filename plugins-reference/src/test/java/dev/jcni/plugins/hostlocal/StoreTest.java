@@ -65,6 +65,35 @@ class StoreTest {
         assertEquals(List.of(), s.leftoverTempFiles());
     }
 
+    /**
+     * The claimer writes (and syncs) its reservation's content before the store's lock is taken, so
+     * that under the lock a claim is one link(2); a claimer that claims nothing leaves nothing.
+     */
+    @Test
+    void theContentIsWrittenWhenTheClaimerIsMadeBeforeAnyClaim() throws Exception {
+        Store s = Store.create(data, "net");
+        try (Store.Claimer c = s.claimer("c1", "eth0")) {
+            List<Path> temps = s.leftoverTempFiles();
+            assertEquals(1, temps.size(), "written before the lock: " + temps);
+            assertEquals("c1\r\neth0", Files.readString(temps.get(0)));
+        }
+        assertEquals(List.of(), s.leftoverTempFiles(), "an unused claimer removes its file");
+    }
+
+    /** A GC (under the lock) may remove the temporary file of a claimer made before the lock: the claim writes it again. */
+    @Test
+    void aClaimWhoseTemporaryFileWasRemovedWritesItAgain() throws Exception {
+        Store s = Store.create(data, "net");
+        try (Store.Claimer c = s.claimer("c1", "eth0")) {
+            for (Path t : s.leftoverTempFiles()) {
+                s.delete(t);
+            }
+            assertTrue(c.claim(Ip.parse("10.1.2.3")));
+        }
+        assertEquals("c1\r\neth0", Files.readString(s.dir().resolve("10.1.2.3")));
+        assertEquals(List.of(), s.leftoverTempFiles());
+    }
+
     @Test
     void aClaimOnAnExistingFileFailsAndLeavesItUntouched() throws Exception {
         Store s = Store.create(data, "net");

@@ -69,8 +69,10 @@ fi
 
 # --- warm mode: hand the call to the distribution's daemon when it runs (docs/operators.md). A call
 # whose environment chooses the JVM or its options runs cold: only a JVM of its own honours them.
+# VERSION goes to the shim in any case: it answers the common case itself, without a JVM.
 sock=/run/jcni/$dist.sock
-if [ "$mode" = run ] && [ "$kind" = plugin ] && [ "${JCNI_WARM-}" != off ] && [ -S "$sock" ] && [ -x "$lib/jcni-shim" ]; then
+if [ "$mode" = run ] && [ "$kind" = plugin ] && [ -x "$lib/jcni-shim" ] &&
+  { [ "${CNI_COMMAND-}" = VERSION ] || { [ "${JCNI_WARM-}" != off ] && [ -S "$sock" ]; }; }; then
   jvm_setting=
   [ -z "${JCNI_JAVA_HOME-}" ] || jvm_setting=JCNI_JAVA_HOME
   [ -z "${JCNI_JAVA_OPTS-}" ] || jvm_setting=JCNI_JAVA_OPTS
