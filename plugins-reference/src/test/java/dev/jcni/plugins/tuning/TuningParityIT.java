@@ -7,6 +7,7 @@ import dev.jcni.plugins.Dist;
 import dev.jcni.plugins.ip.Fixture;
 import dev.jcni.sdk.testsupport.Kernel;
 import dev.jcni.sdk.testsupport.KernelTest;
+import dev.jcni.sdk.types.Interface;
 import dev.jcni.sdk.types.Result;
 import java.util.List;
 import java.util.stream.Stream;
@@ -19,7 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * jcni's tuning against Go's v1.1.1 ({@code /usr/lib/cni/tuning}) on a table of configurations:
  * the same result, the same link and sysctls after ADD, CHECK passing on both, the same link after DEL
  * (Go does not restore sysctls, jcni does: after DEL only the link attributes are compared), and each
- * one's DEL restores the other's ADD through the shared file. v1.1.1 has no {@code txQLen}.
+ * one's DEL restores the other's ADD through the shared file. v1.1.1 has no {@code txQLen}, and its
+ * CHECK does not replace {@code IFNAME} in a sysctl key (it fails on such a configuration): Go's CHECK
+ * runs only on configurations without one.
  */
 @KernelTest
 class TuningParityIT {
@@ -53,12 +56,14 @@ class TuningParityIT {
             assertEquals(0, add.exitCode(), add.stdout());
             Result r = add.result();
             List<String> afterAdd = rig.state();
-            if (!version.startsWith("0.3")) {
+            // v1.1.1's CHECK does not replace IFNAME (it looks for .../conf/IFNAME/...): fixed after it
+            if (!version.startsWith("0.3") && !(go && fields.contains("IFNAME"))) {
                 run(go, "CHECK", rig, Fixture.withPrev(conf, r)).assertQuietSuccess();
             }
             run(go, "DEL", rig, conf).assertQuietSuccess();
             assertEquals(List.of(), rig.files(), (go ? "Go" : "jcni") + " DEL removes its file");
-            r = r.withInterfaces(r.interfaces().stream().map(i -> i.withMac(i.mac().equals(rig.mac) ? "ORIGINAL" : i.mac())).toList());
+            r = r.withInterfaces(r.interfaces().stream().map(i -> new Interface(i.name(), i.mac().equals(rig.mac) ? "ORIGINAL" : i.mac(),
+                    i.mtu(), i.sandbox().equals(rig.ns.path().toString()) ? "NETNS" : i.sandbox(), i.socketPath(), i.pciID())).toList());
             return new Outcome(r, afterAdd.stream().map(l -> l.replace(rig.mac, "ORIGINAL")).toList(),
                     rig.state().subList(0, 4).stream().map(l -> l.replace(rig.mac, "ORIGINAL")).toList());
         }
