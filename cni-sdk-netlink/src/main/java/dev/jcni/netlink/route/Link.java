@@ -38,6 +38,8 @@ public record Link(int index, String name, Optional<String> kind, int mtu, Optio
     public static final int IFF_RUNNING = 0x40;
     /** {@code IFF_PROMISC}. */
     public static final int IFF_PROMISC = 0x100;
+    /** {@code IFF_ALLMULTI}. */
+    public static final int IFF_ALLMULTI = 0x200;
     /** {@code IFF_LOWER_UP}. */
     public static final int IFF_LOWER_UP = 0x10000;
 

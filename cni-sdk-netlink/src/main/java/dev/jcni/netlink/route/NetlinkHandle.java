@@ -321,6 +321,27 @@ public final class NetlinkHandle implements AutoCloseable {
     }
 
     /**
+     * Sets or clears all-multicast mode (Go: {@code LinkSetAllmulticastOn/Off}).
+     *
+     * @param index the interface index
+     * @param on all-multicast or not
+     */
+    public void linkSetAllmulti(int index, boolean on) {
+        socket.request(Requests.linkSetFlags(index, on ? Rt.IFF_ALLMULTI : 0, Rt.IFF_ALLMULTI), "RTM_SETLINK " + index
+                + " allmulticast " + (on ? "on" : "off"));
+    }
+
+    /**
+     * Sets the transmit queue length (Go: {@code LinkSetTxQLen}).
+     *
+     * @param index the interface index
+     * @param txQueueLen the length
+     */
+    public void linkSetTxQueueLen(int index, int txQueueLen) {
+        socket.request(Requests.linkSetU32(index, Rt.IFLA_TXQLEN, txQueueLen), "RTM_SETLINK " + index + " txqueuelen " + txQueueLen);
+    }
+
+    /**
      * Sets a bridge port's hairpin mode (Go: {@code LinkSetHairpin}).
      *
      * @param index the bridge port's index

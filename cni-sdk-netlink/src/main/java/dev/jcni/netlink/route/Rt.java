@@ -31,6 +31,7 @@ final class Rt {
 
     static final int IFF_UP = 0x1;
     static final int IFF_PROMISC = 0x100;
+    static final int IFF_ALLMULTI = 0x200;
 
     static final int IFLA_ADDRESS = 1;
     static final int IFLA_BROADCAST = 2;

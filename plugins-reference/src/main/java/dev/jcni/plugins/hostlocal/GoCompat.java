@@ -2,6 +2,7 @@ package dev.jcni.plugins.hostlocal;
 
 import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.types.Ip;
+import dev.jcni.sdk.version.Version;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.AccessDeniedException;
@@ -19,9 +20,10 @@ import java.util.Optional;
  * The few Go library behaviours host-local's observable output depends on: {@code net.ParseCIDR}
  * (prefix digits may have leading zeros), the {@code ip.IP} text form ({@code <ip>[/<prefix>]}),
  * {@code strings.TrimSpace} and {@code strings.Fields} (Unicode white space), {@code %q} quoting,
- * address arithmetic and Go-style I/O error texts.
+ * address arithmetic and Go-style I/O error texts. The static IPAM plugin parses its CIDRs with
+ * {@link #parseCidr} and trims with {@link #trimSpace} too.
  */
-final class GoCompat {
+public final class GoCompat {
     private GoCompat() {
     }
 
@@ -34,7 +36,7 @@ final class GoCompat {
      * @param ones the prefix length
      * @param maskBits 32 or 128
      */
-    record Cidr(InetAddress address, int ones, int maskBits) {
+    public record Cidr(InetAddress address, int ones, int maskBits) {
         @Override
         public String toString() {
             return Ip.format(address) + "/" + ones;
@@ -47,7 +49,7 @@ final class GoCompat {
      * @param text the text
      * @return the CIDR, or empty when it does not parse (Go: {@code invalid CIDR address: <text>})
      */
-    static Optional<Cidr> parseCidr(String text) {
+    public static Optional<Cidr> parseCidr(String text) {
         int slash = text.indexOf('/');
         if (slash < 0) {
             return Optional.empty();
@@ -86,13 +88,28 @@ final class GoCompat {
         return Ip.tryParse(text);
     }
 
+    /**
+     * Go's {@code version.GreaterThanOrEqualTo(v, "0.3.0")} as the IPAM plugins use it: a version
+     * that does not parse is not.
+     *
+     * @param version a configuration's {@code cniVersion}
+     * @return true for 0.3.0 and later
+     */
+    public static boolean atLeast030(String version) {
+        try {
+            return Version.greaterThanOrEqualTo(version, "0.3.0");
+        } catch (IllegalArgumentException e) {
+            return false; // Go ignores the parse error: not >= 0.3.0
+        }
+    }
+
     /** Go's {@code unicode.IsSpace}. */
     static boolean isSpace(char c) {
         return c == ' ' || (c >= '\t' && c <= '\r') || c == '\u0085' || c == '\u00a0' || Character.isSpaceChar(c);
     }
 
     /** Go's {@code strings.TrimSpace}. */
-    static String trimSpace(String s) {
+    public static String trimSpace(String s) {
         int from = 0;
         int to = s.length();
         while (from < to && isSpace(s.charAt(from))) {

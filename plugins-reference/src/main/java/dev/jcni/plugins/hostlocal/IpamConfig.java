@@ -7,7 +7,6 @@ import dev.jcni.sdk.types.Ip;
 import dev.jcni.sdk.types.IpPrefix;
 import dev.jcni.sdk.types.NetConf;
 import dev.jcni.sdk.types.Route;
-import dev.jcni.sdk.version.Version;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,7 +110,7 @@ record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> r
             }
             sets.add(set);
         }
-        if ((v4 > 1 || v6 > 1) && !atLeast030(conf.cniVersion())) {
+        if ((v4 > 1 || v6 > 1) && !GoCompat.atLeast030(conf.cniVersion())) {
             throw invalid("CNI version " + conf.cniVersion() + " does not support more than 1 address per family");
         }
         for (int i = 0; i < sets.size(); i++) {
@@ -163,14 +162,6 @@ record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> r
             throw new CniException(ErrorCodes.INTERNAL, "failed to allocate all requested IPs: " + String.join(" ", pending.keySet()));
         }
         return out;
-    }
-
-    private static boolean atLeast030(String version) {
-        try {
-            return Version.greaterThanOrEqualTo(version, "0.3.0");
-        } catch (IllegalArgumentException e) {
-            return false; // Go ignores the parse error: not >= 0.3.0
-        }
     }
 
     private static CniException invalid(String msg) {

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jcni.plugins.Dist;
 import dev.jcni.plugins.bridge.Bridge;
 import dev.jcni.plugins.hostlocal.HostLocal;
+import dev.jcni.plugins.loopback.Loopback;
+import dev.jcni.plugins.staticipam.StaticIpam;
+import dev.jcni.plugins.tuning.Tuning;
 import dev.jcni.plugins.portmap.Portmap;
 import dev.jcni.plugins.ptp.Ptp;
 import dev.jcni.sdk.testsupport.Kernel;
@@ -122,6 +125,35 @@ class ConformanceIT {
     @TestFactory
     Stream<DynamicNode> jcniPortmap() throws IOException {
         return check("jcniPortmap", jcni(Conformance.of(new Portmap()).config(portmapConfig("1.1.0"))), Set.of());
+    }
+
+    /**
+     * The kit's namespaces start with {@code lo} up (a runtime's new sandbox has it down), and
+     * loopback's DEL sets it down, as Go's does: the kit sees "link lo down" as left behind, in every
+     * version's cycle, and nothing else. LoopbackIT checks DEL's state against a sandbox-like start.
+     */
+    @TestFactory
+    Stream<DynamicNode> jcniLoopback() throws IOException {
+        return check("jcniLoopback", jcni(Conformance.of(new Loopback()).config(
+                "{\"cniVersion\":\"1.1.0\",\"name\":\"" + name("lo") + "\",\"type\":\"loopback\"}")),
+                Set.of("nothing-left@0.1.0", "nothing-left@0.2.0", "nothing-left@0.3.0", "nothing-left@0.3.1", "nothing-left@0.4.0",
+                        "nothing-left@1.0.0", "nothing-left@1.1.0"));
+    }
+
+    @TestFactory
+    Stream<DynamicNode> jcniStatic() throws IOException {
+        return check("jcniStatic", jcni(Conformance.of(new StaticIpam()).config("{\"cniVersion\":\"1.1.0\",\"name\":\"" + name("st")
+                + "\",\"type\":\"static\",\"ipam\":{\"type\":\"static\",\"addresses\":[{\"address\":\"10.254.11.2/24\","
+                + "\"gateway\":\"10.254.11.1\"}],\"routes\":[{\"dst\":\"0.0.0.0/0\"}]}}")), Set.of());
+    }
+
+    /** Chained after jcni's ptp + host-local, which make its interface and its prevResult. */
+    @TestFactory
+    Stream<DynamicNode> jcniTuning() throws IOException {
+        String list = "{\"cniVersion\":\"1.1.0\",\"name\":\"" + name("tu") + "\",\"plugins\":[{\"type\":\"ptp\"," + ipam() + "},"
+                + "{\"type\":\"tuning\",\"dataDir\":\"" + dataDir.resolve("tuning") + "\",\"sysctl\":{\"net.core.somaxconn\":\"512\","
+                + "\"net.ipv4.conf.IFNAME.arp_filter\":\"1\"},\"mtu\":1400,\"promisc\":true,\"allmulti\":true,\"txQLen\":500}]}";
+        return check("jcniTuning", jcni(Conformance.of(new Tuning()).config(list)), Set.of());
     }
 
     // ---------------------------------------------------------------- Go v1.1.1: what it breaks

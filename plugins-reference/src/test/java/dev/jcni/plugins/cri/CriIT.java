@@ -36,9 +36,10 @@ import org.junit.jupiter.api.Test;
  * and its networks are the test's own (bridge + host-local + portmap, ptp + host-local + portmap).
  *
  * <p>The {@code loopback} plugin: containerd's CRI runs it for every pod (the pod's {@code lo}),
- * before the pod's network. jcni has no loopback plugin yet (issue 25), so the test's plugin
- * directory holds links to jcni's four plugins and to Go's {@code /usr/lib/cni/loopback} (Debian's
- * {@code containernetworking-plugins} 1.1.1). Everything else on the pod network is jcni's.
+ * before the pod's network. The test's plugin directory (containerd's {@code bin_dir}, the plugins'
+ * {@code CNI_PATH}) holds links to jcni's packaged plugins only, loopback included: no Go plugin is
+ * on the path of jcni's pods ({@link #onlyJcniPluginsInTheBinDir}). Only the Go timing run's
+ * containerd uses {@code /usr/lib/cni}.
  *
  * <p>Cold: containerd runs with {@code JCNI_WARM=off}, so every plugin call starts a JVM even if a
  * jcni daemon serves the machine. The Go plugins 1.1.1 in the same run give the timings
@@ -53,6 +54,8 @@ class CriIT {
     /** libcni's cache of results, where containerd 1.6's CNI library keeps them (it sets no cache dir). */
     private static final Path CNI_CACHE = Path.of("/var/lib/cni/results");
     private static final int SERVER_PORT = 8080;
+    /** The bin dir of jcni's containerd: jcni's plugins, nothing else. */
+    private static final List<String> JCNI_PLUGINS = List.of("loopback", "bridge", "ptp", "host-local", "portmap");
 
     private static Path home;
     private static Images images;
@@ -84,10 +87,9 @@ class CriIT {
         Kernel.exec("ip", "link", "set", testLink, "up").ok();
 
         Path bin = Files.createDirectories(home.resolve("cni-bin"));
-        for (String plugin : List.of("bridge", "ptp", "host-local", "portmap")) {
+        for (String plugin : JCNI_PLUGINS) {
             Files.createSymbolicLink(bin.resolve(plugin), Dist.exe(plugin));
         }
-        Files.createSymbolicLink(bin.resolve("loopback"), Path.of("/usr/lib/cni/loopback"));
         bridge = Net.create("bridge", home);
         ptp = Net.create("ptp", home);
         jcni = Containerd.start("jcni", Files.createDirectories(home.resolve("containerd-jcni")), bin,
@@ -161,6 +163,20 @@ class CriIT {
     @Test
     void ptpTwoPods() throws Exception {
         twoPods(jcni, ptp);
+    }
+
+    /** jcni's containerd finds jcni's plugins and nothing else: every entry of its bin dir is a packaged jcni executable. */
+    @Test
+    void onlyJcniPluginsInTheBinDir() throws IOException {
+        Path dist = Dist.bin().toRealPath();
+        List<String> names = new ArrayList<>();
+        try (var entries = Files.list(home.resolve("cni-bin"))) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                assertTrue(p.toRealPath().startsWith(dist), p + " -> " + p.toRealPath() + " is not jcni's");
+                names.add(p.getFileName().toString());
+            }
+        }
+        assertEquals(JCNI_PLUGINS.stream().sorted().toList(), names.stream().sorted().toList());
     }
 
     /** A pod as the test runs it: its configuration, sandbox, container and what it left on the node. */
@@ -244,6 +260,10 @@ class CriIT {
         CriClient.ExecResult addr = node.cri.execSync(container, 30, "/bin/ip", "-4", "-o", "addr", "show", "dev", "eth0");
         assertEquals(0, addr.exitCode(), addr.toString());
         assertTrue(addr.stdout().contains(" " + ip + "/24 "), "eth0 of pod " + name + " carries " + ip + ": " + addr.stdout());
+        // containerd's loopback network (jcni's loopback plugin) brought the pod's lo up
+        CriClient.ExecResult lo = node.cri.execSync(container, 30, "/bin/ip", "-o", "addr", "show", "dev", "lo");
+        assertTrue(lo.stdout().contains(" 127.0.0.1/8 ") && node.cri.execSync(container, 30, "/bin/ip", "-o", "link", "show", "lo")
+                .stdout().matches("(?s).*<[A-Z_,]*\\bUP\\b.*"), "lo of pod " + name + " is up with 127.0.0.1/8: " + lo);
         CriClient.ExecResult routes = node.cri.execSync(container, 30, "/bin/ip", "route");
         assertTrue(routes.stdout().lines().anyMatch(l -> l.startsWith("default via " + net.gateway + " dev eth0")),
                 "default route via " + net.gateway + " in pod " + name + ":\n" + routes.stdout());
@@ -408,7 +428,7 @@ class CriIT {
                 }
             }
             String report = String.format("containerd 1.6.20 CRI, bridge + host-local + portmap (1.0.0) with a hostPort,"
-                            + " loopback from Go; p50 of %d after one warm-up, ms:%n"
+                            + " loopback each its own; p50 of %d after one warm-up, ms:%n"
                             + "  RunPodSandbox:              jcni cold %d  Go 1.1.1 %d   (jcni %s, Go %s)%n"
                             + "  StopPodSandbox+RemovePod:   jcni cold %d  Go 1.1.1 %d   (jcni %s, Go %s)%n",
                     rounds, p50(jcniTimes[0]), p50(goTimes[0]), Arrays.toString(jcniTimes[0]), Arrays.toString(goTimes[0]),

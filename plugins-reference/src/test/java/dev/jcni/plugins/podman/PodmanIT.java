@@ -393,8 +393,8 @@ class PodmanIT {
 
     /**
      * {@code podman network create} writes bridge + portmap + firewall + tuning at 0.4.0; the
-     * {@code jcni} CLI runs it with jcni's bridge, host-local and portmap and Go's firewall and
-     * tuning (one CNI_PATH listing both directories).
+     * {@code jcni} CLI runs it with jcni's bridge, host-local, portmap and tuning and Go's firewall
+     * (one CNI_PATH listing jcni's directory first, then Go's).
      */
     @Test
     @ResourceLock(value = MACHINE, mode = ResourceAccessMode.READ)

@@ -56,6 +56,9 @@ class WarmIT {
         plugins.put("bridge", "dev.jcni.plugins.bridge.Bridge");
         plugins.put("ptp", "dev.jcni.plugins.ptp.Ptp");
         plugins.put("portmap", "dev.jcni.plugins.portmap.Portmap");
+        plugins.put("loopback", "dev.jcni.plugins.loopback.Loopback");
+        plugins.put("static", "dev.jcni.plugins.staticipam.StaticIpam");
+        plugins.put("tuning", "dev.jcni.plugins.tuning.Tuning");
         plugins.put("retiretest", RetireTestPlugin.class.getName());
         dist = WarmDist.create(dir.resolve("dist"), plugins, cp);
         // two calls at once: the nested-delegation test needs more calls than permits
@@ -138,6 +141,36 @@ class WarmIT {
             assertFalse(ns.exec("ip", "link", "show", "eth0").exitCode() == 0, "the container's veth is gone");
         } finally {
             Kernel.exec("ip", "link", "del", br);
+        }
+    }
+
+    /** The drop-ins of issue 25 served warm: loopback and tuning on a namespace of the test's, static as ptp's IPAM, in-process. */
+    @Test
+    void loopbackStaticAndTuningServedWarm() throws Exception {
+        try (TestNetns ns = TestNetns.create()) {
+            ns.exec("ip", "link", "set", "lo", "down").ok();
+            long served = dist.servedCalls();
+            Run lo = dist.warm("loopback", env("ADD", "wl1", ns.path().toString()),
+                    bytes("{\"cniVersion\":\"1.1.0\",\"name\":\"warmlo\",\"type\":\"loopback\"}"), dir);
+            assertEquals(0, lo.exitCode(), lo.toString());
+            assertEquals("", lo.err(), lo.toString());
+            assertTrue(ns.exec("ip", "-o", "link", "show", "lo").ok().contains(",UP"), "lo is up");
+            String ptp = "{\"cniVersion\":\"1.1.0\",\"name\":\"warmst\",\"type\":\"ptp\",\"ipam\":{\"type\":\"static\","
+                    + "\"addresses\":[{\"address\":\"10.248.0.2/24\",\"gateway\":\"10.248.0.1\"}]}}";
+            Run add = dist.warm("ptp", env("ADD", "ws1", ns.path().toString()), bytes(ptp), dir);
+            assertEquals(0, add.exitCode(), add.toString());
+            assertTrue(ns.exec("ip", "-4", "-br", "addr", "show", "eth0").ok().contains("10.248.0.2/24"));
+            Path data = Files.createDirectories(dir.resolve("tuning-" + Kernel.uniqueName("")));
+            String tuning = "{\"cniVersion\":\"1.1.0\",\"name\":\"warmst\",\"type\":\"tuning\",\"dataDir\":\"" + data + "\",\"mtu\":1300,"
+                    + "\"sysctl\":{\"net.ipv4.conf.IFNAME.arp_filter\":\"1\"},\"prevResult\":" + new String(add.stdout(), StandardCharsets.UTF_8) + "}";
+            Run tu = dist.warm("tuning", env("ADD", "ws1", ns.path().toString()), bytes(tuning), dir);
+            assertEquals(0, tu.exitCode(), tu.toString());
+            assertTrue(ns.exec("ip", "-o", "link", "show", "eth0").ok().contains(" mtu 1300 "));
+            assertEquals("1", ns.exec("cat", "/proc/sys/net/ipv4/conf/eth0/arp_filter").ok().trim(), "the container's sysctl, from the daemon");
+            assertEquals(0, dist.warm("tuning", env("DEL", "ws1", ns.path().toString()), bytes(tuning), dir).exitCode());
+            assertEquals("0", ns.exec("cat", "/proc/sys/net/ipv4/conf/eth0/arp_filter").ok().trim());
+            assertEquals(0, dist.warm("ptp", env("DEL", "ws1", ns.path().toString()), bytes(ptp), dir).exitCode());
+            assertServed(served + 5, "loopback ADD, ptp ADD (its static delegate in-process), tuning ADD and DEL, ptp DEL: all warm");
         }
     }
 
