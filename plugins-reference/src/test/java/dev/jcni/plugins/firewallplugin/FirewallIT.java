@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jcni.netns.NetNs;
 import dev.jcni.plugins.firewallplugin.FwRig.Impl;
 import dev.jcni.plugins.ip.Fixture;
+import dev.jcni.plugins.ip.Traffic;
 import dev.jcni.sdk.testsupport.Kernel;
 import dev.jcni.sdk.testsupport.KernelTest;
 import dev.jcni.sdk.testsupport.TestNetns;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +70,11 @@ class FirewallIT {
     }
 
     private static boolean ping(TestNetns from, String to) {
-        return from.exec("ping", "-c", "1", "-W", "2", to).exitCode() == 0;
+        try {
+            return Traffic.ping(from, InetAddress.getByName(to));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** @return the packet counter of the CNI-FORWARD rule with this source */
@@ -114,8 +121,11 @@ class FirewallIT {
         String rules = router.exec("iptables", "-w", "-S", "CNI-FORWARD").ok();
         assertTrue(rules.lines().toList().get(1).equals(
                 "-A CNI-FORWARD -m comment --comment \"CNI firewall plugin admin overrides\" -j " + admin), rules);
+        FwRig.run(Impl.JCNI, router, "ADD", "ctr-b", conf("\"iptablesAdminChainName\":\"" + admin + "\"", 66)).result();
+        assertTrue(ping(a, rig.v4(66)));
         router.exec("iptables", "-w", "-A", admin, "-s", rig.v4(2), "-j", "DROP").ok();
         assertTrue(!ping(a, rig.v4(66)));
+        assertTrue(ping(b, rig.v4(2)) == false, "A's replies are dropped too");
         FwRig.run(Impl.JCNI, router, "CHECK", "ctr-a", c).assertQuietSuccess();
         FwRig.run(Impl.JCNI, router, "DEL", "ctr-a", c).assertQuietSuccess();
         assertTrue(router.exec("iptables", "-w", "-S", admin).ok().contains("-j DROP"), "the admin chain is the operator's: DEL keeps it");

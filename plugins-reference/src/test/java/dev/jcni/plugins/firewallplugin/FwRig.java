@@ -68,12 +68,12 @@ final class FwRig implements AutoCloseable {
     /**
      * @param version cniVersion
      * @param fields extra members (may be "")
-     * @param prev the previous result, or null
+     * @param prev the previous result (its cniVersion becomes {@code version}), or null
      * @return a configuration
      */
     String conf(String version, String fields, String prev) {
         return "{\"cniVersion\":\"" + version + "\",\"name\":\"" + network + "\",\"type\":\"firewall\"" + (fields.isEmpty() ? "" : "," + fields)
-                + (prev == null ? "" : ",\"prevResult\":" + prev) + "}";
+                + (prev == null ? "" : ",\"prevResult\":" + prev.replace("\"cniVersion\":\"1.0.0\"", "\"cniVersion\":\"" + version + "\"")) + "}";
     }
 
     /** Runs an implementation inside a namespace of the test. */
