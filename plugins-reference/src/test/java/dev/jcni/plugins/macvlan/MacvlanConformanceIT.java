@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The conformance kit on the packaged macvlan and on Go's, each run (through a wrapper that
- * {@code ip netns exec}s it) in a host namespace of the test whose master is a dummy link of the test.
+ * {@code ip netns exec}s it) in a host namespace of the test whose master is a veth end of the test.
  */
 @KernelTest
 class MacvlanConformanceIT {

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * jcni's macvlan on a real kernel (host and containers are namespaces of the test, the master a dummy
- * link of the test): modes seen in traffic between two containers, linkInContainer, bcqueuelen,
+ * jcni's macvlan on a real kernel (host and containers are namespaces of the test, the master a veth end
+ * of the test): modes seen in traffic between two containers, linkInContainer, bcqueuelen,
  * rollback of a failed ADD at every step, DEL that always succeeds, CHECK's refusals, bad input.
  */
 @KernelTest
@@ -56,7 +56,7 @@ class MacvlanIT {
         Result r1 = rig.run(Impl.JCNI, "ADD", c1, "", conf).result();
         Result r2 = rig.run(Impl.JCNI, "ADD", c2, "", conf).result();
         boolean reached = Traffic.ping(c1, r2.ips().get(0).address().address());
-        // bridge: switched inside the master; private: never; vepa: only through an external hairpin switch (a dummy has none)
+        // bridge: switched inside the master; private: never; vepa: only through an external hairpin switch (the veth peer is none)
         assertEquals(mode.equals("bridge"), reached, mode);
         rig.run(Impl.JCNI, "CHECK", c1, "", withPrev(conf, r1)).assertQuietSuccess();
         rig.run(Impl.JCNI, "DEL", c1, "", conf).assertQuietSuccess();
@@ -78,8 +78,7 @@ class MacvlanIT {
     @Test
     void linkInContainerUsesAMasterInsideTheContainer() {
         TestNetns c = rig.netns();
-        c.exec("ip", "link", "add", "cm0", "type", "dummy").ok();
-        c.exec("ip", "link", "set", "cm0", "up").ok();
+        MvRig.masterIn(c, "cm0");
         String conf = rig.conf("1.0.0", "\"master\":\"cm0\",\"linkInContainer\":true", rig.ipam(false));
         Result r = rig.run(Impl.JCNI, "ADD", c, "", conf).result();
         String link = c.exec("ip", "-d", "-o", "link", "show", "eth0").ok();
@@ -95,8 +94,7 @@ class MacvlanIT {
     @Test
     void linkInContainerFindsTheContainersDefaultRoute() {
         TestNetns c = rig.netns();
-        c.exec("ip", "link", "add", "cm1", "type", "dummy").ok();
-        c.exec("ip", "link", "set", "cm1", "up").ok();
+        MvRig.masterIn(c, "cm1");
         c.exec("ip", "route", "add", "default", "dev", "cm1").ok();
         String conf = rig.conf("1.0.0", "\"linkInContainer\":true", null);
         rig.run(Impl.JCNI, "ADD", c, "", conf).result();

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * jcni's macvlan against Go's v1.1.1 (/usr/lib/cni/macvlan), both with Go's host-local, in a host
- * namespace of the test whose master is a dummy link of the test: for the same configuration each
+ * namespace of the test whose master is a veth end of the test: for the same configuration each
  * prints the same result (MACs masked where the kernel picks them) and leaves the same container
  * (link kind, mode, MTU, MAC, addresses, routes); CHECK passes; DEL leaves nothing, and each DELs
  * what the other ADDed.
@@ -91,8 +91,8 @@ class MacvlanParityIT {
         rig.run(impl, "DEL", ctr, c.cniArgs(), c.conf()).assertQuietSuccess();
         rig.run(impl, "DEL", ctr, c.cniArgs(), c.conf()).assertQuietSuccess();
         assertTrue(ctr.exec("ip", "link", "show", "eth0").exitCode() != 0, impl + ": eth0 is gone");
-        assertEquals(1, rig.host.exec("ip", "-o", "link", "show").ok().lines().filter(l -> !l.contains(" lo:")).count(),
-                impl + ": only m0 in the host: " + rig.host.exec("ip", "-o", "link", "show").ok());
+        assertEquals(2, rig.host.exec("ip", "-o", "link", "show").ok().lines().filter(l -> !l.contains(" lo:")).count(),
+                impl + ": only m0 and its peer in the host: " + rig.host.exec("ip", "-o", "link", "show").ok());
         return new Trace(mask(r, fixedMac), state);
     }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What a macvlan kernel test owns: the plugin's "host" (a namespace of the test, run into with
- * {@code ip netns exec}) holding the master, a dummy link {@code m0} of the test's own, the container
+ * {@code ip netns exec}) holding the master, a veth end {@code m0} of the test's own, the container
  * namespaces, a host-local store; all removed on close. eth0 and the real host are never touched.
  */
 final class MvRig implements AutoCloseable {
@@ -36,13 +36,25 @@ final class MvRig implements AutoCloseable {
 
     MvRig() {
         host = netns();
-        host.exec("ip", "link", "add", "m0", "type", "dummy").ok();
-        host.exec("ip", "link", "set", "m0", "up").ok();
+        masterIn(host, "m0");
         try {
             dataDir = Files.createTempDirectory("jcni-macvlan");
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * A master link of the test's own: one end of a veth pair whose other end is up too (this kernel
+     * may have no dummy driver).
+     *
+     * @param ns where
+     * @param name the master's name
+     */
+    static void masterIn(TestNetns ns, String name) {
+        ns.exec("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p").ok();
+        ns.exec("ip", "link", "set", name + "p", "up").ok();
+        ns.exec("ip", "link", "set", name, "up").ok();
     }
 
     TestNetns netns() {
