@@ -446,7 +446,8 @@ class PodmanIT {
             }
             assertEquals(List.of(), Kernel.exec("ip", "-o", "link", "show", "master", bridge).stdout().lines().toList(),
                     "no port left on " + bridge);
-            assertTrue(Kernel.exec("iptables", "-w", "-S", "CNI-FORWARD").ok().lines().noneMatch(l -> l.contains(" " + ctrIp + "/32 ")),
+            String ctrRule = " " + ctrIp + "/32 ";
+            assertTrue(Kernel.exec("iptables", "-w", "-S", "CNI-FORWARD").ok().lines().noneMatch(l -> l.contains(ctrRule)),
                     "DEL removed the container's firewall rules");
             String nat = Kernel.exec("iptables-save", "-t", "nat").ok();
             assertTrue(nat.lines().noneMatch(l -> l.contains("name: \\\"" + name + "\\\"") || l.contains("\"" + name + "\"")),
