@@ -28,12 +28,13 @@ class MacvlanConformanceIT {
         rig.close();
     }
 
-    private Conformance inHost(Path exe) throws IOException {
+    /** @param cniPath where its host-local is: jcni's own for jcni (Go's v1.1.1 does not speak 1.1.0), Go's for Go */
+    private Conformance inHost(Path exe, Path cniPath) throws IOException {
         Path wrapper = Files.createTempFile("jcni-mv-conformance", ".sh");
         wrapper.toFile().deleteOnExit();
         Files.writeString(wrapper, "#!/bin/sh\nexec ip netns exec " + rig.host.name() + " " + exe + " \"$@\"\n");
         wrapper.toFile().setExecutable(true);
-        return Conformance.of(wrapper).cniPath(Kernel.GO_PLUGINS.toString());
+        return Conformance.of(wrapper).cniPath(cniPath.toString());
     }
 
     private static Stream<DynamicNode> check(String name, Conformance c, Set<String> expectedBroken) throws IOException {
@@ -45,14 +46,14 @@ class MacvlanConformanceIT {
 
     @TestFactory
     Stream<DynamicNode> jcniMacvlan() throws IOException {
-        return check("jcniMacvlan", inHost(Dist.exe("macvlan")).config(rig.conf("1.1.0", "\"master\":\"m0\"", rig.ipam(false))), Set.of());
+        return check("jcniMacvlan", inHost(Dist.exe("macvlan"), Dist.bin()).config(rig.conf("1.1.0", "\"master\":\"m0\"", rig.ipam(false))), Set.of());
     }
 
     /** Go's VERSION answers 1.0.0 whatever the input, and its errors carry no cniVersion (as the four's). */
     @TestFactory
     Stream<DynamicNode> goMacvlan() throws IOException {
         Kernel.assumeGoPlugins();
-        return check("goMacvlan", inHost(Kernel.GO_PLUGINS.resolve("macvlan")).config(rig.conf("0.4.0", "\"master\":\"m0\"", rig.ipam(false))),
+        return check("goMacvlan", inHost(Kernel.GO_PLUGINS.resolve("macvlan"), Kernel.GO_PLUGINS).config(rig.conf("0.4.0", "\"master\":\"m0\"", rig.ipam(false))),
                 Set.of("version-echoes-input", "error-fields"));
     }
 }
