@@ -64,7 +64,7 @@ class MacvlanParityIT {
             String s = l.replace(" tentative", "");
             if (s.startsWith("link eth0")) {
                 // v1.1.1 creates the device with txqueuelen 0; Go HEAD and jcni leave the kernel's default
-                s = s.replaceAll(" qlen \\d+", "");
+                s = s.replaceAll(" qlen \\d+", "").replaceAll("\\s+", " ");
             }
             if (!fixedMac) {
                 s = s.replaceAll("([0-9a-f]{2}:){5}[0-9a-f]{2}", "MAC").replaceAll("fe80::[0-9a-f:]+", "fe80::X");
