@@ -1,14 +1,9 @@
 package dev.jcni.plugins.firewallplugin;
 
+import dev.jcni.plugins.conformance.InNamespace;
 import dev.jcni.sdk.testsupport.Kernel;
 import dev.jcni.sdk.testsupport.KernelTest;
-import dev.jcni.sdk.testsupport.TestNetns;
-import dev.jcni.testkit.Conformance;
-import dev.jcni.testkit.ConformanceReport;
-import dev.jcni.testkit.ConformanceTests;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -17,7 +12,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The conformance kit on the packaged firewall and on Go's, each run inside a namespace of the test
- * (through a wrapper that {@code ip netns exec}s it), so that the host's firewall is never touched.
+ * ({@link InNamespace}), so that the host's firewall is never touched.
  */
 @KernelTest
 class FirewallConformanceIT {
@@ -28,29 +23,13 @@ class FirewallConformanceIT {
         rig.close();
     }
 
-    private Conformance inNamespace(Path exe) throws IOException {
-        TestNetns host = rig.netns();
-        Path wrapper = Files.createTempFile("jcni-fw-conformance", ".sh");
-        wrapper.toFile().deleteOnExit();
-        Files.writeString(wrapper, "#!/bin/sh\nexec ip netns exec " + host.name() + " " + exe + " \"$@\"\n");
-        wrapper.toFile().setExecutable(true);
-        return Conformance.of(wrapper);
-    }
-
     private String conf(String version) {
         return rig.conf(version, "", FwRig.prev("br0", rig.v4(2) + "/24", rig.v6(2) + "/64"));
     }
 
-    private static Stream<DynamicNode> check(String name, Conformance c, Set<String> expectedBroken) throws IOException {
-        ConformanceReport report = c.run();
-        Files.createDirectories(Path.of("target", "conformance-reports"));
-        Files.writeString(Path.of("target", "conformance-reports", name + ".txt"), report.toText());
-        return ConformanceTests.of(report, expectedBroken);
-    }
-
     @TestFactory
     Stream<DynamicNode> jcniFirewall() throws IOException {
-        return check("jcniFirewall", inNamespace(FwRig.Impl.JCNI.exe()).config(conf("1.1.0")), Set.of());
+        return InNamespace.check("jcniFirewall", InNamespace.of(rig.netns(), FwRig.Impl.JCNI.exe()).config(conf("1.1.0")), Set.of());
     }
 
     /**
@@ -60,6 +39,6 @@ class FirewallConformanceIT {
     @TestFactory
     Stream<DynamicNode> goFirewall() throws IOException {
         Kernel.assumeGoPlugins();
-        return check("goFirewall", inNamespace(FwRig.GO).config(conf("1.0.0")), Set.of("error-fields"));
+        return InNamespace.check("goFirewall", InNamespace.of(rig.netns(), FwRig.GO).config(conf("1.0.0")), Set.of("error-fields"));
     }
 }
