@@ -54,7 +54,7 @@ class LauncherIT {
 
     @Test
     void everyPluginAnswersVersionWithAMinimalEnvironmentFromAnotherDirectory() {
-        for (String plugin : List.of("host-local", "bridge", "ptp", "portmap")) {
+        for (String plugin : List.of("host-local", "bridge", "ptp", "portmap", "firewall", "macvlan")) {
             assertVersionAnswer(Dist.cni(plugin, "VERSION", Map.of(), VERSION_IN));
         }
     }

@@ -393,8 +393,8 @@ class PodmanIT {
 
     /**
      * {@code podman network create} writes bridge + portmap + firewall + tuning at 0.4.0; the
-     * {@code jcni} CLI runs it with jcni's bridge, host-local, portmap and tuning and Go's firewall
-     * (one CNI_PATH listing jcni's directory first, then Go's).
+     * {@code jcni} CLI runs it with jcni's bridge, host-local, portmap, firewall and tuning (one
+     * CNI_PATH listing jcni's directory first, then Go's: every type resolves to jcni's).
      */
     @Test
     @ResourceLock(value = MACHINE, mode = ResourceAccessMode.READ)
@@ -430,6 +430,11 @@ class PodmanIT {
             ctrIp = result.get("ips").get(0).get("address").asText().split("/")[0];
             assertTrue(IpPrefix.parse(subnet).contains(InetAddress.getByName(ctrIp)), add.stdout());
 
+            assertTrue(Files.isExecutable(Dist.bin().resolve("firewall")), "jcni's firewall comes first on CNI_PATH");
+            assertTrue(Files.isExecutable(Dist.bin().resolve("tuning")), "jcni's tuning comes first on CNI_PATH");
+            assertTrue(Kernel.exec("iptables", "-w", "-S", "CNI-FORWARD").ok().contains("-A CNI-FORWARD -s " + ctrIp + "/32 -j ACCEPT"),
+                    "the firewall let the container's traffic through");
+
             // the published port reaches a listener in the namespace
             assertTrue(roundTrip(ns, InetAddress.getByName(ctrIp), hostPort), "127.0.0.1:" + hostPort + " -> " + ctrIp + ":80");
 
@@ -442,6 +447,9 @@ class PodmanIT {
             }
             assertEquals(List.of(), Kernel.exec("ip", "-o", "link", "show", "master", bridge).stdout().lines().toList(),
                     "no port left on " + bridge);
+            String ctrRule = " " + ctrIp + "/32 ";
+            assertTrue(Kernel.exec("iptables", "-w", "-S", "CNI-FORWARD").ok().lines().noneMatch(l -> l.contains(ctrRule)),
+                    "DEL removed the container's firewall rules");
             String nat = Kernel.exec("iptables-save", "-t", "nat").ok();
             assertTrue(nat.lines().noneMatch(l -> l.contains("name: \\\"" + name + "\\\"") || l.contains("\"" + name + "\"")),
                     "no NAT rule of " + name + " left:\n" + nat);

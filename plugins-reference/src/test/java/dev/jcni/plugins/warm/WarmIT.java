@@ -59,6 +59,8 @@ class WarmIT {
         plugins.put("loopback", "dev.jcni.plugins.loopback.Loopback");
         plugins.put("static", "dev.jcni.plugins.staticipam.StaticIpam");
         plugins.put("tuning", "dev.jcni.plugins.tuning.Tuning");
+        plugins.put("firewall", "dev.jcni.plugins.firewallplugin.Firewall");
+        plugins.put("macvlan", "dev.jcni.plugins.macvlan.Macvlan");
         plugins.put("retiretest", RetireTestPlugin.class.getName());
         dist = WarmDist.create(dir.resolve("dist"), plugins, cp);
         // two calls at once: the nested-delegation test needs more calls than permits
@@ -220,7 +222,10 @@ class WarmIT {
                 new Object[] {"ptp", env("VERSION", "", ""), "{\"cniVersion\":\"0.3.1\"}"},
                 new Object[] {"portmap", env("ADD", "b3", "/run/netns/x"),
                     "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"portmap\",\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":\"x\"}]}}"},
-                new Object[] {"bridge", env("DEL", "b4", ""), "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"bridge\"}"});
+                new Object[] {"bridge", env("DEL", "b4", ""), "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"bridge\"}"},
+                new Object[] {"firewall", env("ADD", "b5", "/run/netns/x"), "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"firewall\"}"},
+                new Object[] {"macvlan", env("ADD", "b6", "/run/netns/does-not-exist"),
+                    "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"macvlan\",\"mode\":\"x\"}"});
         for (Object[] c : cases) {
             @SuppressWarnings("unchecked")
             Map<String, String> e = (Map<String, String>) c[1];
