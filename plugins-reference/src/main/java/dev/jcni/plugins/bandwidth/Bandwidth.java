@@ -22,6 +22,7 @@ import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.Interface;
 import dev.jcni.sdk.types.Result;
+import dev.jcni.sdk.version.PluginInfo;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,12 @@ public final class Bandwidth implements Plugin {
      */
     public static void main(String[] args) {
         PluginMain.run(new Bandwidth());
+    }
+
+    /** As Go's: 0.3.0 and later (a 0.1.0/0.2.0 prevResult names no interfaces to shape). */
+    @Override
+    public PluginInfo versionInfo() {
+        return PluginInfo.of("0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0");
     }
 
     @Override

@@ -174,4 +174,22 @@ class BandwidthIT {
             assertEquals(List.of(), rig.leftovers());
         }
     }
+
+    @Test
+    void versionsAreGosFrom030AndAnOlderConfigIsRefused() {
+        try (BwRig rig = new BwRig()) {
+            String v = "{\"cniVersion\":\"1.0.0\"}";
+            List<String> go = dev.jcni.sdk.version.PluginInfo.fromJson(
+                    rig.run(Impl.GO, "VERSION", v).stdout().getBytes()).supportedVersions();
+            List<String> jcni = dev.jcni.sdk.version.PluginInfo.fromJson(
+                    rig.run(Impl.JCNI, "VERSION", v).stdout().getBytes()).supportedVersions();
+            List<String> goPlus11 = new java.util.ArrayList<>(go);
+            goPlus11.add("1.1.0");
+            assertEquals(goPlus11, jcni, "Go v1.1.1 predates 1.1.0");
+            String old = "{\"cniVersion\":\"0.2.0\",\"name\":\"" + rig.network + "\",\"type\":\"bandwidth\"," + BOTH + "}";
+            assertEquals(1, rig.run(Impl.JCNI, "ADD", old).error().code());
+            assertEquals(1, rig.run(Impl.GO, "ADD", old).error().code());
+            assertEquals(List.of(), rig.leftovers());
+        }
+    }
 }
