@@ -195,4 +195,57 @@ final class Decode {
         }
         return out;
     }
+
+    static Qdisc qdisc(NetlinkMessage m) {
+        int index = m.u32(4);
+        int handle = m.u32(8);
+        int parent = m.u32(12);
+        Attributes a = m.attributes(Rt.TCMSG_LEN);
+        String kind = a.string(Rt.TCA_KIND).orElse("");
+        Optional<Tbf> tbf = Optional.empty();
+        if (kind.equals("tbf")) {
+            Attributes o = a.nested(Rt.TCA_OPTIONS);
+            Optional<Attribute> parms = o.get(Rt.TCA_TBF_PARMS);
+            if (parms.isPresent()) {
+                Attribute p = parms.get();
+                long rate = Integer.toUnsignedLong(p.u32At(8));
+                Optional<Attribute> rate64 = o.get(Rt.TCA_TBF_RATE64);
+                if (rate64.isPresent()) {
+                    rate = rate64.get().u64();
+                }
+                if (rate > 0) {
+                    tbf = Optional.of(new Tbf(rate, p.u32At(24), p.u32At(28)));
+                }
+            }
+        }
+        return new Qdisc(index, handle, parent, kind, tbf);
+    }
+
+    static TcFilter filter(NetlinkMessage m) {
+        int index = m.u32(4);
+        int parent = m.u32(12);
+        int info = m.u32(16);
+        int protocol = info & 0xffff;
+        if (m.order() == java.nio.ByteOrder.LITTLE_ENDIAN) {
+            protocol = Short.reverseBytes((short) protocol) & 0xffff;
+        }
+        Attributes a = m.attributes(Rt.TCMSG_LEN);
+        String kind = a.string(Rt.TCA_KIND).orElse("");
+        int classId = 0;
+        List<TcFilter.Mirred> actions = new ArrayList<>();
+        if (kind.equals("u32")) {
+            Attributes o = a.nested(Rt.TCA_OPTIONS);
+            classId = o.u32(Rt.TCA_U32_CLASSID, 0);
+            for (Attribute tab : o.nested(Rt.TCA_U32_ACT).list()) {
+                Attributes act = tab.nested();
+                if (act.string(Rt.TCA_ACT_KIND).filter("mirred"::equals).isPresent()) {
+                    Optional<Attribute> p = act.nested(Rt.TCA_ACT_OPTIONS).get(Rt.TCA_MIRRED_PARMS);
+                    if (p.isPresent()) {
+                        actions.add(new TcFilter.Mirred(p.get().u32At(20), p.get().u32At(24), p.get().u32At(8)));
+                    }
+                }
+            }
+        }
+        return new TcFilter(index, parent, info >>> 16, protocol, kind, classId, actions);
+    }
 }

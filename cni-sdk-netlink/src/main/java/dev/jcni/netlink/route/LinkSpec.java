@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * What {@link NetlinkHandle#linkAdd(LinkSpec)} creates: a veth pair, bridge, vlan, dummy or
+ * What {@link NetlinkHandle#linkAdd(LinkSpec)} creates: a veth pair, bridge, vlan, dummy, ifb or
  * macvlan, with optional MTU, MAC address, namespace and master. Immutable; each {@code with*}
  * method returns a changed copy.
  *
@@ -111,6 +111,18 @@ public final class LinkSpec {
      */
     public static LinkSpec dummy(String name) {
         return base("dummy", name);
+    }
+
+    /**
+     * An intermediate functional block device ({@code ifb}, Go: {@code netlink.Ifb}): traffic
+     * redirected to it by a {@code mirred} action passes its root qdisc, which is how ingress
+     * traffic of another link is shaped.
+     *
+     * @param name the name
+     * @return the spec
+     */
+    public static LinkSpec ifb(String name) {
+        return base("ifb", name);
     }
 
     /**
@@ -246,7 +258,7 @@ public final class LinkSpec {
 
     /**
 
-     * @return the link kind: veth, bridge, dummy, vlan, macvlan
+     * @return the link kind: veth, bridge, dummy, ifb, vlan, macvlan
 
      */
     public String kind() {

@@ -695,6 +695,82 @@ public final class NetlinkHandle implements AutoCloseable {
         return out;
     }
 
+    // ---------------------------------------------------------------- traffic control
+
+    /**
+     * Adds a qdisc (Go: {@code QdiscAdd}; {@code tc qdisc add}): a root {@link Qdisc#tbf tbf} or the
+     * {@link Qdisc#ingress ingress} qdisc.
+     *
+     * @param qdisc what to add
+     * @throws IllegalArgumentException for another kind
+     * @throws NetlinkException e.g. {@code EEXIST} when the link has such a qdisc already,
+     *     {@code ENOENT}/{@code EOPNOTSUPP} when the kernel lacks the kind
+     */
+    public void qdiscAdd(Qdisc qdisc) {
+        socket.request(Requests.qdiscAdd(qdisc), "RTM_NEWQDISC " + qdisc);
+    }
+
+    /**
+     * Deletes a qdisc (Go: {@code QdiscDel}; {@code tc qdisc del}) by link, handle and parent; its
+     * filters go with it. Deleting a root qdisc gives the link its default back.
+     *
+     * @param qdisc the qdisc (kind and parameters are not sent)
+     * @throws NetlinkException e.g. {@code ENOENT} or {@code EINVAL} when there is no such qdisc
+     */
+    public void qdiscDel(Qdisc qdisc) {
+        socket.request(Requests.qdiscDel(qdisc), "RTM_DELQDISC " + qdisc);
+    }
+
+    /**
+     * The qdiscs of a link, or of every link (Go: {@code QdiscList}; {@code tc qdisc show}).
+     *
+     * @param linkIndex the link; 0 for every link
+     * @return the qdiscs as the kernel lists them, root first
+     */
+    public List<Qdisc> qdiscList(int linkIndex) {
+        List<Qdisc> out = new ArrayList<>();
+        for (NetlinkMessage m : socket.dump(Requests.qdiscDump(linkIndex), "RTM_GETQDISC dump")) {
+            if (m.type() == Rt.RTM_NEWQDISC) {
+                Qdisc q = Decode.qdisc(m);
+                if (linkIndex == 0 || q.linkIndex() == linkIndex) {
+                    out.add(q);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds a filter (Go: {@code FilterAdd}; {@code tc filter add}): a {@link TcFilter#matchAll u32
+     * match-all} filter with its mirred actions.
+     *
+     * @param filter what to add
+     * @throws IllegalArgumentException for another kind
+     * @throws NetlinkException e.g. {@code EINVAL} when the parent qdisc does not exist
+     */
+    public void filterAdd(TcFilter filter) {
+        socket.request(Requests.filterAdd(filter), "RTM_NEWTFILTER u32 dev#" + filter.linkIndex());
+    }
+
+    /**
+     * The filters of a qdisc (Go: {@code FilterList}; {@code tc filter show dev X parent P}). The
+     * kernel lists a u32 filter as its hash-table node (no actions) and then its key node.
+     *
+     * @param linkIndex the link
+     * @param parent the qdisc's handle, e.g. {@code ffff:} for the ingress qdisc
+     * @return the filters
+     * @throws NetlinkException e.g. {@code EINVAL} when there is no such qdisc
+     */
+    public List<TcFilter> filterList(int linkIndex, int parent) {
+        List<TcFilter> out = new ArrayList<>();
+        for (NetlinkMessage m : socket.dump(Requests.filterDump(linkIndex, parent), "RTM_GETTFILTER dump")) {
+            if (m.type() == Rt.RTM_NEWTFILTER) {
+                out.add(Decode.filter(m));
+            }
+        }
+        return out;
+    }
+
     private static void sleep() {
         long t = Phases.start();
         try {

@@ -74,6 +74,8 @@ final class Requests {
             case "vlan":
                 m.nest(Rt.IFLA_INFO_DATA).attrU16(Rt.IFLA_VLAN_ID, s.vlanId).end();
                 break;
+            case "ifb":
+                break;
             case "macvlan":
                 if (s.macvlanMode != 0) {
                     m.nest(Rt.IFLA_INFO_DATA).attrU32(Rt.IFLA_MACVLAN_MODE, s.macvlanMode).end();
@@ -270,6 +272,86 @@ final class Requests {
 
     static MessageBuilder neighDump(int family, int index) {
         return new MessageBuilder(Rt.RTM_GETNEIGH, 0).u8(family).u8(0).u16(0).u32(index).u16(0).u8(0).u8(0);
+    }
+
+    // ---- traffic control; attribute layout and order as vishvananda/netlink (Go's bandwidth plugin) sends them
+
+    static MessageBuilder tcmsg(int type, int flags, int index, int handle, int parent, int info) {
+        return new MessageBuilder(type, flags).u8(Rt.AF_UNSPEC).u8(0).u16(0).u32(index).u32(handle).u32(parent)
+                .u32(info);
+    }
+
+    static MessageBuilder qdiscAdd(Qdisc q) {
+        MessageBuilder m = tcmsg(Rt.RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, q.linkIndex(), q.handle(), q.parent(), 0)
+                .attrString(Rt.TCA_KIND, q.kind());
+        switch (q.kind()) {
+            case "tbf": {
+                Tbf t = q.tbf().orElseThrow(() -> new IllegalArgumentException("a tbf qdisc needs its parameters"));
+                int rate32 = t.rate() >= 1L << 32 ? -1 : (int) t.rate();
+                m.nest(Rt.TCA_OPTIONS).attr(Rt.TCA_TBF_PARMS, tbfQopt(m.order(), rate32, t.limit(), t.buffer()));
+                if (t.rate() >= 1L << 32) {
+                    m.attrU64(Rt.TCA_TBF_RATE64, t.rate());
+                }
+                return m.end();
+            }
+            case "ingress":
+                return m.nest(Rt.TCA_OPTIONS).end();
+            default:
+                throw new IllegalArgumentException("qdiscAdd creates tbf and ingress qdiscs, not " + q.kind());
+        }
+    }
+
+    /** {@code struct tc_tbf_qopt}: rate and peakrate {@code tc_ratespec}s (12 bytes each), limit, buffer, mtu. */
+    private static byte[] tbfQopt(java.nio.ByteOrder order, int rate, int limit, int buffer) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(Rt.TC_TBF_QOPT_LEN).order(order);
+        b.putInt(8, rate).putInt(24, limit).putInt(28, buffer);
+        return b.array();
+    }
+
+    static MessageBuilder qdiscDel(Qdisc q) {
+        return tcmsg(Rt.RTM_DELQDISC, 0, q.linkIndex(), q.handle(), q.parent(), 0);
+    }
+
+    static MessageBuilder qdiscDump(int index) {
+        return tcmsg(Rt.RTM_GETQDISC, 0, index, 0, 0, 0);
+    }
+
+    /** tcm_info of a filter: the priority above, the protocol in network order below. */
+    static int filterInfo(java.nio.ByteOrder order, int priority, int protocol) {
+        int proto = order == java.nio.ByteOrder.LITTLE_ENDIAN ? Short.reverseBytes((short) protocol) & 0xffff : protocol;
+        return priority << 16 | proto;
+    }
+
+    static MessageBuilder filterAdd(TcFilter f) {
+        if (!f.kind().equals("u32")) {
+            throw new IllegalArgumentException("filterAdd creates u32 filters, not " + f.kind());
+        }
+        MessageBuilder m = new MessageBuilder(Rt.RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL);
+        m.u8(Rt.AF_UNSPEC).u8(0).u16(0).u32(f.linkIndex()).u32(0).u32(f.parent())
+                .u32(filterInfo(m.order(), f.priority(), f.protocol()));
+        m.attrString(Rt.TCA_KIND, "u32").nest(Rt.TCA_OPTIONS);
+        // tc_u32_sel (16 bytes: flags, offshift, nkeys, pad, offmask, off, offoff, hoff, hmask) and one
+        // all-zero tc_u32_key (mask, val, off, offmask): matches every packet
+        byte[] sel = new byte[32];
+        sel[0] = Rt.TC_U32_TERMINAL;
+        sel[2] = 1;
+        m.attr(Rt.TCA_U32_SEL, sel);
+        if (f.classId() != 0) {
+            m.attrU32(Rt.TCA_U32_CLASSID, f.classId());
+        }
+        m.nest(Rt.TCA_U32_ACT);
+        int tab = 1;
+        for (TcFilter.Mirred a : f.actions()) {
+            java.nio.ByteBuffer p = java.nio.ByteBuffer.allocate(Rt.TC_MIRRED_LEN).order(m.order());
+            p.putInt(8, a.control()).putInt(20, a.direction()).putInt(24, a.targetIndex());
+            m.nest(tab++).attrString(Rt.TCA_ACT_KIND, "mirred").nest(Rt.TCA_ACT_OPTIONS)
+                    .attr(Rt.TCA_MIRRED_PARMS, p.array()).end().end();
+        }
+        return m.end().end();
+    }
+
+    static MessageBuilder filterDump(int index, int parent) {
+        return tcmsg(Rt.RTM_GETTFILTER, 0, index, 0, parent, 0);
     }
 
     private static final class MessageBuilderAlign {

@@ -97,4 +97,26 @@ final class Rt {
 
     static final int NDA_DST = 1;
     static final int NDA_LLADDR = 2;
+
+    // traffic control (linux/rtnetlink.h, pkt_sched.h, pkt_cls.h, tc_act/tc_mirred.h)
+    static final int RTM_NEWQDISC = 36;
+    static final int RTM_DELQDISC = 37;
+    static final int RTM_GETQDISC = 38;
+    static final int RTM_NEWTFILTER = 44;
+    static final int RTM_DELTFILTER = 45;
+    static final int RTM_GETTFILTER = 46;
+    static final int TCMSG_LEN = 20;
+    static final int TCA_KIND = 1;
+    static final int TCA_OPTIONS = 2;
+    static final int TCA_TBF_PARMS = 1;
+    static final int TCA_TBF_RATE64 = 4;
+    static final int TC_TBF_QOPT_LEN = 36;
+    static final int TCA_U32_CLASSID = 1;
+    static final int TCA_U32_SEL = 5;
+    static final int TCA_U32_ACT = 7;
+    static final int TC_U32_TERMINAL = 1;
+    static final int TCA_ACT_KIND = 1;
+    static final int TCA_ACT_OPTIONS = 2;
+    static final int TCA_MIRRED_PARMS = 2;
+    static final int TC_MIRRED_LEN = 28;
 }

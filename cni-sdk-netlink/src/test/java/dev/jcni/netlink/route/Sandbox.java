@@ -49,8 +49,17 @@ final class Sandbox implements AutoCloseable {
 
     /** Runs {@code ip -n <ns> -j <args>} and parses the JSON. */
     JsonNode ipJson(String... args) {
+        return json("ip", args);
+    }
+
+    /** Runs {@code tc -n <ns> -j <args>} and parses the JSON. */
+    JsonNode tcJson(String... args) {
+        return json("tc", args);
+    }
+
+    private JsonNode json(String tool, String... args) {
         String[] full = new String[args.length + 4];
-        full[0] = "ip";
+        full[0] = tool;
         full[1] = "-n";
         full[2] = t.name();
         full[3] = "-j";

@@ -94,6 +94,13 @@ class ConformanceIT {
                 + "\"ips\":[{\"address\":\"" + ip + "\",\"interface\":0}]}}";
     }
 
+    /** ptp then bandwidth: the kit runs the chain before the plugin, which gives it a veth and its prevResult */
+    static String bandwidthConfig(String version) {
+        return "{\"cniVersion\":\"" + version + "\",\"name\":\"" + name("bw") + "\",\"plugins\":[{\"type\":\"ptp\","
+                + ipam() + "},{\"type\":\"bandwidth\",\"ingressRate\":8000000,\"ingressBurst\":80000,"
+                + "\"egressRate\":16000000,\"egressBurst\":160000}]}";
+    }
+
     private static Conformance jcni(Conformance c) {
         return c.cniPath(Dist.bin().toString());
     }
@@ -154,6 +161,12 @@ class ConformanceIT {
                 + "{\"type\":\"tuning\",\"dataDir\":\"" + dataDir.resolve("tuning") + "\",\"sysctl\":{\"net.core.somaxconn\":\"512\","
                 + "\"net.ipv4.conf.IFNAME.arp_filter\":\"1\"},\"mtu\":1400,\"promisc\":true,\"allmulti\":true,\"txQLen\":500}]}";
         return check("jcniTuning", jcni(Conformance.of(new Tuning()).config(list)), Set.of());
+    }
+
+    @TestFactory
+    Stream<DynamicNode> jcniBandwidth() throws IOException {
+        return check("jcniBandwidth", jcni(Conformance.of(new dev.jcni.plugins.bandwidth.Bandwidth())
+                .config(bandwidthConfig("1.1.0"))), Set.of());
     }
 
     // ---------------------------------------------------------------- Go v1.1.1: what it breaks
