@@ -238,17 +238,24 @@ for f in "$here"/bin/*; do
 done
 
 # 3. start-up archives for the JVM each launcher will use here, with the options a runtime's call
-# gets (not the installer's)
+# gets (not the installer's); the distribution's own runtime (lib/runtime) has one archive for all
+# launchers, which the first one trains
 if [ -n "$train" ]; then
+  once=
+  [ -n "$java_home" ] || [ ! -d "$target/runtime" ] || once=1
   for f in "$here"/bin/*; do
     [ -f "$f" ] || continue
     n=${f##*/}
+    [ -z "$once" ] || [ "$once" = 1 ] || continue
+    [ -z "$once" ] || once=done
     if ! out=$(env -u JCNI_JAVA_OPTS -u JCNI_JAVA_HOME -u JAVA_TOOL_OPTIONS -u _JAVA_OPTIONS -u JDK_JAVA_OPTIONS \
         "$dest/$n" --jcni-train 2>&1 </dev/null); then
       echo "install.sh: training the start-up archive of $n failed (it works without one, only slower):" >&2
       printf '%s\n' "$out" | tail -n 20 >&2
     fi
   done
+  # an AppCDS archive is written read-only (0444): the installer's 0644 as everything else
+  [ ! -d "$target/archives" ] || find "$target/archives" -type f -exec chmod 0644 {} +
 fi
 
 # 4. versions before the previous one go, and the previous one too when others could change it (an
