@@ -33,6 +33,8 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>Scope {@code VERSION} (a plugin's second archive, used for VERSION calls only): VERSION alone.</li>
+ *   <li>{@code dist} (the bundled runtime's one archive for the whole distribution): every plugin and
+ *       command listed in {@code lib/jcni-dist.properties} in turn, each as below with its own samples.</li>
  *   <li>Always: VERSION and inputs the skel rejects (nothing changes anywhere).</li>
  *   <li>With the launcher's samples ({@code lib/training/<name>.json}: {@code {"samples": [...]}})
  *       and the right to make network namespaces (root, cni-sdk-netlink on the class path): each
