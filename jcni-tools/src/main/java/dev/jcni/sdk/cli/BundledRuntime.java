@@ -157,7 +157,8 @@ final class BundledRuntime {
     }
 
     private static boolean hasTools(Path home) {
-        return Files.isExecutable(home.resolve("bin/jlink")) && Files.isExecutable(home.resolve("bin/jdeps"));
+        return Files.isExecutable(home.resolve("bin/jlink")) && Files.isExecutable(home.resolve("bin/jdeps"))
+                && Files.isExecutable(home.resolve("bin/jmod"));
     }
 
     private static boolean sameArchitectureAsThisMachine(Path home) {
@@ -291,7 +292,8 @@ final class BundledRuntime {
     private static void link(Jdk jdk, List<String> modules, Path runtime, Map<String, String> env) throws IOException {
         Path work = Files.createTempDirectory(runtime.getParent(), ".runtime");
         Files.delete(work);
-        boolean cds = jmodsOfThisMachine(jdk.jmods());
+        String arch = targetArchitecture(jdk);
+        boolean cds = arch.equals(Packager.architecture(Path.of(System.getProperty("java.home"))));
         Packager.Outcome o = Packager.exec(jlinkCommand(jdk, modules, work, cds),
                 Map.of("PATH", env.getOrDefault("PATH", "/usr/bin:/bin")), null, 900);
         if (o.status() != 0) {
@@ -299,6 +301,10 @@ final class BundledRuntime {
             throw new IllegalStateException("jlink failed (exit " + o.status() + "):\n" + o.output());
         }
         Files.deleteIfExists(work.resolve("lib/server/classes_nocoops.jsa"));
+        // jlink 17 does not write the target's architecture: the packager (training) and the arch-aware
+        // tools read it from here, as from a JDK's release file
+        Files.writeString(work.resolve("release"), "OS_NAME=\"Linux\"\nOS_ARCH=\"" + (arch.equals("amd64") ? "x86_64" : arch)
+                + "\"\n", java.nio.file.StandardOpenOption.APPEND);
         List<Path> links;
         try (Stream<Path> s = Files.walk(work)) {
             links = s.filter(Files::isSymbolicLink).toList();
@@ -311,12 +317,15 @@ final class BundledRuntime {
         Files.move(work, runtime);
     }
 
-    /** Whether the jmods are of this machine's architecture (their java.base holds this machine's libjava.so). */
-    private static boolean jmodsOfThisMachine(Path jmods) {
-        Path home = jmods.getParent();
-        if (home != null && Files.isRegularFile(home.resolve("release"))) {
-            return sameArchitectureAsThisMachine(home);
+    /** The architecture the jmods are for ({@code jmod describe}'s "platform linux-ARCH" of java.base), amd64 for x86_64. */
+    static String targetArchitecture(Jdk jdk) throws IOException {
+        Path jmod = jdk.jlink().resolveSibling("jmod");
+        Packager.Outcome o = Packager.exec(List.of(jmod.toString(), "describe", jdk.jmods().resolve("java.base.jmod").toString()),
+                Map.of("PATH", "/usr/bin:/bin"), null, 300);
+        Matcher m = Pattern.compile("(?m)^platform \\S+-(\\S+)$").matcher(o.output());
+        if (o.status() != 0 || !m.find()) {
+            throw new IllegalStateException("cannot tell the architecture of " + jdk.jmods() + "/java.base.jmod:\n" + o.output());
         }
-        return false;
+        return m.group(1).equals("x86_64") ? "amd64" : m.group(1);
     }
 }

@@ -102,5 +102,7 @@ class BundledRuntimeTest {
         Packager.jarDirectory(classes, lib.resolve("uses-sql.jar"));
         List<String> modules = BundledRuntime.modules(jdk.get(), lib, List.of("uses-sql.jar"), List.of());
         assertEquals(List.of("java.base", "java.logging", "java.sql"), modules);
+        assertEquals(Packager.architecture(Path.of(System.getProperty("java.home"))), BundledRuntime.targetArchitecture(jdk.get()),
+                "the machine's own jmods are for its architecture");
     }
 }

@@ -78,6 +78,9 @@ class BundledRuntimeIT {
         List<String> modules = Arrays.asList(release.substring("MODULES=".length()).replace("\"", "").split(" "));
         assertEquals(List.of(listed.split(",")).stream().sorted().toList(), modules.stream().sorted().toList());
         assertTrue(modules.contains("java.base"), modules.toString());
+        String arch = System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch");
+        assertTrue(Files.readAllLines(runtime().resolve("release")).contains("OS_ARCH=\"" + arch + "\""),
+                "the release file names the runtime's architecture (jlink 17 leaves it out)");
         assertFalse(modules.contains("java.desktop") || modules.contains("java.sql"), modules.toString());
         assertFalse(Files.exists(runtime().resolve("include")) || Files.exists(runtime().resolve("man")), "no headers or man pages");
         try (var s = Files.walk(runtime())) {

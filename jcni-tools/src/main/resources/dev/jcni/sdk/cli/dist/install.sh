@@ -5,7 +5,8 @@
 # The launchers go into the CNI bin directory (default /opt/cni/bin), the jars and archives into
 # DIR/jcni-lib/@DIST@/<id>/ (DIR/jcni-lib/@DIST@/current names the installed one; the previous
 # version stays until the next install, so calls in flight during an upgrade finish). Then each
-# launcher trains its start-up archive for the JVM it will run on. --java-home pins that JVM;
+# launcher trains its start-up archive for the JVM it will run on: the distribution's own Java
+# runtime (lib/runtime, when it has one: the node needs no Java), else the node's. --java-home pins that JVM;
 # --warm installs and (re)starts the warm-mode daemon as the systemd unit jcni-@DIST@.service
 # (written into --unit-dir, default /etc/systemd/system; enabled and started when that is systemd's).
 # What it installs belongs to the installer (root: uid 0, gid 0) and only it can write to it (0755
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
     --warm) warm=1; shift ;;
     --no-train) train=; shift ;;
     --uninstall) uninstall=1; shift ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
     -*) echo "install.sh: unknown option $1" >&2; exit 2 ;;
     *) dest=$1; shift ;;
   esac
