@@ -678,7 +678,10 @@ final class Packager {
         }
     }
 
-    /** The Java homes (17 or newer) the launchers would consider on this machine, plus this JVM's. */
+    /**
+     * The Java homes (17 or newer) the launchers would consider on this machine, plus this JVM's unless
+     * it is a distribution's bundled runtime (which holds only the modules of that distribution).
+     */
     static List<Path> javaHomes(Map<String, String> env) throws IOException {
         Set<Path> seen = new LinkedHashSet<>();
         List<Path> candidates = new ArrayList<>();
@@ -699,6 +702,9 @@ final class Packager {
         for (Path c : candidates) {
             if (!Files.isExecutable(c.resolve("bin/java")) || !Files.isRegularFile(c.resolve("release"))) {
                 continue;
+            }
+            if (c.getParent() != null && Files.isRegularFile(c.getParent().resolve("jcni-dist.properties"))) {
+                continue; // another distribution's own runtime (jcni package run by its bin/jcni): its modules are its own
             }
             Path real = c.toRealPath();
             if (seen.add(real) && featureVersion(c) >= MIN_JAVA) {

@@ -1,6 +1,7 @@
 package dev.jcni.sdk.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,5 +106,27 @@ class BundledRuntimeTest {
         assertEquals(List.of("java.base", "java.logging", "java.sql"), modules);
         assertEquals(Packager.architecture(Path.of(System.getProperty("java.home"))), BundledRuntime.targetArchitecture(jdk.get()),
                 "the machine's own jmods are for its architecture");
+    }
+
+    private static Path fakeHome(Path home) throws IOException {
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\nexit 1\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.1\"\n");
+        return home;
+    }
+
+    /**
+     * {@code jcni package} run by a distribution's bin/jcni runs on that distribution's bundled runtime,
+     * which holds that distribution's modules only: it is no JVM to train another distribution for.
+     */
+    @Test
+    void anotherDistributionsBundledRuntimeIsNoJvmToTrainFor(@TempDir Path dir) throws IOException {
+        Path lib = Files.createDirectories(dir.resolve("other/lib"));
+        Files.writeString(lib.resolve("jcni-dist.properties"), "id=0123\n");
+        Path bundled = fakeHome(lib.resolve("runtime"));
+        Path plain = fakeHome(dir.resolve("jdk-17"));
+        assertFalse(Packager.javaHomes(Map.of("JAVA_HOME", bundled.toString())).contains(bundled));
+        assertTrue(Packager.javaHomes(Map.of("JAVA_HOME", plain.toString())).contains(plain));
     }
 }
