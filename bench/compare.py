@@ -231,13 +231,17 @@ class Jvm:
         self.label = f"cold{self.feature}"
         self.java = os.path.join(self.home, "bin", "java")
         self.ext = "aot" if self.feature >= 25 else "jsa"
-        self.archives = os.path.join(DIST, "lib", "archives", self.runtime)
+        # the distribution's own runtime (lib/runtime) has its archives in lib/archives/runtime
+        self.bundled = os.path.realpath(self.home) == os.path.realpath(os.path.join(DIST, "lib", "runtime"))
+        self.archives = os.path.join(DIST, "lib", "archives", "runtime" if self.bundled else self.runtime)
 
     def archive(self, plugin, command):
         """The archive the launcher passes for a call, as its own rule picks it."""
         if not plugin:
             return "JDK's CDS"
         base = os.path.join(self.archives, plugin)
+        if self.bundled and not os.path.exists(f"{base}.{self.ext}"):
+            return f"_dist.{self.ext}" if os.path.exists(os.path.join(self.archives, f"_dist.{self.ext}")) else "none"
         if command == "VERSION" and os.path.exists(f"{base}-VERSION.{self.ext}"):
             return f"{plugin}-VERSION.{self.ext}"
         return f"{plugin}.{self.ext}" if os.path.exists(f"{base}.{self.ext}") else "none"
@@ -246,7 +250,8 @@ class Jvm:
         v = subprocess.run([self.java, "-version"], capture_output=True).stderr.decode().splitlines()
         kind = "AOT cache" if self.ext == "aot" else "AppCDS"
         have = os.path.isdir(self.archives)
-        return (f"{self.label}: {self.home} ({v[1].strip() if len(v) > 1 else '?'}); {kind} archives "
+        return (f"{self.label}: {self.home}{' (the bundled runtime)' if self.bundled else ''} "
+                f"({v[1].strip() if len(v) > 1 else '?'}); {kind} archives "
                 f"{self.archives if have else '(none for this JVM: the JDK default CDS only)'}")
 
 
@@ -593,6 +598,9 @@ def choice_rows(work, nspath, br, cold, warm, vs_dists):
         for j in cold:
             row(f"{label}, {j.label} (ptp+host-local ADD+DEL)", cycle(wb, "ptp", ptp, j.extra), cycle(wob, "ptp", ptp, j.extra),
                 f"with: {with_dir}, without: {without_dir}")
+            row(f"{label}, {j.label} (bridge VERSION)", version(wb, "bridge", j.extra), version(wob, "bridge", j.extra))
+            row(f"{label}, {j.label} (bridge+host-local ipMasq ADD+DEL)", cycle(wb, "bridge", bridge, j.extra),
+                cycle(wob, "bridge", bridge, j.extra))
     return rows
 
 

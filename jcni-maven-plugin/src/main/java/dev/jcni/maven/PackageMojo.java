@@ -61,6 +61,22 @@ public class PackageMojo extends AbstractJcniMojo {
     @Parameter(property = "jcni.shim", defaultValue = "true")
     boolean shim;
 
+    /**
+     * The Java runtime the distribution carries: {@code jlink} (made from a JDK's jmods; fail when
+     * none is found), {@code none} (the node's Java), or {@code auto} (jlink when a JDK with jlink and
+     * jmods is found, else none, with a message).
+     */
+    @Parameter(property = "jcni.runtime", defaultValue = "auto")
+    String runtime;
+
+    /** The jmods directory the runtime is linked from (the target architecture's); by default a JDK's on this machine. */
+    @Parameter(property = "jcni.jmods")
+    File jmods;
+
+    /** Modules the runtime gets besides those jdeps finds the class path needs (used only through reflection). */
+    @Parameter
+    List<String> runtimeModules;
+
     /** Skip packaging. */
     @Parameter(property = "jcni.skip", defaultValue = "false")
     boolean skip;
@@ -123,6 +139,13 @@ public class PackageMojo extends AbstractJcniMojo {
         }
         if (!shim) {
             args.add("--no-shim");
+        }
+        args.addAll(List.of("--runtime", runtime == null ? "auto" : runtime));
+        if (jmods != null) {
+            args.addAll(List.of("--jmods", jmods.getPath()));
+        }
+        if (runtimeModules != null && !runtimeModules.isEmpty()) {
+            args.addAll(List.of("--runtime-modules", String.join(",", runtimeModules)));
         }
         return args;
     }

@@ -59,7 +59,9 @@ public final class WarmDist implements AutoCloseable {
      */
     public static WarmDist create(Path dir, String name, Map<String, String> plugins, String classPath) {
         List<String> cmd = new ArrayList<>(List.of(java(), "-cp", testClassPath(), "dev.jcni.sdk.cli.Main", "package",
-                "--name", name, "--out", dir.toString(), "--class-path", classPath, "--no-train"));
+                "--name", name, "--out", dir.toString(), "--class-path", classPath, "--no-train",
+                // the JVM of these tests, found as a node's Java is (the bundled runtime has BundledRuntimeIT)
+                "--runtime", "none"));
         plugins.forEach((p, main) -> cmd.addAll(List.of("--plugin", p + "=" + main)));
         Kernel.ExecResult r = Kernel.exec(cmd.toArray(String[]::new));
         if (r.exitCode() != 0) {

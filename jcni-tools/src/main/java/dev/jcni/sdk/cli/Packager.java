@@ -52,7 +52,7 @@ final class Packager {
 
     static final String USAGE = "usage: jcni package --name DIST --out DIR --class-path CP --plugin NAME=MAIN... "
             + "[--command NAME=MAIN]... [--training NAME=FILE]... [--include FILE]... [--java JAVA_HOME]... "
-            + "[--no-train] [--no-shim]";
+            + "[--no-train] [--no-shim] [--runtime jlink|none|auto] [--jmods DIR] [--runtime-modules M,...]";
 
     /** The oldest Java the launchers accept (the release jcni compiles for). */
     static final int MIN_JAVA = 17;
@@ -93,7 +93,8 @@ final class Packager {
 
     /** What to package. */
     record Spec(String dist, Path out, List<Path> classPath, Map<String, String> plugins, Map<String, String> commands,
-                Map<String, Path> training, List<Path> includes, List<Path> javaHomes, boolean train, boolean shim) {
+                Map<String, Path> training, List<Path> includes, List<Path> javaHomes, boolean train, boolean shim,
+                BundledRuntime.Mode runtime, Optional<Path> jmods, List<String> runtimeModules) {
     }
 
     static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
@@ -126,6 +127,9 @@ final class Packager {
         List<Path> javaHomes = new ArrayList<>();
         boolean train = true;
         boolean shim = true;
+        BundledRuntime.Mode runtime = BundledRuntime.Mode.AUTO;
+        Optional<Path> jmods = Optional.empty();
+        List<String> runtimeModules = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -152,6 +156,9 @@ final class Packager {
                 case "--java" -> javaHomes.add(Path.of(value(args, ++i, a)));
                 case "--no-train" -> train = false;
                 case "--no-shim" -> shim = false;
+                case "--runtime" -> runtime = BundledRuntime.Mode.parse(value(args, ++i, a));
+                case "--jmods" -> jmods = Optional.of(Path.of(value(args, ++i, a)));
+                case "--runtime-modules" -> runtimeModules.addAll(BundledRuntime.moduleNames(value(args, ++i, a)));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
@@ -163,7 +170,11 @@ final class Packager {
                 throw new IllegalArgumentException("--training names " + n + ", which is no --plugin or --command");
             }
         }
-        return new Spec(dist, out, cp, plugins, commands, training, includes, javaHomes, train, shim);
+        if (runtime == BundledRuntime.Mode.NONE && (jmods.isPresent() || !runtimeModules.isEmpty())) {
+            throw new IllegalArgumentException("--jmods and --runtime-modules make a bundled runtime: not with --runtime none");
+        }
+        return new Spec(dist, out, cp, plugins, commands, training, includes, javaHomes, train, shim, runtime, jmods,
+                List.copyOf(runtimeModules));
     }
 
     private static String value(List<String> args, int i, String option) {
@@ -205,8 +216,9 @@ final class Packager {
         Path bin = Files.createDirectories(out.resolve("bin"));
         List<String> jars = copyClassPath(withTools(spec.classPath()), lib);
         extractNativeLibraries(lib, jars);
+        Optional<List<String>> modules = BundledRuntime.make(spec, lib, jars, env, log);
         String id = distributionId(spec, lib, jars);
-        writeProperties(spec, lib, jars, id);
+        writeProperties(spec, lib, jars, id, modules);
         String cp = classPathExpression(jars);
         for (Map.Entry<String, String> p : spec.plugins().entrySet()) {
             writeLauncher(bin.resolve(p.getKey()), spec.dist(), id, p.getKey(), p.getValue(), "plugin", cp, SHORT_LIVED_OPTS);
@@ -491,7 +503,8 @@ final class Packager {
         md.update((byte) 0);
     }
 
-    private static void writeProperties(Spec spec, Path lib, List<String> jars, String id) throws IOException {
+    private static void writeProperties(Spec spec, Path lib, List<String> jars, String id, Optional<List<String>> modules)
+            throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append("id=").append(id).append('\n');
         sb.append("# made by jcni package; read by the launchers, install.sh and the warm-mode daemon\n");
@@ -504,6 +517,7 @@ final class Packager {
         }
         sb.append("class-path=").append(String.join(" ", jars)).append('\n');
         sb.append("min-java=").append(MIN_JAVA).append('\n');
+        modules.ifPresent(m -> sb.append("runtime-modules=").append(String.join(",", m)).append('\n'));
         Files.writeString(lib.resolve("jcni-dist.properties"), sb);
     }
 
@@ -662,12 +676,20 @@ final class Packager {
     // ------------------------------------------------------------------ training
 
     /**
-     * Trains every launcher's start-up archive with each JVM: the ones given by {@code --java}, or
-     * else every Java home the launchers would consider on this machine.
+     * Trains the start-up archives: the bundled runtime's (one for the whole distribution, when it has
+     * one), and every launcher's for each JVM given by {@code --java}; with neither, for every Java
+     * home the launchers would consider on this machine.
      */
     private static void train(Path out, Spec spec, Map<String, String> env, PrintStream log) throws IOException {
         List<Path> homes = new ArrayList<>();
-        for (Path h : spec.javaHomes().isEmpty() ? javaHomes(env) : spec.javaHomes()) {
+        Path bundled = out.resolve("lib").resolve(BundledRuntime.DIR);
+        boolean hasBundled = Files.isExecutable(bundled.resolve("bin/java"));
+        List<Path> candidates = new ArrayList<>();
+        if (hasBundled) {
+            candidates.add(bundled);
+        }
+        candidates.addAll(spec.javaHomes().isEmpty() && !hasBundled ? javaHomes(env) : spec.javaHomes());
+        for (Path h : candidates) {
             String arch = architecture(h);
             if (arch.isEmpty() || arch.equals(architecture(System.getProperty("os.arch", "")))) {
                 homes.add(h);
@@ -683,7 +705,8 @@ final class Packager {
         }
         List<Job> jobs = new ArrayList<>();
         for (Path h : homes) {
-            for (String n : names) {
+            // the bundled runtime has one archive for the whole distribution: its first launcher trains it
+            for (String n : h.equals(bundled) ? names.subList(0, 1) : names) {
                 jobs.add(new Job(h, n));
             }
         }
@@ -693,7 +716,11 @@ final class Packager {
             List<Future<Outcome>> results = new ArrayList<>();
             for (Job j : jobs) {
                 Map<String, String> e = new LinkedHashMap<>(env);
-                e.put("JCNI_JAVA_HOME", j.home().toString());
+                if (j.home().equals(bundled)) {
+                    e.remove("JCNI_JAVA_HOME"); // the launchers' default
+                } else {
+                    e.put("JCNI_JAVA_HOME", j.home().toString());
+                }
                 e.remove("JCNI_JAVA_OPTS");
                 e.remove("JCNI_WARM");
                 List<String> cmd = List.of(out.resolve("bin").resolve(j.name()).toString(), "--jcni-train");
@@ -713,14 +740,18 @@ final class Packager {
                     throw new IllegalStateException("training " + jobs.get(k).name() + " with " + jobs.get(k).home()
                             + " failed (exit " + o.status() + "):\n" + o.output());
                 }
-                log.println("jcni package: trained " + jobs.get(k).name() + " for " + jobs.get(k).home());
+                log.println("jcni package: trained " + (jobs.get(k).home().equals(bundled) ? "the distribution" : jobs.get(k).name())
+                        + " for " + jobs.get(k).home());
             }
         } finally {
             pool.shutdownNow();
         }
     }
 
-    /** The Java homes (17 or newer) the launchers would consider on this machine, plus this JVM's. */
+    /**
+     * The Java homes (17 or newer) the launchers would consider on this machine, plus this JVM's unless
+     * it is a distribution's bundled runtime (which holds only the modules of that distribution).
+     */
     static List<Path> javaHomes(Map<String, String> env) throws IOException {
         Set<Path> seen = new LinkedHashSet<>();
         List<Path> candidates = new ArrayList<>();
@@ -741,6 +772,9 @@ final class Packager {
         for (Path c : candidates) {
             if (!Files.isExecutable(c.resolve("bin/java")) || !Files.isRegularFile(c.resolve("release"))) {
                 continue;
+            }
+            if (c.getParent() != null && Files.isRegularFile(c.getParent().resolve("jcni-dist.properties"))) {
+                continue; // another distribution's own runtime (jcni package run by its bin/jcni): its modules are its own
             }
             Path real = c.toRealPath();
             if (seen.add(real) && featureVersion(c) >= MIN_JAVA) {

@@ -33,6 +33,8 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>Scope {@code VERSION} (a plugin's second archive, used for VERSION calls only): VERSION alone.</li>
+ *   <li>{@code dist} (the bundled runtime's one archive for the whole distribution): every plugin and
+ *       command listed in {@code lib/jcni-dist.properties} in turn, each as below with its own samples.</li>
  *   <li>Always: VERSION and inputs the skel rejects (nothing changes anywhere).</li>
  *   <li>With the launcher's samples ({@code lib/training/<name>.json}: {@code {"samples": [...]}})
  *       and the right to make network namespaces (root, cni-sdk-netlink on the class path): each
@@ -54,19 +56,39 @@ public final class Trainer {
     }
 
     /**
-     * @param args kind ({@code plugin} or {@code command}), main class, samples file, bin directory
+     * @param args kind ({@code plugin} or {@code command}), main class, samples file, bin directory, scope
+     *     ({@code all} or {@code VERSION}); or {@code dist}, the distribution's lib and bin directories:
+     *     every plugin and command of the distribution in turn (the bundled runtime's one archive)
      * @throws Exception when training cannot run at all (a failing call is part of training)
      */
     public static void main(String[] args) throws Exception {
-        if (args.length != 5 || !List.of("all", "VERSION").contains(args[4])) {
-            System.err.println("usage: Trainer plugin|command MAIN SAMPLES BIN_DIR all|VERSION");
+        boolean dist = args.length == 3 && args[0].equals("dist");
+        if (!dist && (args.length != 5 || !List.of("all", "VERSION").contains(args[4]))) {
+            System.err.println("usage: Trainer plugin|command MAIN SAMPLES BIN_DIR all|VERSION | Trainer dist LIB BIN_DIR");
             System.exit(2);
         }
         boolean debug = System.getenv().getOrDefault("JCNI_LOG_LEVEL", "").equalsIgnoreCase("debug");
-        Trainer.Run run = new Run(args[0], args[1], Path.of(args[2]), args[3], args[4].equals("VERSION"),
-                debug ? System.err : null);
+        List<Run> runs = new ArrayList<>();
+        if (dist) {
+            Path lib = Path.of(args[1]);
+            for (String line : Files.readAllLines(lib.resolve("jcni-dist.properties"))) {
+                int eq = line.indexOf('=');
+                String key = eq < 0 ? "" : line.substring(0, eq);
+                for (String kind : List.of("plugin", "command")) {
+                    if (key.startsWith(kind + ".")) {
+                        String name = key.substring(kind.length() + 1);
+                        runs.add(new Run(kind, line.substring(eq + 1), lib.resolve("training").resolve(name + ".json"), args[2],
+                                false, debug ? System.err : null));
+                    }
+                }
+            }
+        } else {
+            runs.add(new Run(args[0], args[1], Path.of(args[2]), args[3], args[4].equals("VERSION"), debug ? System.err : null));
+        }
         try {
-            run.all();
+            for (Run run : runs) {
+                run.all();
+            }
         } catch (TrainingFailure e) {
             System.err.println("jcni training: " + e.getMessage());
             System.exit(1);

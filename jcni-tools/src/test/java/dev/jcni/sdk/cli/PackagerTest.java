@@ -138,7 +138,8 @@ class PackagerTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Packager.run(List.of("--name", "d", "--out", dir.resolve("o").toString(), "--class-path",
-                jar.toString(), "--plugin", "p=a.B", "--no-shim", "--java", home.toString()), Map.of("PATH", "/usr/bin:/bin"),
+                jar.toString(), "--plugin", "p=a.B", "--no-shim", "--runtime", "none", "--java", home.toString()),
+                Map.of("PATH", "/usr/bin:/bin"),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String all = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, all);

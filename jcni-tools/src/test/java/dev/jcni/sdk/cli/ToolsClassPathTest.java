@@ -54,7 +54,7 @@ class ToolsClassPathTest {
         Path out = dir.resolve("dist");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = jcni(List.of("package", "--name", "d", "--out", out.toString(), "--class-path", jar.toString(),
-                "--plugin", "p=a.B", "--no-train", "--no-shim"), new ByteArrayOutputStream(), err);
+                "--plugin", "p=a.B", "--no-train", "--no-shim", "--runtime", "none"), new ByteArrayOutputStream(), err);
         assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
         Properties p = new Properties();
         try (var in = Files.newInputStream(out.resolve("lib/jcni-dist.properties"))) {

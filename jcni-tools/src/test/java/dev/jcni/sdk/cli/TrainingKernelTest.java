@@ -35,7 +35,7 @@ class TrainingKernelTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Packager.run(List.of("--name", "chain" + ProcessHandle.current().pid(), "--out", dir.resolve("dist").toString(),
                 "--class-path", WarmDist.testClassPath(), "--plugin", "makes=" + MAKES, "--plugin", "needs=" + NEEDS,
-                "--training", "needs=" + samples, "--java", System.getProperty("java.home"), "--no-shim"),
+                "--training", "needs=" + samples, "--java", System.getProperty("java.home"), "--no-shim", "--runtime", "none"),
                 System.getenv(), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -96,12 +96,17 @@ class LauncherIT {
         Path copy = copyDist(dir.resolve("dist"));
         List<Path> homes = trainedJavaHomes();
         assertFalse(homes.isEmpty(), "the package phase trained no archive: nothing to spoil");
-        for (Path home : homes) {
-            Path archiveDir = copy.resolve("lib/archives").resolve(runtimeVersion(home));
+        for (Path trained : homes) {
+            // the bundled runtime: the copy's own (its archive is the distribution's _dist)
+            boolean bundled = isBundled(trained);
+            Path home = bundled ? copy.resolve("lib/runtime") : trained;
+            Path archiveDir = copy.resolve("lib/archives").resolve(archiveDirName(trained));
             List<Path> spoiled = files(archiveDir);
-            assertTrue(spoiled.stream().anyMatch(a -> a.getFileName().toString().startsWith("host-local-VERSION.")),
-                    "host-local's VERSION archive, the one these calls are offered, is among those spoiled: " + spoiled);
+            String offered = bundled ? "_dist." : "host-local-VERSION.";
+            assertTrue(spoiled.stream().anyMatch(a -> a.getFileName().toString().startsWith(offered)),
+                    "the archive these calls are offered (" + offered + ") is among those spoiled: " + spoiled);
             for (Path a : spoiled) {
+                Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rw-r--r--"));
                 Files.write(a, "not an archive".getBytes(StandardCharsets.US_ASCII));
             }
             Map<String, String> env = Map.of("JCNI_JAVA_HOME", home.toString(), "CNI_COMMAND", "VERSION");
@@ -110,7 +115,7 @@ class LauncherIT {
             debug.put("JCNI_LOG_LEVEL", "debug");
             Dist.Run r = Dist.run(copy.resolve("bin/host-local"), debug, VERSION_IN);
             assertEquals(0, r.exitCode(), r.toString());
-            assertTrue(r.stderr().contains("start-up archive " + copy.resolve("lib/archives").resolve(runtimeVersion(home))),
+            assertTrue(r.stderr().contains("start-up archive " + archiveDir),
                     "at debug level the launcher names the archive it offers the JVM: " + r.stderr());
             if (featureVersion(home) >= 25) {
                 assertTrue(r.stderr().contains("[aot]"), "and the JVM says why it refused it: " + r.stderr());
@@ -170,8 +175,13 @@ class LauncherIT {
             Files.writeString(cwd.resolve(planted), "planted");
         }
         String trained = runtimeVersion(real);
-        assertTrue(Files.isDirectory(Dist.bin().getParent().resolve("lib/archives").resolve(trained)),
-                "the package phase trained an archive for " + real);
+        // the package phase trains the bundled runtime only: a copy gets (unusable) archives named for this JVM, which is
+        // all the launcher's choice looks at (an unusable one is ignored by the JVM)
+        Path copy = copyDist(dir.resolve("dist"));
+        Files.createDirectories(copy.resolve("lib/archives").resolve(trained));
+        for (String ext : List.of("jsa", "aot")) {
+            Files.writeString(copy.resolve("lib/archives").resolve(trained).resolve("host-local-VERSION." + ext), "planted");
+        }
         List<String> cases = List.of("", "..", ".", "-XX", "+1", "17 rc", "x17", trained);
         for (String version : cases) {
             Path home = Files.createDirectories(dir.resolve("jdk-" + cases.indexOf(version)).resolve("bin")).getParent();
@@ -180,14 +190,15 @@ class LauncherIT {
                     + real.resolve("bin/java") + "' \"$@\"\n");
             Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.writeString(home.resolve("release"), javaVersion + "\nJAVA_RUNTIME_VERSION=\"" + version + "\"\n");
-            WarmDist.Run r = WarmDist.exec(List.of(Dist.exe("host-local").toString()), Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin",
-                    "CNI_COMMAND", "VERSION", "JCNI_JAVA_HOME", home.toString()), VERSION_IN.getBytes(StandardCharsets.UTF_8), cwd);
+            WarmDist.Run r = WarmDist.exec(List.of(copy.resolve("bin/host-local").toString()), Map.of("PATH",
+                    "/usr/sbin:/usr/bin:/sbin:/bin", "CNI_COMMAND", "VERSION", "JCNI_JAVA_HOME", home.toString()),
+                    VERSION_IN.getBytes(StandardCharsets.UTF_8), cwd);
             assertVersionAnswer(new Dist.Run(r.exitCode(), r.out(), r.err()));
             List<String> given = Files.readAllLines(args).stream().filter(a -> a.contains("SharedArchiveFile=")
                     || a.contains("AOTCache=")).toList();
             if (version.equals(trained)) {
                 boolean aot = featureVersion(real) >= 25;
-                assertEquals(List.of((aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + Dist.bin().getParent().toRealPath()
+                assertEquals(List.of((aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + copy.toRealPath()
                         .resolve("lib/archives").resolve(trained).resolve("host-local-VERSION." + (aot ? "aot" : "jsa"))), given,
                         "the trained archive, by the JVM's version");
             } else {
@@ -273,13 +284,16 @@ class LauncherIT {
     void noJavaAnywhereGivesAClearErrorJsonThatStaysValidWithQuotesAndNewlines(@TempDir Path dir) throws IOException {
         String hostile = dir + "/a\"b\\c\nd\te";
         String script = "mount -t tmpfs none /usr/lib/jvm && exec \"$0\"";
+        // a distribution without a runtime of its own (jcni package --runtime none)
+        Path copy = copyDist(dir.resolve("dist"));
+        deleteTree(copy.resolve("lib/runtime"));
         Map<String, String> env = new LinkedHashMap<>();
         // not VERSION: the shim answers that without a JVM (issue 22)
         env.put("CNI_COMMAND", "ADD");
         env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin:" + hostile);
         Path wrapper = dir.resolve("hide-jvms");
         Files.writeString(wrapper, "#!/bin/sh\nexec unshare -m --propagation private sh -c '" + script + "' "
-                + Dist.exe("host-local") + "\n");
+                + copy.resolve("bin/host-local") + "\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
         Dist.Run r = Dist.run(wrapper, env, VERSION_IN);
         CniException e = assertLauncherError(r, "no Java runtime found");
@@ -404,6 +418,9 @@ class LauncherIT {
     static List<Path> trainedJavaHomes() throws IOException {
         Path archives = Dist.bin().getParent().resolve("lib/archives");
         List<Path> homes = new ArrayList<>();
+        if (Files.isDirectory(archives.resolve("runtime"))) {
+            homes.add(Dist.bin().getParent().resolve("lib/runtime"));
+        }
         List<Path> candidates = new ArrayList<>();
         candidates.add(Path.of(System.getProperty("java.home")));
         try (Stream<Path> s = Files.list(Path.of("/usr/lib/jvm"))) {
@@ -421,6 +438,17 @@ class LauncherIT {
             }
         }
         return homes;
+    }
+
+    /** Whether a Java home is the distribution's own runtime (lib/runtime). */
+    static boolean isBundled(Path javaHome) throws IOException {
+        Path bundled = Dist.bin().getParent().resolve("lib/runtime");
+        return Files.exists(bundled) && Files.isSameFile(javaHome, bundled);
+    }
+
+    /** The directory under lib/archives of a Java home's archives: runtime for the bundled one, else its runtime version. */
+    static String archiveDirName(Path javaHome) throws IOException {
+        return isBundled(javaHome) ? "runtime" : runtimeVersion(javaHome);
     }
 
     static String runtimeVersion(Path javaHome) throws IOException {
@@ -454,6 +482,14 @@ class LauncherIT {
             }
         });
         return target;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static List<Path> files(Path dir) throws IOException {

@@ -5,7 +5,8 @@
 # The launchers go into the CNI bin directory (default /opt/cni/bin), the jars and archives into
 # DIR/jcni-lib/@DIST@/<id>/ (DIR/jcni-lib/@DIST@/current names the installed one; the previous
 # version stays until the next install, so calls in flight during an upgrade finish). Then each
-# launcher trains its start-up archive for the JVM it will run on. --java-home pins that JVM;
+# launcher trains its start-up archive for the JVM it will run on: the distribution's own Java
+# runtime (lib/runtime, when it has one: the node needs no Java), else the node's. --java-home pins that JVM;
 # --warm installs and (re)starts the warm-mode daemon as the systemd unit jcni-@DIST@.service
 # (written into --unit-dir, default /etc/systemd/system; enabled and started when that is systemd's).
 # What it installs belongs to the installer (root: uid 0, gid 0) and only it can write to it (0755
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
     --warm) warm=1; shift ;;
     --no-train) train=; shift ;;
     --uninstall) uninstall=1; shift ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
     -*) echo "install.sh: unknown option $1" >&2; exit 2 ;;
     *) dest=$1; shift ;;
   esac
@@ -238,17 +239,24 @@ for f in "$here"/bin/*; do
 done
 
 # 3. start-up archives for the JVM each launcher will use here, with the options a runtime's call
-# gets (not the installer's)
+# gets (not the installer's); the distribution's own runtime (lib/runtime) has one archive for all
+# launchers, which the first one trains
 if [ -n "$train" ]; then
+  once=
+  [ -n "$java_home" ] || [ ! -d "$target/runtime" ] || once=1
   for f in "$here"/bin/*; do
     [ -f "$f" ] || continue
     n=${f##*/}
+    [ -z "$once" ] || [ "$once" = 1 ] || continue
+    [ -z "$once" ] || once=done
     if ! out=$(env -u JCNI_JAVA_OPTS -u JCNI_JAVA_HOME -u JAVA_TOOL_OPTIONS -u _JAVA_OPTIONS -u JDK_JAVA_OPTIONS \
         "$dest/$n" --jcni-train 2>&1 </dev/null); then
       echo "install.sh: training the start-up archive of $n failed (it works without one, only slower):" >&2
       printf '%s\n' "$out" | tail -n 20 >&2
     fi
   done
+  # an AppCDS archive is written read-only (0444): the installer's 0644 as everything else
+  [ ! -d "$target/archives" ] || find "$target/archives" -type f -exec chmod 0644 {} +
 fi
 
 # 4. versions before the previous one go, and the previous one too when others could change it (an

@@ -5,7 +5,8 @@
 # the CNI protocol only: everything this script says goes to stderr, and a failure to start also
 # prints a CNI error JSON on stdout. Arguments it reads itself (runtimes pass none):
 #   --jcni-cold   skip warm mode (the warm-mode shim falls back with it)
-#   --jcni-train  train this JVM's start-up archive for this launcher (install.sh and jcni package)
+#   --jcni-train  train this JVM's start-up archive for this launcher, or the bundled runtime's for
+#                 the whole distribution (install.sh and jcni package)
 # the values below are single-quoted by jcni package (a nested class a.B$C stays a.B$C)
 name=@NAME_SH@
 dist=@DIST_SH@
@@ -17,14 +18,9 @@ mode=run
 unset CDPATH
 case ${1-} in
   --jcni-cold) shift; mode=cold ;;
-  --jcni-train)
-    # one archive for every call, and for a plugin one for VERSION alone (runtimes ask it often,
-    # and it needs a fraction of the classes)
-    "$0" --jcni-train-one all || exit
-    [ "$kind" != plugin ] || "$0" --jcni-train-one VERSION || exit
-    exit 0 ;;
+  --jcni-train) shift; mode=train-all ;;
   --jcni-train-one)
-    case ${2-} in all | VERSION) scope=$2; shift 2; mode=train ;; *) echo "jcni $name: --jcni-train-one all|VERSION" >&2; exit 2 ;; esac ;;
+    case ${2-} in all | VERSION | dist) scope=$2; shift 2; mode=train ;; *) echo "jcni $name: --jcni-train-one all|VERSION|dist" >&2; exit 2 ;; esac ;;
 esac
 
 # A CNI error on stdout (code 999, JSON-escaped text) and the reason on stderr; exit 1.
@@ -87,8 +83,9 @@ fi
 # the canonical path: the archive of Java 17-24 records the class path exactly
 lib=$(cd "$lib" && pwd -P) || fail "cannot enter $lib"
 
-# --- the JVM: $JCNI_JAVA_HOME; else the one install.sh recorded in lib/java-home; else the newest
-# Java 17+ among $JAVA_HOME, /usr/lib/jvm/*, /usr/java/*, /opt/java/* and the java on PATH.
+# --- the JVM: $JCNI_JAVA_HOME; else the one install.sh recorded in lib/java-home; else the runtime
+# the distribution carries (lib/runtime, made by jlink); else the newest Java 17+ among $JAVA_HOME,
+# /usr/lib/jvm/*, /usr/java/*, /opt/java/* and the java on PATH.
 java_home=
 java_feature=0
 java_runtime=
@@ -115,6 +112,7 @@ consider() {
   java_home=$1
   java_feature=$f
   java_runtime=$r
+  java_version=$v
 }
 setting=${JCNI_JAVA_HOME-}
 origin=JCNI_JAVA_HOME
@@ -122,9 +120,16 @@ if [ -z "$setting" ] && [ -f "$lib/java-home" ]; then
   IFS= read -r setting < "$lib/java-home" || :
   origin=$lib/java-home
 fi
+bundled=
 if [ -n "$setting" ]; then
   consider "$setting" || fail "no usable Java @MIN_JAVA@ or newer in $setting (set by $origin)" \
     "${oldest_seen:+found $oldest_seen; }a Java home holds bin/java and a release file"
+  # the distribution's own runtime named explicitly still gets its archive
+  [ ! "$setting" -ef "$lib/runtime" ] || bundled=1
+elif [ -d "$lib/runtime" ]; then
+  consider "$lib/runtime" || fail "the distribution's Java runtime in $lib/runtime is unusable" \
+    "it holds bin/java and a release file of Java @MIN_JAVA@ or newer; set JCNI_JAVA_HOME to use another Java"
+  bundled=1
 else
   for candidate in ${JAVA_HOME:+"$JAVA_HOME"} /usr/lib/jvm/* /usr/java/* /opt/java/*; do
     [ -d "$candidate" ] && consider "$candidate"
@@ -144,14 +149,33 @@ set -f
 # A missing or stale archive is ignored (the JVM checks it); JCNI_LOG_LEVEL=debug shows why.
 # Only a well-formed version names one (a digit first, then letters, digits and . _ + -): an empty
 # or odd JAVA_RUNTIME_VERSION runs without an archive.
+# The bundled runtime's archives are in lib/archives/runtime: one for the whole distribution
+# (_dist), trained by any of its launchers (--jcni-train), used by all of them.
 archive=
-case $java_runtime in
-  [0-9]*) case $java_runtime in *[!A-Za-z0-9._+-]*) ;; *) archive=$lib/archives/$java_runtime/$name ;; esac ;;
-esac
+if [ -n "$bundled" ]; then
+  archive=$lib/archives/runtime/$name
+  [ "$mode" != run ] && [ "$mode" != cold ] || [ -f "$archive.jsa" ] || [ -f "$archive.aot" ] || archive=${archive%/*}/_dist
+else
+  case $java_runtime in
+    [0-9]*) case $java_runtime in *[!A-Za-z0-9._+-]*) ;; *) archive=$lib/archives/$java_runtime/$name ;; esac ;;
+  esac
+fi
+if [ "$mode" = train-all ]; then
+  # the bundled runtime: one archive for every launcher of the distribution (AppCDS maps classes
+  # lazily, so a VERSION call pays little for the others); another JVM: one archive for every call
+  # of this launcher, and for a plugin one for VERSION alone (runtimes ask it often, and it needs a
+  # fraction of the classes)
+  if [ -n "$bundled" ] && [ "$java_feature" -lt 25 ]; then
+    exec "$0" --jcni-train-one dist
+  fi
+  "$0" --jcni-train-one all || exit
+  [ "$kind" != plugin ] || "$0" --jcni-train-one VERSION || exit
+  exit 0
+fi
 log_opts="-Xlog:disable -Xlog:all=warning:stderr"
 case ${JCNI_LOG_LEVEL-} in
   debug | DEBUG | trace | TRACE)
-    printf 'jcni %s: Java %s in %s; start-up archive %s\n' "$name" "$java_runtime" "$java_home" "${archive:-(none for this JVM)}" >&2 ;;
+    printf 'jcni %s: Java %s in %s; start-up archive %s\n' "$name" "${java_runtime:-$java_version}" "$java_home" "${archive:-(none for this JVM)}" >&2 ;;
   *) log_opts="$log_opts -Xlog:cds*=off:stderr"
      [ "$java_feature" -ge 25 ] && log_opts="$log_opts -Xlog:aot*=off:stderr" ;;
 esac
@@ -160,9 +184,13 @@ if [ "$java_feature" -ge 25 ]; then ext=aot; else ext=jsa; fi
 if [ "$mode" = train ]; then
   [ -n "$archive" ] || fail "cannot name an archive for the JVM in $java_home (JAVA_RUNTIME_VERSION=$java_runtime)"
   mkdir -p "${archive%/*}" || fail "cannot create ${archive%/*}"
-  [ "$scope" = all ] || archive=$archive-$scope
+  case $scope in all) ;; dist) archive=${archive%/*}/_dist ;; *) archive=$archive-$scope ;; esac
   rm -f "$archive.$ext"
-  set -- -cp @CLASSPATH@ dev.jcni.sdk.cli.Trainer "$kind" "$main" "$lib/training/$name.json" "${self%/*}" "$scope"
+  if [ "$scope" = dist ]; then
+    set -- -cp @CLASSPATH@ dev.jcni.sdk.cli.Trainer dist "$lib" "${self%/*}"
+  else
+    set -- -cp @CLASSPATH@ dev.jcni.sdk.cli.Trainer "$kind" "$main" "$lib/training/$name.json" "${self%/*}" "$scope"
+  fi
   # the training JVM runs with exactly the options of a call (an AOT cache needs that); no JCNI_JAVA_OPTS
   if [ "$ext" = aot ]; then set -- "-XX:AOTCacheOutput=$archive.aot" "$@"; else set -- "-XX:ArchiveClassesAtExit=$archive.jsa" "$@"; fi
 else
