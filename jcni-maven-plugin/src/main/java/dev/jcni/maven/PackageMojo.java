@@ -61,6 +61,14 @@ public class PackageMojo extends AbstractJcniMojo {
     @Parameter(property = "jcni.shim", defaultValue = "true")
     boolean shim;
 
+    /**
+     * The architecture the distribution is for: {@code amd64}, {@code arm64}, {@code ppc64le},
+     * {@code s390x} or {@code riscv64} ({@code jcni package --arch}, docs/architectures.md); by
+     * default the distribution serves every one, with the shim of the build machine.
+     */
+    @Parameter(property = "jcni.arch")
+    String arch;
+
     /** Skip packaging. */
     @Parameter(property = "jcni.skip", defaultValue = "false")
     boolean skip;
@@ -123,6 +131,9 @@ public class PackageMojo extends AbstractJcniMojo {
         }
         if (!shim) {
             args.add("--no-shim");
+        }
+        if (arch != null && !arch.isBlank()) {
+            args.addAll(List.of("--arch", arch.trim()));
         }
         return args;
     }
