@@ -131,6 +131,23 @@ class PackagerArchTest {
         assertFalse(Files.exists(dir.resolve("o/lib/archives")), o.text());
     }
 
+    /** A JVM of the target architecture named by --java is trained, whatever this machine is (qemu-user runs it). */
+    @Test
+    void aJavaOfTheTargetArchitectureIsTrained(@TempDir Path dir) throws IOException {
+        String target = TargetArch.host().equals(Optional.of(TargetArch.ARM64)) ? "s390x" : "arm64";
+        Path home = Files.createDirectories(dir.resolve("jvm"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.21\"\nJAVA_RUNTIME_VERSION=\"17.0.21+1\"\nOS_ARCH=\""
+                + TargetArch.of(target).osArch + "\"\n");
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        // stands for the foreign JVM: records that the launcher ran it to train
+        Files.writeString(java, "#!/bin/sh\necho \"$@\" >> '" + dir.resolve("ran") + "'\n");
+        assertTrue(java.toFile().setExecutable(true));
+        Outcome o = pack(dir, "--arch", target, "--no-shim", "--java", home.toString());
+        assertEquals(0, o.status(), o.text());
+        assertTrue(o.text().contains("jcni package: trained p for " + home), o.text());
+        assertTrue(Files.readString(dir.resolve("ran")).contains("dev.jcni.sdk.cli.Trainer plugin a.B"), Files.readString(dir.resolve("ran")));
+    }
+
     @Test
     void aJavaOfAnotherArchitectureThanTheTargetIsAnError(@TempDir Path dir) throws IOException {
         Path home = Files.createDirectories(dir.resolve("jvm"));
