@@ -732,7 +732,8 @@ final class Packager {
 
     /**
      * A Java home's architecture from its release file's {@code OS_ARCH} ({@code x86_64} named
-     * {@code amd64}, as {@code os.arch} does); empty when unreadable.
+     * {@code amd64}, as {@code os.arch} does), else from the ELF header of its {@code bin/java} (a
+     * runtime linked from Debian's jmods has no {@code OS_ARCH}); empty when neither says.
      */
     static String architecture(Path javaHome) {
         try {
@@ -744,7 +745,7 @@ final class Packager {
         } catch (IOException e) {
             return "";
         }
-        return "";
+        return TargetArch.ofElf(javaHome.resolve("bin/java")).map(a -> a.osArch).orElse("");
     }
 
     private static String architecture(String osArch) {

@@ -78,6 +78,25 @@ enum TargetArch {
     }
 
     /**
+     * The architecture an executable is built for, read from its ELF header.
+     *
+     * @param exe the file
+     * @return its architecture, if it is a 64-bit ELF file of one jcni builds for
+     */
+    static Optional<TargetArch> ofElf(Path exe) {
+        for (TargetArch a : values()) {
+            try {
+                if (a.elfProblem(exe).isEmpty()) {
+                    return Optional.of(a);
+                }
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * What is wrong with an executable built for this architecture.
      *
      * @param exe the file

@@ -121,6 +121,18 @@ class PackagerArchTest {
         assertEquals(Optional.of("not an ELF file"), TargetArch.ARM64.elfProblem(dir.resolve("x.jar")));
     }
 
+    /** A runtime linked from Debian's jmods has no OS_ARCH in its release file: its bin/java says. */
+    @Test
+    void aJavaHomeWithoutOsArchIsKnownByItsJavaExecutable(@TempDir Path dir) throws IOException {
+        assertEquals(0, pack(dir, "--arch", "s390x", "--no-train").status());
+        Path home = Files.createDirectories(dir.resolve("jvm/bin")).getParent();
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.21.1\"\nMODULES=\"java.base\"\n");
+        Files.copy(dir.resolve("o/lib/jcni-shim"), home.resolve("bin/java"));
+        assertEquals("s390x", Packager.architecture(home));
+        Files.writeString(home.resolve("bin/java"), "#!/bin/sh\n");
+        assertEquals("", Packager.architecture(home));
+    }
+
     @Test
     void aDistributionForAnotherArchitectureIsNotTrainedWithoutAJvmOfIt(@TempDir Path dir) throws IOException {
         String foreign = TargetArch.host().equals(Optional.of(TargetArch.ARM64)) ? "s390x" : "arm64";
