@@ -7,14 +7,33 @@
 # `dpkg --add-architecture arm64 s390x` (test.sh does it before its apt-get update).
 # Usage: foreign-jvms.sh [dir]   (default $JCNI_FOREIGN_ROOT, else /var/cache/jcni/foreign-jvms)
 #        JCNI_FOREIGN_ARCHES="arm64 s390x ppc64el" (Debian's names) for another set
+#        JCNI_FOREIGN_JMODS="arm64" (the default): the arches whose JDK modules (jmods, for jlink) are
+#        also unpacked, into <dir>/<arch>/usr/lib/jvm/java-17-openjdk-<arch>/jmods; "" for none
 set -eu
 dest=${1:-${JCNI_FOREIGN_ROOT:-/var/cache/jcni/foreign-jvms}}
+# Debian 12 ships a JDK's modules in openjdk-17-jdk-headless (there is no openjdk-17-jmods):
+# only its jmods directory is kept, beside the JRE of the same version
+jmods() {
+  case " ${JCNI_FOREIGN_JMODS-arm64} " in *" $1 "*) ;; *) return 0 ;; esac
+  [ -f "$dest/$1/$home/jmods/java.base.jmod" ] && return 0
+  jdk=$(mktemp -d)
+  (cd "$jdk" && apt-get download -q -o APT::Sandbox::User=root "openjdk-17-jdk-headless:$1")
+  dpkg -x "$jdk"/*.deb "$jdk/x"
+  rm -rf "$dest/$1/$home/jmods.new"
+  mv "$jdk/x/$home/jmods" "$dest/$1/$home/jmods.new"
+  mv "$dest/$1/$home/jmods.new" "$dest/$1/$home/jmods"
+  rm -rf "$jdk"
+}
 mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
 for arch in ${JCNI_FOREIGN_ARCHES:-arm64 s390x}; do
   case $arch in arm64) qemu=aarch64 ;; ppc64el) qemu=ppc64le ;; *) qemu=$arch ;; esac
   update-binfmts --enable "qemu-$qemu" 2>/dev/null || true # exits 0, or non-zero when already enabled
   [ -e "/proc/sys/fs/binfmt_misc/qemu-$qemu" ] || { echo "foreign-jvms: no binfmt handler qemu-$qemu (qemu-user-static, binfmt-support)" >&2; exit 1; }
-  [ -x "$dest/$arch/usr/lib/jvm/java-17-openjdk-$arch/bin/java" ] && continue
+  home=usr/lib/jvm/java-17-openjdk-$arch
+  if [ -x "$dest/$arch/$home/bin/java" ]; then
+    jmods "$arch"
+    continue
+  fi
   dpkg --print-foreign-architectures | grep -qx "$arch" || dpkg --add-architecture "$arch"
   apt-cache policy "openjdk-17-jre-headless:$arch" | grep -q 'Candidate: [0-9]' || apt-get update -q
   debs=$(mktemp -d)
@@ -32,4 +51,5 @@ for arch in ${JCNI_FOREIGN_ARCHES:-arm64 s390x}; do
   rm -rf "$debs" "$dest/$arch"
   mv "$dest/$arch.new" "$dest/$arch"
   QEMU_LD_PREFIX="$dest/$arch" "$dest/$arch/usr/lib/jvm/java-17-openjdk-$arch/bin/java" -version
+  jmods "$arch"
 done

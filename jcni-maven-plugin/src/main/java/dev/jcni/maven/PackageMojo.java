@@ -77,6 +77,14 @@ public class PackageMojo extends AbstractJcniMojo {
     @Parameter
     List<String> runtimeModules;
 
+    /**
+     * The architecture the distribution is for: {@code amd64}, {@code arm64}, {@code ppc64le},
+     * {@code s390x} or {@code riscv64} ({@code jcni package --arch}, docs/architectures.md); by
+     * default the distribution serves every one, with the shim of the build machine.
+     */
+    @Parameter(property = "jcni.arch")
+    String arch;
+
     /** Skip packaging. */
     @Parameter(property = "jcni.skip", defaultValue = "false")
     boolean skip;
@@ -146,6 +154,9 @@ public class PackageMojo extends AbstractJcniMojo {
         }
         if (runtimeModules != null && !runtimeModules.isEmpty()) {
             args.addAll(List.of("--runtime-modules", String.join(",", runtimeModules)));
+        }
+        if (arch != null && !arch.isBlank()) {
+            args.addAll(List.of("--arch", arch.trim()));
         }
         return args;
     }

@@ -213,11 +213,12 @@ record ProcessFacts(Map<String, Object> namespaces, Object root, String cwd, Obj
 
     /**
      * @return the daemon's own network, mount and user namespaces and root directory, as the request
-     *     names them
+     *     names them (the root read through /proc/self/root, as the shim does: the same directory as
+     *     "/", also under qemu-user, where "/" names QEMU_LD_PREFIX's sysroot)
      * @throws IOException when they cannot be read
      */
     static List<Wire.FileId> ownIds() throws IOException {
-        return List.of(id("/proc/self/ns/net"), id("/proc/self/ns/mnt"), id("/proc/self/ns/user"), id("/"));
+        return List.of(id("/proc/self/ns/net"), id("/proc/self/ns/mnt"), id("/proc/self/ns/user"), id("/proc/self/root"));
     }
 
     /** Whether a path names, here, the directory with that identity (it was not renamed meanwhile). */

@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <pre>
  * request:  "JCW2" u32 length-of-rest, then u32 pid, u32 umask,
- *           4 x (u64 dev, u64 ino) of the caller's /proc/self/ns/net, ns/mnt, ns/user and "/",
+ *           4 x (u64 dev, u64 ino) of the caller's /proc/self/ns/net, ns/mnt, ns/user and root,
  *           str dist-id, str plugin, str cwd, u32 argc + argc x str, u32 envc + envc x str, str stdin
  *           (str = u32 length + bytes)
  * replies:  frames of u8 type + u32 length + payload.

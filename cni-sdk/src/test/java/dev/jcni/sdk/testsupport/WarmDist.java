@@ -58,10 +58,25 @@ public final class WarmDist implements AutoCloseable {
      * @return the distribution (no daemon yet)
      */
     public static WarmDist create(Path dir, String name, Map<String, String> plugins, String classPath) {
+        // the JVM of these tests, found as a node's Java is (the bundled runtime has BundledRuntimeIT)
+        return create(dir, name, plugins, classPath, List.of("--no-train", "--runtime", "none"));
+    }
+
+    /**
+     * Packages a distribution under a given name with other arguments of {@code jcni package}.
+     *
+     * @param dir a directory that does not exist yet
+     * @param name the dist name
+     * @param plugins plugin name to main class
+     * @param classPath the class path to package
+     * @param packageArgs more arguments (e.g. {@code --no-train}, {@code --arch arm64})
+     * @return the distribution (no daemon yet)
+     */
+    public static WarmDist create(Path dir, String name, Map<String, String> plugins, String classPath,
+                                  List<String> packageArgs) {
         List<String> cmd = new ArrayList<>(List.of(java(), "-cp", testClassPath(), "dev.jcni.sdk.cli.Main", "package",
-                "--name", name, "--out", dir.toString(), "--class-path", classPath, "--no-train",
-                // the JVM of these tests, found as a node's Java is (the bundled runtime has BundledRuntimeIT)
-                "--runtime", "none"));
+                "--name", name, "--out", dir.toString(), "--class-path", classPath));
+        cmd.addAll(packageArgs);
         plugins.forEach((p, main) -> cmd.addAll(List.of("--plugin", p + "=" + main)));
         Kernel.ExecResult r = Kernel.exec(cmd.toArray(String[]::new));
         if (r.exitCode() != 0) {
@@ -154,11 +169,22 @@ public final class WarmDist implements AutoCloseable {
 
     /**
      * Starts the daemon with {@code lib/jcni-daemon} (debug log kept for {@link #daemonLog()}) and
-     * waits until it serves.
+     * waits (at most 3 minutes: a JVM under qemu-user starts slowly) until it serves.
      *
      * @param extraArgs daemon arguments, e.g. {@code --max-calls 1} or {@code --socket PATH}
      */
     public void startDaemon(String... extraArgs) {
+        startDaemon(Map.of(), extraArgs);
+    }
+
+    /**
+     * The same with more environment for the daemon (e.g. {@code QEMU_LD_PREFIX} for another
+     * architecture's JVM under qemu-user).
+     *
+     * @param env variables added to this JVM's environment
+     * @param extraArgs daemon arguments
+     */
+    public void startDaemon(Map<String, String> env, String... extraArgs) {
         List<String> cmd = new ArrayList<>(List.of(dir.resolve("lib/jcni-daemon").toString()));
         cmd.addAll(List.of(extraArgs));
         for (int i = 0; i + 1 < extraArgs.length; i++) {
@@ -171,13 +197,14 @@ public final class WarmDist implements AutoCloseable {
         pb.environment().put("JCNI_LOG_LEVEL", "debug");
         // cni-sdk's own tests: the daemon learns its callers through TestPeers (no cni-sdk-netlink here)
         pb.environment().put(TestPeers.LIBRARY_ENV, TestPeers.library().toString());
+        pb.environment().putAll(env);
         long startsBefore = starts();
         try {
             daemon = pb.start();
         } catch (IOException e) {
             throw new AssertionError("cannot start the daemon: " + e, e);
         }
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (starts() == startsBefore) {
             if (!daemon.isAlive()) {
                 throw new AssertionError("the daemon exited with " + daemon.exitValue() + ": " + daemonLog());

@@ -113,6 +113,19 @@ final class BundledRuntime {
                     + "node's Java 17+ (--jmods DIR to bundle one, --runtime none to say so)");
             return Optional.empty();
         }
+        if (spec.arch().isPresent()) {
+            String jmodsArch = targetArchitecture(jdk.get());
+            String wanted = spec.arch().get().osArch;
+            if (!jmodsArch.equals(wanted)) {
+                String why = "the jmods " + jdk.get().jmods() + " are for " + jmodsArch + ", the distribution is for " + wanted;
+                if (spec.runtime() == Mode.JLINK || spec.jmods().isPresent()) {
+                    throw new IllegalStateException(why + " (--jmods DIR: that architecture's jmods)");
+                }
+                log.println("jcni package: no Java runtime of its own: " + why + " (--jmods DIR with " + wanted
+                        + "'s jmods to bundle one); it runs on the node's Java 17+");
+                return Optional.empty();
+            }
+        }
         List<String> modules = modules(jdk.get(), lib, jars, spec.runtimeModules());
         Path runtime = lib.resolve(DIR);
         link(jdk.get(), modules, runtime, env);

@@ -52,7 +52,8 @@ final class Packager {
 
     static final String USAGE = "usage: jcni package --name DIST --out DIR --class-path CP --plugin NAME=MAIN... "
             + "[--command NAME=MAIN]... [--training NAME=FILE]... [--include FILE]... [--java JAVA_HOME]... "
-            + "[--no-train] [--no-shim] [--runtime jlink|none|auto] [--jmods DIR] [--runtime-modules M,...]";
+            + "[--no-train] [--no-shim] [--runtime jlink|none|auto] [--jmods DIR] [--runtime-modules M,...] "
+            + "[--arch amd64|arm64|ppc64le|s390x|riscv64]";
 
     /** The oldest Java the launchers accept (the release jcni compiles for). */
     static final int MIN_JAVA = 17;
@@ -94,7 +95,7 @@ final class Packager {
     /** What to package. */
     record Spec(String dist, Path out, List<Path> classPath, Map<String, String> plugins, Map<String, String> commands,
                 Map<String, Path> training, List<Path> includes, List<Path> javaHomes, boolean train, boolean shim,
-                BundledRuntime.Mode runtime, Optional<Path> jmods, List<String> runtimeModules) {
+                BundledRuntime.Mode runtime, Optional<Path> jmods, List<String> runtimeModules, Optional<TargetArch> arch) {
     }
 
     static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
@@ -130,6 +131,7 @@ final class Packager {
         BundledRuntime.Mode runtime = BundledRuntime.Mode.AUTO;
         Optional<Path> jmods = Optional.empty();
         List<String> runtimeModules = new ArrayList<>();
+        Optional<TargetArch> arch = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -159,6 +161,7 @@ final class Packager {
                 case "--runtime" -> runtime = BundledRuntime.Mode.parse(value(args, ++i, a));
                 case "--jmods" -> jmods = Optional.of(Path.of(value(args, ++i, a)));
                 case "--runtime-modules" -> runtimeModules.addAll(BundledRuntime.moduleNames(value(args, ++i, a)));
+                case "--arch" -> arch = Optional.of(TargetArch.of(value(args, ++i, a)));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
@@ -174,7 +177,7 @@ final class Packager {
             throw new IllegalArgumentException("--jmods and --runtime-modules make a bundled runtime: not with --runtime none");
         }
         return new Spec(dist, out, cp, plugins, commands, training, includes, javaHomes, train, shim, runtime, jmods,
-                List.copyOf(runtimeModules));
+                List.copyOf(runtimeModules), arch);
     }
 
     private static String value(List<String> args, int i, String option) {
@@ -215,7 +218,7 @@ final class Packager {
         Path lib = Files.createDirectories(out.resolve("lib"));
         Path bin = Files.createDirectories(out.resolve("bin"));
         List<String> jars = copyClassPath(withTools(spec.classPath()), lib);
-        extractNativeLibraries(lib, jars);
+        extractNativeLibraries(lib, jars, spec.arch());
         Optional<List<String>> modules = BundledRuntime.make(spec, lib, jars, env, log);
         String id = distributionId(spec, lib, jars);
         writeProperties(spec, lib, jars, id, modules);
@@ -232,7 +235,7 @@ final class Packager {
             Files.copy(t.getValue(), training.resolve(t.getKey() + ".json"), StandardCopyOption.REPLACE_EXISTING);
         }
         if (spec.shim()) {
-            compileShim(lib, env, log);
+            compileShim(lib, env, log, spec.arch());
         }
         writeTemplate("install.sh", out.resolve("install.sh"), Map.of("DIST", spec.dist(), "DIST_SH", shQuote(spec.dist())), true);
         writeTemplate("jcni-daemon.service", out.resolve("jcni-" + spec.dist() + ".service"), Map.of("DIST", spec.dist()), false);
@@ -445,9 +448,12 @@ final class Packager {
     /**
      * cni-sdk-netlink's JNI library, pre-extracted into lib/native/linux-&lt;arch&gt;/: nothing is
      * unpacked at run time (a noexec /tmp works), and the launcher points the library loader at it.
+     * Every architecture's, or with {@code --arch} that architecture's only (a class path that
+     * carries JNI libraries but none for it is an error).
      */
-    private static void extractNativeLibraries(Path lib, List<String> jars) throws IOException {
+    private static void extractNativeLibraries(Path lib, List<String> jars, Optional<TargetArch> arch) throws IOException {
         Path nativeDir = lib.resolve("native");
+        Set<String> skipped = new java.util.TreeSet<>();
         for (String j : jars) {
             try (JarFile jf = new JarFile(lib.resolve(j).toFile())) {
                 for (JarEntry e : (Iterable<JarEntry>) jf.stream()::iterator) {
@@ -458,12 +464,21 @@ final class Packager {
                     if (!target.startsWith(nativeDir)) {
                         continue;
                     }
+                    String platform = nativeDir.relativize(target).getName(0).toString();
+                    if (arch.isPresent() && !platform.equals("linux-" + arch.get().osArch)) {
+                        skipped.add(platform);
+                        continue;
+                    }
                     Files.createDirectories(target.getParent());
                     try (InputStream in = jf.getInputStream(e)) {
                         Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             }
+        }
+        if (arch.isPresent() && !skipped.isEmpty() && !Files.isDirectory(nativeDir.resolve("linux-" + arch.get().osArch))) {
+            throw new IllegalStateException("--arch " + arch.get().goName() + ": the class path carries JNI libraries for "
+                    + String.join(", ", skipped) + " but none for linux-" + arch.get().osArch);
         }
     }
 
@@ -627,16 +642,27 @@ final class Packager {
 
     /**
      * Compiles the warm-mode shim with gcc into lib/jcni-shim. Without gcc (or without the shim's
-     * source) the distribution has no warm mode and its launchers always start a JVM.
+     * source) the distribution has no warm mode and its launchers always start a JVM. With
+     * {@code --arch}, the compiler is that architecture's ({@code aarch64-linux-gnu-gcc}, ...; plain
+     * gcc also serves the build machine's own), a missing one is an error, and the output must be
+     * an ELF file of that machine.
      */
-    private static void compileShim(Path lib, Map<String, String> env, PrintStream log) throws IOException {
-        Optional<Path> gcc = findTool("gcc", env);
+    private static void compileShim(Path lib, Map<String, String> env, PrintStream log, Optional<TargetArch> arch)
+            throws IOException {
+        Optional<Path> gcc = arch.isEmpty() ? findTool("gcc", env) : findTool(arch.get().triplet + "-gcc", env);
+        if (gcc.isEmpty() && arch.isPresent() && arch.equals(TargetArch.host())) {
+            gcc = findTool("gcc", env);
+        }
         String source;
         try (InputStream in = Packager.class.getResourceAsStream(SHIM_SOURCE)) {
             if (in == null) {
                 return;
             }
             source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (gcc.isEmpty() && arch.isPresent()) {
+            throw new IllegalStateException("--arch " + arch.get().goName() + ": no " + arch.get().triplet
+                    + "-gcc on PATH for the warm-mode shim (Debian: " + arch.get().compilerPackage + "), or --no-shim");
         }
         if (gcc.isEmpty()) {
             log.println("jcni package: no gcc on PATH: the distribution has no warm-mode shim (launchers always start a JVM)");
@@ -652,7 +678,14 @@ final class Packager {
             cmd.addAll(List.of("-o", exe.toString(), c.toString()));
             Outcome o = exec(cmd, env, null, 120);
             if (o.status() != 0) {
-                throw new IllegalStateException("gcc failed to compile the warm-mode shim:\n" + o.output());
+                throw new IllegalStateException(gcc.get().getFileName() + " failed to compile the warm-mode shim:\n" + o.output());
+            }
+            Optional<TargetArch> want = arch.or(TargetArch::host);
+            Optional<String> bad = want.isEmpty() ? Optional.empty() : want.get().elfProblem(exe);
+            if (bad.isPresent()) {
+                Files.delete(exe);
+                throw new IllegalStateException(gcc.get() + " made a warm-mode shim that is not for " + want.get().osArch
+                        + ": " + bad.get());
             }
         } finally {
             deleteTree(work);
@@ -678,25 +711,42 @@ final class Packager {
     /**
      * Trains the start-up archives: the bundled runtime's (one for the whole distribution, when it has
      * one), and every launcher's for each JVM given by {@code --java}; with neither, for every Java
-     * home the launchers would consider on this machine.
+     * home the launchers would consider on this machine. With {@code --arch}, JVMs of that
+     * architecture only: a {@code --java} of another is an error. A distribution for another
+     * architecture than this machine's is trained only for the JVMs {@code --java} names, which then
+     * run under qemu-user (binfmt_misc); without any it is not trained (install.sh trains on the
+     * node, docs/architectures.md).
      */
     private static void train(Path out, Spec spec, Map<String, String> env, PrintStream log) throws IOException {
         List<Path> homes = new ArrayList<>();
+        String here = architecture(System.getProperty("os.arch", ""));
+        Optional<TargetArch> target = spec.arch();
+        if (target.isPresent() && !target.get().osArch.equals(here) && spec.javaHomes().isEmpty()) {
+            log.println("jcni package: not training: the distribution is for " + target.get().osArch + ", this machine is "
+                    + here + " (install.sh trains on the node; --java with a JVM for " + target.get().osArch
+                    + " trains it here under qemu-user)");
+            return;
+        }
         Path bundled = out.resolve("lib").resolve(BundledRuntime.DIR);
         boolean hasBundled = Files.isExecutable(bundled.resolve("bin/java"));
         List<Path> candidates = new ArrayList<>();
-        if (hasBundled) {
+        if (hasBundled && architecture(bundled).equals(here)) {
             candidates.add(bundled);
         }
         candidates.addAll(spec.javaHomes().isEmpty() && !hasBundled ? javaHomes(env) : spec.javaHomes());
         for (Path h : candidates) {
             String arch = architecture(h);
-            if (arch.isEmpty() || arch.equals(architecture(System.getProperty("os.arch", "")))) {
+            if (target.isPresent() && !target.get().osArch.equals(arch) && !spec.javaHomes().isEmpty()) {
+                throw new IllegalStateException("--java " + h + " is a JVM for " + (arch.isEmpty() ? "an unknown architecture"
+                        : arch) + ", not for " + target.get().osArch + " (--arch " + target.get().goName() + ")");
+            }
+            if (target.isPresent() ? target.get().osArch.equals(arch) : arch.isEmpty() || arch.equals(here)) {
                 homes.add(h);
             } else {
                 // another architecture's JVM (multiarch, qemu-user): training it here would fail or crawl
-                log.println("jcni package: not training " + h + ": a JVM for " + arch + ", this machine is "
-                        + architecture(System.getProperty("os.arch", "")) + " (that JVM runs without a start-up archive)");
+                log.println("jcni package: not training " + h + ": a JVM for " + arch + (target.isPresent()
+                        ? ", the distribution is for " + target.get().osArch : ", this machine is " + here)
+                        + " (that JVM runs without a start-up archive)");
             }
         }
         List<String> names = new ArrayList<>(spec.plugins().keySet());
@@ -786,7 +836,8 @@ final class Packager {
 
     /**
      * A Java home's architecture from its release file's {@code OS_ARCH} ({@code x86_64} named
-     * {@code amd64}, as {@code os.arch} does); empty when unreadable.
+     * {@code amd64}, as {@code os.arch} does), else from the ELF header of its {@code bin/java} (a
+     * runtime linked from Debian's jmods has no {@code OS_ARCH}); empty when neither says.
      */
     static String architecture(Path javaHome) {
         try {
@@ -798,7 +849,7 @@ final class Packager {
         } catch (IOException e) {
             return "";
         }
-        return "";
+        return TargetArch.ofElf(javaHome.resolve("bin/java")).map(a -> a.osArch).orElse("");
     }
 
     private static String architecture(String osArch) {

@@ -36,7 +36,7 @@
  *
  * Wire protocol (version 2), integers big-endian:
  *   request:  "JCW2" u32:length-of-rest, then u32 pid, u32 umask,
- *             4 x (u64 dev, u64 ino) of /proc/self/ns/net, /proc/self/ns/mnt, /proc/self/ns/user, "/",
+ *             4 x (u64 dev, u64 ino) of /proc/self/ns/net, /proc/self/ns/mnt, /proc/self/ns/user, /proc/self/root,
  *             str dist-id, str plugin, str cwd, u32 argc + argc x str, u32 envc + envc x str, str stdin
  *             (str = u32 length + bytes)
  *   replies:  frames u8 type + u32 length + payload:
@@ -919,7 +919,9 @@ int main(int argc, char **argv)
     id_of(&req, "/proc/self/ns/net", &ok);
     id_of(&req, "/proc/self/ns/mnt", &ok);
     id_of(&req, "/proc/self/ns/user", &ok);
-    id_of(&req, "/", &ok);
+    /* the root through /proc, as with the namespaces: the same directory as "/", also under
+       qemu-user with QEMU_LD_PREFIX, which resolves "/" to its sysroot (docs/architectures.md) */
+    id_of(&req, "/proc/self/root", &ok);
     ok &= put_str(&req, argv[2], strlen(argv[2])) == 0;
     ok &= put_str(&req, argv[3], strlen(argv[3])) == 0;
     ok &= put_str(&req, cwd, strlen(cwd)) == 0;

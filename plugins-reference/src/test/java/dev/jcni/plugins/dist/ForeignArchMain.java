@@ -13,7 +13,9 @@ import java.util.HexFormat;
  * Run by {@link ForeignArchIT} in another architecture's JVM (under qemu-user): prints, one line
  * each, this JVM's architecture and byte order, an rtnetlink request built in the host's order
  * (the bytes of CodecTest's ifinfo golden), and then, in the network namespace given (entered through
- * the JNI library), each kernel call's outcome: {@code ok ...} or {@code failed ...}.
+ * the JNI library), each kernel call's outcome: {@code ok ...} or {@code failed ...}. With a link
+ * index as a second argument, first the IPv4 addresses of that link and the main table's IPv4
+ * routes (dumps).
  */
 public final class ForeignArchMain {
     private ForeignArchMain() {
@@ -28,6 +30,11 @@ public final class ForeignArchMain {
         System.out.flush();
         try (NetNs ns = NetNs.get(args[0]); NetlinkHandle h = NetlinkHandle.openAt(ns)) {
             System.out.println("ok netns " + args[0]); // opened and entered through the JNI library
+            if (args.length > 1) {
+                int link = Integer.parseInt(args[1]);
+                step("addrList " + link, () -> h.addrList(link, 2).stream().map(a -> a.prefix().toString()).sorted().toList());
+                step("routeList main", () -> h.routeList(2).stream().map(String::valueOf).sorted().toList());
+            }
             Integer lo = step("linkByName lo", () -> h.linkByName("lo").index());
             if (lo == null) {
                 return;
