@@ -240,22 +240,28 @@ public final class NodeImage {
         // the modules jcni's jars need on a class path (jdeps cannot resolve them: the test kit's descriptor
         // requires JUnit, which a distribution does not carry); no TLS, no desktop
         String modules = MODULES;
-        int feature = feature(javaHome);
+        int feature = Integer.parseInt(release(javaHome, "JAVA_VERSION").split("[.+-]")[0]);
+        // the launchers name a JVM's start-up archives by JAVA_RUNTIME_VERSION, which jlink leaves out
+        String runtimeVersion = release(javaHome, "JAVA_RUNTIME_VERSION");
+        if (!runtimeVersion.matches("[0-9][A-Za-z0-9._+-]*")) {
+            throw new IOException(javaHome + "/release: JAVA_RUNTIME_VERSION " + runtimeVersion + " is not a version");
+        }
         exec(List.of(javaHome.resolve("bin/jlink").toString(), "--module-path", jmods.toString(), "--add-modules", modules,
                 "--strip-debug", "--no-header-files", "--no-man-pages", feature >= 21 ? "--compress=zip-6" : "--compress=2",
-                "--generate-cds-archive", "--output", out.toString()));
+                "--generate-cds-archive", "--release-info", "add:JAVA_RUNTIME_VERSION=\"" + runtimeVersion + "\"",
+                "--output", out.toString()));
         log.println("jcni node-image: a Java " + feature + " runtime with " + modules);
         return out;
     }
 
-    private static int feature(Path javaHome) throws IOException {
+    /** A value of a JDK's release file, without its quotes. */
+    private static String release(Path javaHome, String key) throws IOException {
         for (String line : Files.readAllLines(javaHome.resolve("release"))) {
-            if (line.startsWith("JAVA_VERSION=")) {
-                String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
-                return Integer.parseInt(v.split("[.+-]")[0]);
+            if (line.startsWith(key + "=")) {
+                return line.substring(key.length() + 1).replace("\"", "");
             }
         }
-        throw new IOException(javaHome + "/release names no JAVA_VERSION");
+        throw new IOException(javaHome + "/release names no " + key);
     }
 
     /** Every shared library ldd finds for these executables and libraries: the path it prints to the file. */
