@@ -229,7 +229,8 @@ class CriIT {
                 node.cri.removePodSandbox(p.sandbox);
                 sandboxes.remove(p.sandbox);
             }
-            assertEquals(List.of(), node.cri.listPodSandboxIds(), "RemovePodSandbox leaves no sandbox");
+            List<String> left = node.cri.listPodSandboxIds().stream().filter(id -> id.equals(a.sandbox) || id.equals(b.sandbox)).toList();
+            assertEquals(List.of(), left, "RemovePodSandbox leaves no sandbox (of these pods: the DaemonSet's may run)");
             assertClean(node, net, List.of(a, b));
         } finally {
             for (String s : sandboxes) {
@@ -452,6 +453,16 @@ class CriIT {
                 "the DaemonSet's daemon does not serve " + warmDist.socket() + " after 120 s:\n" + pod.logText());
         assertTrue(Files.exists(warmBin.resolve("jcni-lib").resolve(warmDist.name()).resolve("current").resolve("java-home")),
                 "the init container installed the image's Java runtime and pinned it");
+        // a call from the node through the installed launcher is served by the pod's daemon
+        long before = served(pod);
+        Map<String, String> env = new java.util.HashMap<>(Map.of("CNI_COMMAND", "VERSION", "JCNI_WARM_DEBUG", "1"));
+        Dist.Run r = Dist.run(List.of(warmBin.resolve("bridge").toString()), env, "{\"cniVersion\": \"1.0.0\"}");
+        assertEquals(0, r.exitCode(), r.toString());
+        for (int i = 0; i < 100 && served(pod) <= before; i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(before + 1, served(pod), "a call through the installed launcher was served by the DaemonSet's daemon: " + r
+                + "\n" + pod.logText());
         return pod;
     }
 
@@ -501,6 +512,7 @@ class CriIT {
         long before = served(daemonPod);
         twoPods(node, warmBridge);
         // per pod: ADD and DEL of bridge (host-local in-process) and of portmap
+        awaitServed(before + 8);
         assertTrue(served(daemonPod) >= before + 8, "the daemon served " + (served(daemonPod) - before) + " calls:\n" + daemonPod.logText());
         assertEquals(List.of(), refusals(daemonPod), "the DaemonSet's daemon refused calls (they ran cold)");
     }
@@ -511,6 +523,7 @@ class CriIT {
         Containerd node = warmNode();
         long before = served(daemonPod);
         twoPods(node, warmPtp);
+        awaitServed(before + 8);
         assertTrue(served(daemonPod) >= before + 8, "the daemon served " + (served(daemonPod) - before) + " calls:\n" + daemonPod.logText());
         assertEquals(List.of(), refusals(daemonPod), "the DaemonSet's daemon refused calls (they ran cold)");
     }
@@ -599,21 +612,53 @@ class CriIT {
             }
             assertTrue(served(daemonPod) >= served + 4L * rounds, "the warm pods were served by the DaemonSet's daemon");
             assertEquals(List.of(), refusals(daemonPod), "the DaemonSet's daemon refused calls");
+            // one plugin call from the node, through the launcher the DaemonSet installed: warm (the pod's
+            // daemon) and cold (JCNI_WARM=off), in turn
+            long[] warmCall = new long[rounds];
+            long[] coldCall = new long[rounds];
+            long before = served(daemonPod);
+            for (int i = 0; i < rounds; i++) {
+                warmCall[i] = versionCall(Map.of());
+                coldCall[i] = versionCall(Map.of("JCNI_WARM", "off"));
+            }
+            awaitServed(before + rounds);
+            assertEquals(before + rounds, served(daemonPod), "the warm VERSION calls, and only they, were served by the daemon");
             String load = Files.readString(Path.of("/proc/loadavg")).trim();
             String report = String.format("containerd 1.6.20 CRI, bridge + host-local + portmap (1.0.0) with a hostPort,"
                             + " loopback from Go; p50 of %d after one warm-up, ms (load average %s):%n"
                             + "  RunPodSandbox:             jcni cold %d  jcni warm (DaemonSet) %d  Go 1.1.1 %d%n"
                             + "    (cold %s, warm %s, Go %s)%n"
                             + "  StopPodSandbox+RemovePod:  jcni cold %d  jcni warm (DaemonSet) %d  Go 1.1.1 %d%n"
-                            + "    (cold %s, warm %s, Go %s)%n",
+                            + "    (cold %s, warm %s, Go %s)%n"
+                            + "  one bridge VERSION call through the installed launcher: warm (DaemonSet) %d  cold %d   (warm %s, cold %s)%n",
                     rounds, load, p50(coldTimes[0]), p50(warmTimes[0]), p50(goTimes[0]),
                     Arrays.toString(coldTimes[0]), Arrays.toString(warmTimes[0]), Arrays.toString(goTimes[0]),
                     p50(coldTimes[1]), p50(warmTimes[1]), p50(goTimes[1]),
-                    Arrays.toString(coldTimes[1]), Arrays.toString(warmTimes[1]), Arrays.toString(goTimes[1]));
+                    Arrays.toString(coldTimes[1]), Arrays.toString(warmTimes[1]), Arrays.toString(goTimes[1]),
+                    p50(warmCall), p50(coldCall), Arrays.toString(warmCall), Arrays.toString(coldCall));
             System.out.print(report);
             Files.writeString(Path.of("target", "cri-timings.txt"), report);
         } finally {
             goNet.removeBridge();
+        }
+    }
+
+    /** @return the ms of one bridge VERSION call through the launcher the DaemonSet installed (asserting its answer) */
+    private static long versionCall(Map<String, String> env) {
+        Map<String, String> e = new java.util.HashMap<>(env);
+        e.put("CNI_COMMAND", "VERSION");
+        long t0 = System.nanoTime();
+        Dist.Run r = Dist.run(List.of(warmBin.resolve("bridge").toString()), e, "{\"cniVersion\": \"1.0.0\"}");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.stdout().contains("\"supportedVersions\""), r.toString());
+        return ms;
+    }
+
+    /** Waits (bounded) until the daemon has logged that many served calls: it logs a call after answering it. */
+    private static void awaitServed(long count) throws InterruptedException {
+        for (int i = 0; i < 100 && served(daemonPod) < count; i++) {
+            Thread.sleep(100);
         }
     }
 
