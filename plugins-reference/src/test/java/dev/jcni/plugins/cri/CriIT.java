@@ -455,8 +455,8 @@ class CriIT {
                 "the init container installed the image's Java runtime and pinned it");
         // a call from the node through the installed launcher is served by the pod's daemon
         long before = served(pod);
-        Map<String, String> env = new java.util.HashMap<>(Map.of("CNI_COMMAND", "VERSION", "JCNI_WARM_DEBUG", "1"));
-        Dist.Run r = Dist.run(List.of(warmBin.resolve("bridge").toString()), env, "{\"cniVersion\": \"1.0.0\"}");
+        Map<String, String> call = new java.util.HashMap<>(Map.of("CNI_COMMAND", "VERSION", "JCNI_WARM_DEBUG", "1"));
+        Dist.Run r = Dist.run(List.of(warmBin.resolve("bridge").toString()), call, "{\"cniVersion\": \"1.0.0\"}");
         assertEquals(0, r.exitCode(), r.toString());
         for (int i = 0; i < 100 && served(pod) <= before; i++) {
             Thread.sleep(100);
