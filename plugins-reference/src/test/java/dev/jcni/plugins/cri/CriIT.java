@@ -412,6 +412,7 @@ class CriIT {
      */
     private static synchronized Containerd warmNode() throws Exception {
         if (warm != null) {
+            assertTrue(daemonPod != null, "the DaemonSet's pod did not start (see the first warm test's failure)");
             return warm;
         }
         daemonSet = DaemonSetPod.read(Path.of("src", "dist", "kubernetes", "jcni-daemonset.yaml"));
@@ -455,7 +456,8 @@ class CriIT {
                 "the init container installed the image's Java runtime and pinned it");
         // a call from the node through the installed launcher is served by the pod's daemon
         long before = served(pod);
-        Map<String, String> call = new java.util.HashMap<>(Map.of("CNI_COMMAND", "VERSION", "JCNI_WARM_DEBUG", "1"));
+        // Dist.run sets JCNI_WARM=off unless told otherwise
+        Map<String, String> call = new java.util.HashMap<>(Map.of("CNI_COMMAND", "VERSION", "JCNI_WARM", "on", "JCNI_WARM_DEBUG", "1"));
         Dist.Run r = Dist.run(List.of(warmBin.resolve("bridge").toString()), call, "{\"cniVersion\": \"1.0.0\"}");
         assertEquals(0, r.exitCode(), r.toString());
         for (int i = 0; i < 100 && served(pod) <= before; i++) {
@@ -618,7 +620,7 @@ class CriIT {
             long[] coldCall = new long[rounds];
             long before = served(daemonPod);
             for (int i = 0; i < rounds; i++) {
-                warmCall[i] = versionCall(Map.of());
+                warmCall[i] = versionCall(Map.of("JCNI_WARM", "on"));
                 coldCall[i] = versionCall(Map.of("JCNI_WARM", "off"));
             }
             awaitServed(before + rounds);
