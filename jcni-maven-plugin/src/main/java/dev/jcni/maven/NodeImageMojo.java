@@ -16,7 +16,8 @@ import org.apache.maven.plugins.annotations.Parameter;
  * {@code target/jcni-node-image.tar}, for the DaemonSet that installs it on every node of a
  * Kubernetes cluster; {@code podman load} and {@code ctr images import} read it. It runs
  * {@code jcni node-image} (docs/kubernetes.md): a static busybox, the shared libraries the runtime
- * needs, a Java runtime made with jlink from {@code javaHome}, the distribution. No registry, no
+ * needs, a Java runtime made with jlink from {@code javaHome} unless the distribution brings its own
+ * ({@code lib/runtime}), the distribution. No registry, no
  * network. Not bound by default: bind it in a profile (about 60 MiB and 20 s).
  */
 @Mojo(name = "node-image", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
@@ -29,7 +30,10 @@ public class NodeImageMojo extends AbstractJcniMojo {
     @Parameter(property = "jcni.image.tag", defaultValue = "jcni/${project.artifactId}:${project.version}", required = true)
     String tag;
 
-    /** The JDK (with jmods) the image's Java runtime is made from: by default the one running the build. */
+    /**
+     * The JDK (with jmods) the image's Java runtime is made from, for a distribution without one of its
+     * own: by default the one running the build.
+     */
     @Parameter(property = "jcni.image.javaHome", defaultValue = "${java.home}")
     File javaHome;
 

@@ -30,13 +30,12 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>a static shell: Debian's {@code busybox-static} as {@code /bin/busybox} with a link per applet
  *       in {@code /bin} (install.sh and the launchers are sh scripts using POSIX tools), {@code /etc/passwd}
- *       with root (no {@code /etc/group}: the container gets no supplementary group), and the shared
+ *       with root (no {@code /etc/group}), and the shared
  *       libraries the runtime's and the distribution's executables and libraries need, found with
  *       {@code ldd} and copied to the paths it prints (glibc, zlib, ...);</li>
  *   <li>a Java runtime at {@value #JAVA_DIR}, made with {@code jlink} from {@code --java-home} ({@link #MODULES},
- *       stripped, with a CDS archive: the
- *       launchers train their start-up archives on it); left out when no {@code --java-home} is given
- *       (a distribution that brings its own runtime);</li>
+ *       stripped, with a CDS archive: the launchers train their start-up archives on it); left out
+ *       when the distribution brings its own ({@code lib/runtime}) or no {@code --java-home} is given;</li>
  *   <li>the distribution at {@value #DIST_DIR}, without its start-up archives ({@code lib/archives}:
  *       install.sh leaves them out and trains new ones on the node).</li>
  * </ol>
@@ -144,7 +143,9 @@ public final class NodeImage {
         Path work = Files.createTempDirectory(spec.out().toAbsolutePath().getParent(), ".node-image");
         try {
             Optional<Path> runtime = Optional.empty();
-            if (spec.javaHome().isPresent()) {
+            if (Files.isExecutable(dist.resolve("lib/runtime/bin/java"))) {
+                log.println("jcni node-image: the distribution brings its own Java runtime (lib/runtime): no other");
+            } else if (spec.javaHome().isPresent()) {
                 runtime = Optional.of(jlink(spec.javaHome().get(), dist, work.resolve("runtime"), log));
             }
             List<Path> elves = new ArrayList<>();

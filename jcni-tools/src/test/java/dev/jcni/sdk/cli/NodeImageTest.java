@@ -77,6 +77,26 @@ class NodeImageTest {
     }
 
     @Test
+    void aDistributionWithItsOwnRuntimeGetsNoOther(@TempDir Path tmp) throws IOException {
+        Path dist = fakeDistribution(tmp.resolve("dist"));
+        Files.createDirectories(dist.resolve("lib/runtime/bin"));
+        Files.copy(Path.of("/bin/true"), dist.resolve("lib/runtime/bin/java"));
+        Path out = tmp.resolve("image.tar");
+        // a JDK that does not exist: it must not be used
+        NodeImage.write(new NodeImage.Spec(dist, out, "jcni/test:1.0", Optional.of(tmp.resolve("no-jdk")), busybox()),
+                new PrintStream(new ByteArrayOutputStream()));
+        Map<String, Entry> outer = read(Files.readAllBytes(out));
+        long layers = outer.keySet().stream().filter(k -> k.endsWith("/layer.tar")).count();
+        assertEquals(2, layers, "base and distribution: the distribution's runtime is in its layer");
+        String manifest = text(outer.get("manifest.json"));
+        Matcher layer = Pattern.compile("\"([0-9a-f]{64})/layer\\.tar\"").matcher(manifest);
+        layer.find();
+        layer.find();
+        Map<String, Entry> files = read(outer.get(layer.group(1) + "/layer.tar").content());
+        assertEquals(0755, files.get("jcni/lib/runtime/bin/java").mode());
+    }
+
+    @Test
     void refusesWhatIsNotADistributionAndBadArguments(@TempDir Path tmp) throws IOException {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
