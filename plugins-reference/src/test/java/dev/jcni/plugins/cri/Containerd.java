@@ -93,7 +93,7 @@ final class Containerd implements AutoCloseable {
      */
     CriClient.PodConfig pod(String name, String namespace, List<CriClient.PortMapping> ports) throws IOException {
         Path logs = Files.createDirectories(home.resolve("pod-logs").resolve(name));
-        return new CriClient.PodConfig(name, java.util.UUID.randomUUID().toString(), namespace, logs, ports, cgroupParent);
+        return new CriClient.PodConfig(name, java.util.UUID.randomUUID().toString(), namespace, logs, ports, cgroupParent, false);
     }
 
     /**

@@ -56,7 +56,7 @@ final class CriClient implements AutoCloseable {
     }
 
     /**
-     * What kubelet puts in a PodSandboxConfig for an ordinary pod on the pod network.
+     * What kubelet puts in a PodSandboxConfig for a pod.
      *
      * @param name the pod's name (metadata.name 1)
      * @param uid the pod's uid (metadata.uid 2)
@@ -64,26 +64,38 @@ final class CriClient implements AutoCloseable {
      * @param logDirectory where the runtime writes the containers' logs (log_directory 3)
      * @param ports published ports (port_mappings 5)
      * @param cgroupParent the pod's parent cgroup, cgroupfs style (linux.cgroup_parent)
+     * @param host the node's network, PID and IPC namespaces and a privileged sandbox (hostNetwork,
+     *     hostPID, hostIPC and a privileged container, as a DaemonSet's pod asks), rather than the pod's own
      */
-    record PodConfig(String name, String uid, String namespace, Path logDirectory, List<PortMapping> ports, String cgroupParent) {
+    record PodConfig(String name, String uid, String namespace, Path logDirectory, List<PortMapping> ports, String cgroupParent,
+                     boolean host) {
         /**
          * PodSandboxConfig: metadata 1 {name 1, uid 2, namespace 3, attempt 4}, hostname 2,
          * log_directory 3, port_mappings 5, labels 6, linux 8 {cgroup_parent 1, security_context 2
-         * {namespace_options 1 {network 1 = POD (0), pid 2 = CONTAINER (1), ipc 3 = POD (0)}}},
-         * the namespaces kubelet asks for a pod that shares none of the node's.
+         * {namespace_options 1 {network 1, pid 2, ipc 3}, privileged 6}}: an ordinary pod shares none of
+         * the node's namespaces (network POD (0), pid CONTAINER (1), ipc POD (0)); a host pod all three
+         * (NODE (2)).
          */
         Wire.Msg encode() {
             Wire.Msg m = new Wire.Msg()
                     .msg(1, new Wire.Msg().str(1, name).str(2, uid).str(3, namespace).num(4, 0))
-                    .str(2, name)
+                    .str(2, host ? "" : name)
                     .str(3, logDirectory.toString());
             for (PortMapping p : ports) {
                 m.msg(5, new Wire.Msg().num(1, 0).num(2, p.containerPort).num(3, p.hostPort));
             }
             m.map(6, Map.of("io.kubernetes.pod.name", name, "io.kubernetes.pod.namespace", namespace, "io.kubernetes.pod.uid", uid));
-            Wire.Msg namespaces = new Wire.Msg().num(1, 0).num(2, 1).num(3, 0);
-            return m.msg(8, new Wire.Msg().str(1, cgroupParent).msg(2, new Wire.Msg().msg(1, namespaces)));
+            return m.msg(8, new Wire.Msg().str(1, cgroupParent).msg(2, new Wire.Msg().msg(1, namespaces(host)).num(6, host ? 1 : 0)));
         }
+    }
+
+    /** NamespaceOption {network 1, pid 2, ipc 3}: the node's (NODE = 2) or the pod's own. */
+    private static Wire.Msg namespaces(boolean host) {
+        return host ? new Wire.Msg().num(1, 2).num(2, 2).num(3, 2) : new Wire.Msg().num(1, 0).num(2, 1).num(3, 0);
+    }
+
+    /** A host path mounted into a container (Mount: container_path 1, host_path 2, readonly 3). */
+    record Mount(String containerPath, String hostPath, boolean readOnly) {
     }
 
     /**
@@ -92,17 +104,47 @@ final class CriClient implements AutoCloseable {
      * @param name its name (ContainerConfig.metadata.name)
      * @param image the image's reference (ContainerConfig.image.image)
      * @param command the command (ContainerConfig.command)
+     * @param args its arguments (ContainerConfig.args)
+     * @param env its environment, added to the image's (ContainerConfig.envs)
+     * @param mounts host paths it mounts (ContainerConfig.mounts)
+     * @param host privileged, in the node's network, PID and IPC namespaces (the pod must be a host pod)
      */
-    record ContainerConfig(String name, String image, List<String> command) {
-        /** ContainerConfig: metadata 1 {name 1, attempt 2}, image 2 {image 1}, command 3, log_path 11, linux 15 {}. */
+    record ContainerConfig(String name, String image, List<String> command, List<String> args, Map<String, String> env,
+                           List<Mount> mounts, boolean host) {
+        /** An ordinary container: a command, nothing else. */
+        ContainerConfig(String name, String image, List<String> command) {
+            this(name, image, command, List.of(), Map.of(), List.of(), false);
+        }
+
+        /**
+         * ContainerConfig: metadata 1 {name 1, attempt 2}, image 2 {image 1}, command 3, args 4, envs 6
+         * {key 1, value 2}, mounts 7, log_path 11, linux 15 {security_context 2 {privileged 2,
+         * namespace_options 3}}.
+         */
         Wire.Msg encode() {
-            return new Wire.Msg()
+            Wire.Msg m = new Wire.Msg()
                     .msg(1, new Wire.Msg().str(1, name).num(2, 0))
                     .msg(2, new Wire.Msg().str(1, image))
                     .strs(3, command)
-                    .str(11, name + ".log")
-                    .msg(15, new Wire.Msg());
+                    .strs(4, args);
+            env.forEach((k, v) -> m.msg(6, new Wire.Msg().str(1, k).str(2, v)));
+            for (Mount mount : mounts) {
+                m.msg(7, new Wire.Msg().str(1, mount.containerPath).str(2, mount.hostPath).num(3, mount.readOnly ? 1 : 0));
+            }
+            m.str(11, name + ".log");
+            return m.msg(15, host ? new Wire.Msg().msg(2, new Wire.Msg().num(2, 1).msg(3, namespaces(true))) : new Wire.Msg());
         }
+    }
+
+    /**
+     * What ContainerStatus answers.
+     *
+     * @param state CONTAINER_CREATED (0), CONTAINER_RUNNING (1), CONTAINER_EXITED (2), CONTAINER_UNKNOWN (3)
+     * @param exitCode its exit code, once exited
+     * @param logPath the file its output goes to
+     */
+    record ContainerState(int state, int exitCode, String logPath) {
+        static final int EXITED = 2;
     }
 
     /**
@@ -198,6 +240,29 @@ final class CriClient implements AutoCloseable {
      */
     void startContainer(String containerId) {
         call("StartContainer", new Wire.Msg().str(1, containerId));
+    }
+
+    /**
+     * ContainerStatus: ContainerStatusRequest {container_id 1}; ContainerStatusResponse {status 1
+     * {state 3, exit_code 7, log_path 15}}.
+     *
+     * @param containerId the container
+     * @return its state
+     */
+    ContainerState containerStatus(String containerId) {
+        Wire.Fields s = call("ContainerStatus", new Wire.Msg().str(1, containerId)).msg(1);
+        return new ContainerState((int) s.num(3), (int) s.num(7), s.str(15));
+    }
+
+    /**
+     * StopContainer: StopContainerRequest {container_id 1, timeout 2}: the stop signal, then SIGKILL
+     * after the timeout.
+     *
+     * @param containerId the container
+     * @param timeoutSeconds the grace period
+     */
+    void stopContainer(String containerId, int timeoutSeconds) {
+        call("StopContainer", new Wire.Msg().str(1, containerId).num(2, timeoutSeconds));
     }
 
     /**

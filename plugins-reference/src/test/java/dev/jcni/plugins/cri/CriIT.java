@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcni.plugins.Dist;
 import dev.jcni.plugins.firewall.Names;
+import dev.jcni.sdk.cli.NodeImage;
 import dev.jcni.sdk.testsupport.Kernel;
 import dev.jcni.sdk.testsupport.KernelTest;
+import dev.jcni.sdk.testsupport.WarmDist;
 import dev.jcni.sdk.types.IpPrefix;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,7 +22,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +49,15 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Cold: containerd runs with {@code JCNI_WARM=off}, so every plugin call starts a JVM even if a
  * jcni daemon serves the machine. The Go plugins 1.1.1 in the same run give the timings
- * ({@link #timingsJcniColdVersusGo}: printed, written to {@code target/cri-timings.txt}, not asserted).
+ * ({@link #timingsJcniColdAndWarmVersusGo}: printed, written to {@code target/cri-timings.txt}, not asserted).
+ *
+ * <p>Warm, from the DaemonSet ({@link #warmNode}): a distribution of the five plugins (loopback included) under a name of
+ * its own ({@link WarmDist}: its socket is nobody else's), its node image written by {@link NodeImage}
+ * and imported with {@code ctr}, a third containerd (warm mode on) whose CNI bin dir is a scratch
+ * directory, and the DaemonSet's own pod of {@code src/dist/kubernetes/jcni-daemonset.yaml} run
+ * through the same CRI client ({@link DaemonSetPod}: the init container installs the plugins and the
+ * image's Java runtime into that directory, the main container runs the daemon). Warm is proven by
+ * the daemon's log (its {@code served} lines, none {@code refused}), not by timing.
  *
  * <p>Traffic goes only to the pods on the test's own bridge or veths, to 127.0.0.1 and to a test
  * address on a link the test creates (checked local with {@code ip route get}); never to eth0's.
@@ -64,6 +78,14 @@ class CriIT {
     private static Net ptp;
     private static String testLink;
     private static String testAddress;
+    /** The warm node, started by the first test that needs it ({@link #warmNode}). */
+    private static Containerd warm;
+    private static Net warmBridge;
+    private static Net warmPtp;
+    private static Path warmBin;
+    private static DaemonSetPod daemonSet;
+    private static DaemonSetPod.Running daemonPod;
+    private static WarmDist warmDist;
 
     @BeforeAll
     static void setUp() throws IOException {
@@ -102,11 +124,12 @@ class CriIT {
             if (jcni != null) {
                 jcni.close();
             }
+            closeWarm();
         } finally {
             if (testLink != null) {
                 Kernel.exec("ip", "link", "del", testLink);
             }
-            for (Net n : Arrays.asList(bridge, ptp)) {
+            for (Net n : Arrays.asList(bridge, ptp, warmBridge, warmPtp)) {
                 if (n != null) {
                     n.removeBridge();
                 }
@@ -222,7 +245,8 @@ class CriIT {
                 node.cri.removePodSandbox(p.sandbox);
                 sandboxes.remove(p.sandbox);
             }
-            assertEquals(List.of(), node.cri.listPodSandboxIds(), "RemovePodSandbox leaves no sandbox");
+            List<String> left = node.cri.listPodSandboxIds().stream().filter(id -> id.equals(a.sandbox) || id.equals(b.sandbox)).toList();
+            assertEquals(List.of(), left, "RemovePodSandbox leaves no sandbox (of these pods: the DaemonSet's may run)");
             assertClean(node, net, List.of(a, b));
         } finally {
             for (String s : sandboxes) {
@@ -400,43 +424,264 @@ class CriIT {
         return "(no answer: " + last + ")";
     }
 
+    // ---------------------------------------------------------------- warm, from the DaemonSet
+
+    /**
+     * The warm node: a distribution under a name of its own, its node image, a containerd with warm
+     * mode on, and the DaemonSet's pod of the manifest serving it (its daemon is up when this returns).
+     */
+    private static synchronized Containerd warmNode() throws Exception {
+        if (warm != null) {
+            assertTrue(daemonPod != null, "the DaemonSet's pod did not start (see the first warm test's failure)");
+            return warm;
+        }
+        daemonSet = DaemonSetPod.read(Path.of("src", "dist", "kubernetes", "jcni-daemonset.yaml"));
+        Map<String, String> plugins = new java.util.LinkedHashMap<>();
+        plugins.put("loopback", "dev.jcni.plugins.loopback.Loopback");
+        plugins.put("bridge", "dev.jcni.plugins.bridge.Bridge");
+        plugins.put("ptp", "dev.jcni.plugins.ptp.Ptp");
+        plugins.put("host-local", "dev.jcni.plugins.hostlocal.HostLocal");
+        plugins.put("portmap", "dev.jcni.plugins.portmap.Portmap");
+        warmDist = WarmDist.create(home.resolve("warm-dist"), plugins, Dist.referenceClassPath());
+        Path image = NodeImage.write(new NodeImage.Spec(warmDist.dir(), home.resolve("jcni-node-image.tar"), daemonSet.image(),
+                Optional.of(jdkWithJmods()), Path.of("/bin/busybox")), System.out);
+        // empty: the DaemonSet's init container installs the distribution there (loopback included)
+        warmBin = Files.createDirectories(home.resolve("warm-bin"));
+        warmBridge = Net.create("bridge", home);
+        warmPtp = Net.create("ptp", home);
+        warm = Containerd.start("warm", Files.createDirectories(home.resolve("containerd-warm")), warmBin,
+                List.of(warmBridge.network(), warmPtp.network()), Map.of(), images);
+        warm.ctr("images", "import", image.toString());
+        daemonPod = startDaemonPod("jcni-1");
+        return warm;
+    }
+
+    /**
+     * Runs the DaemonSet's pod on the warm node and waits (bounded) until its daemon serves. The test
+     * relocates the node's CNI directories into its scratch directory, names its own process as the one
+     * in the node's mount namespace (containerd runs in the test's), and asks for the daemon's debug log.
+     */
+    private static DaemonSetPod.Running startDaemonPod(String name) throws Exception {
+        Map<String, String> paths = Map.of("/opt/cni/bin", warmBin.toString(), "/etc/cni/net.d", home.resolve("warm-net.d").toString());
+        Map<String, String> env = Map.of("JCNI_NODE_PID", Long.toString(ProcessHandle.current().pid()), "JCNI_LOG_LEVEL", "debug");
+        DaemonSetPod.Running pod = daemonSet.start(warm, name + "-" + Kernel.uniqueName(""), paths, env,
+                Files.createDirectories(home.resolve("pod-" + name)));
+        for (int i = 0; i < 600 && !(Files.exists(warmDist.socket()) && pod.logText().contains("serving dist")); i++) {
+            CriClient.ContainerState s = warm.cri.containerStatus(pod.container());
+            assertTrue(s.state() != CriClient.ContainerState.EXITED, "the daemon's container exited " + s.exitCode() + ":\n" + pod.logText());
+            Thread.sleep(200);
+        }
+        assertTrue(Files.exists(warmDist.socket()) && pod.logText().contains("serving dist"),
+                "the DaemonSet's daemon does not serve " + warmDist.socket() + " after 120 s:\n" + pod.logText());
+        assertTrue(Files.exists(warmBin.resolve("jcni-lib").resolve(warmDist.name()).resolve("current").resolve("java-home")),
+                "the init container installed the image's Java runtime and pinned it");
+        // a call from the node through the installed launcher is served by the pod's daemon
+        long before = served(pod);
+        // Dist.run sets JCNI_WARM=off unless told otherwise
+        Map<String, String> call = new java.util.HashMap<>(Map.of("CNI_COMMAND", "VERSION", "JCNI_WARM", "on", "JCNI_WARM_DEBUG", "1"));
+        Dist.Run r = Dist.run(List.of(warmBin.resolve("bridge").toString()), call, "{\"cniVersion\": \"1.0.0\"}");
+        assertEquals(0, r.exitCode(), r.toString());
+        for (int i = 0; i < 100 && served(pod) <= before; i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(before + 1, served(pod), "a call through the installed launcher was served by the DaemonSet's daemon: " + r
+                + "\n" + pod.logText());
+        return pod;
+    }
+
+    /** A JDK with jmods, to make the image's runtime from: this JVM's, else one in /usr/lib/jvm. */
+    private static Path jdkWithJmods() throws IOException {
+        Path own = Path.of(System.getProperty("java.home"));
+        if (Files.isDirectory(own.resolve("jmods"))) {
+            return own;
+        }
+        try (var s = Files.list(Path.of("/usr/lib/jvm"))) {
+            return s.filter(p -> Files.isDirectory(p.resolve("jmods")) && Files.isRegularFile(p.resolve("release"))).sorted().findFirst()
+                    .orElseThrow(() -> new AssertionError("no JDK with jmods (apt-get install openjdk-17-jmods) to make the node image's runtime"));
+        }
+    }
+
+    private static void closeWarm() throws IOException {
+        try {
+            if (warm != null && daemonPod != null) {
+                try {
+                    daemonSet.stop(warm, daemonPod);
+                } catch (RuntimeException e) {
+                    System.out.println("stopping the DaemonSet's pod: " + e);
+                }
+            }
+        } finally {
+            if (warm != null) {
+                warm.close();
+            }
+            if (warmDist != null) {
+                Files.deleteIfExists(warmDist.socket());
+            }
+        }
+    }
+
+    private static long served(DaemonSetPod.Running pod) {
+        return pod.logText().lines().filter(l -> l.contains(" served ")).count();
+    }
+
+    private static List<String> refusals(DaemonSetPod.Running pod) {
+        return pod.logText().lines().filter(l -> l.contains("refused")).toList();
+    }
+
+    /** The bridge scenario on the warm node: each of its calls served by the DaemonSet's daemon, none refused. */
+    @Test
+    void warmFromDaemonSetBridgeTwoPods() throws Exception {
+        Containerd node = warmNode();
+        long before = served(daemonPod);
+        twoPods(node, warmBridge);
+        // per pod: ADD and DEL of loopback, of bridge (host-local in-process) and of portmap
+        awaitServed(before + 12);
+        assertTrue(served(daemonPod) >= before + 12, "the daemon served " + (served(daemonPod) - before) + " calls:\n" + daemonPod.logText());
+        assertEquals(List.of(), refusals(daemonPod), "the DaemonSet's daemon refused calls (they ran cold)");
+    }
+
+    /** The ptp scenario on the warm node, served likewise. */
+    @Test
+    void warmFromDaemonSetPtpTwoPods() throws Exception {
+        Containerd node = warmNode();
+        long before = served(daemonPod);
+        twoPods(node, warmPtp);
+        awaitServed(before + 12);
+        assertTrue(served(daemonPod) >= before + 12, "the daemon served " + (served(daemonPod) - before) + " calls:\n" + daemonPod.logText());
+        assertEquals(List.of(), refusals(daemonPod), "the DaemonSet's daemon refused calls (they ran cold)");
+    }
+
+    /**
+     * A rolling update of the DaemonSet while pods are created: the old pod is stopped as kubelet stops
+     * it (its container with the grace period, then the sandbox) and removed, a new one started (init
+     * container, then the daemon); meanwhile another thread creates and removes pods one after the
+     * other. Every RunPodSandbox succeeds with an address (calls in the gap run cold), and the new
+     * daemon serves the pods created after it.
+     */
+    @Test
+    void warmDaemonSetRolledWhilePodsAreCreated() throws Exception {
+        Containerd node = warmNode();
+        AtomicBoolean rolled = new AtomicBoolean();
+        AtomicInteger created = new AtomicInteger();
+        AtomicInteger afterRoll = new AtomicInteger();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        Thread creator = new Thread(() -> {
+            for (int i = 0; i < 100 && afterRoll.get() < 3; i++) {
+                boolean late = rolled.get();
+                try {
+                    timedPod(node, warmBridge);
+                    created.incrementAndGet();
+                    if (late) {
+                        afterRoll.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    failures.add("pod " + i + ": " + e);
+                }
+            }
+        }, "cri-pods");
+        creator.start();
+        try {
+            for (int i = 0; i < 600 && created.get() < 1 && creator.isAlive(); i++) {
+                Thread.sleep(100);
+            }
+            DaemonSetPod.Running old = daemonPod;
+            daemonSet.stop(node, old);
+            assertTrue(old.logText().contains("stopping: socket removed"), "the old daemon stopped gracefully:\n" + old.logText());
+            daemonPod = startDaemonPod("jcni-2");
+            rolled.set(true);
+        } finally {
+            creator.join(600_000);
+        }
+        assertEquals(List.of(), failures, "every pod created during the roll gets its network");
+        assertTrue(afterRoll.get() >= 3, "pods after the roll: " + afterRoll.get());
+        System.out.println("DaemonSet roll: " + created.get() + " pods created and removed, " + afterRoll.get() + " after the new daemon served");
+        assertTrue(served(daemonPod) >= 4, "the new daemon serves the pods created after it:\n" + daemonPod.logText());
+        assertEquals(List.of(), refusals(daemonPod), "the new daemon refused calls");
+    }
+
     // ---------------------------------------------------------------- timings, jcni cold vs Go
 
     /**
      * RunPodSandbox and StopPodSandbox + RemovePodSandbox of a pod with a hostPort on bridge +
-     * host-local + portmap, on jcni's plugins (cold) and, in a second containerd of the same run, on
-     * the Go plugins 1.1.1 ({@code /usr/lib/cni}), alternating, after one warm-up pod each. The
-     * medians are printed and written to {@code target/cri-timings.txt}; asserted is only that every
-     * pod got its address and was removed.
+     * host-local + portmap, on jcni's plugins cold, on jcni's plugins warm from the DaemonSet
+     * ({@link #warmNode}) and, in another containerd of the same run, on the Go plugins 1.1.1
+     * ({@code /usr/lib/cni}), in turn, after one warm-up pod each. The medians are printed and written
+     * to {@code target/cri-timings.txt}; asserted is only that every pod got its address and was
+     * removed, and that the warm pods were served by the daemon.
      */
     @Test
-    void timingsJcniColdVersusGo() throws Exception {
+    void timingsJcniColdAndWarmVersusGo() throws Exception {
+        Containerd warmNode = warmNode();
         Net goNet = Net.create("bridge", home);
         try (Containerd go = Containerd.start("go", Files.createDirectories(home.resolve("containerd-go")), Kernel.GO_PLUGINS,
                 List.of(goNet.network()), Map.of(), images)) {
             int rounds = 5;
-            long[][] jcniTimes = new long[2][rounds];
+            long[][] coldTimes = new long[2][rounds];
+            long[][] warmTimes = new long[2][rounds];
             long[][] goTimes = new long[2][rounds];
             timedPod(jcni, bridge);
+            timedPod(warmNode, warmBridge);
             timedPod(go, goNet);
+            long served = served(daemonPod);
             for (int i = 0; i < rounds; i++) {
-                long[] j = timedPod(jcni, bridge);
+                long[] c = timedPod(jcni, bridge);
+                long[] w = timedPod(warmNode, warmBridge);
                 long[] g = timedPod(go, goNet);
                 for (int k = 0; k < 2; k++) {
-                    jcniTimes[k][i] = j[k];
+                    coldTimes[k][i] = c[k];
+                    warmTimes[k][i] = w[k];
                     goTimes[k][i] = g[k];
                 }
             }
+            assertTrue(served(daemonPod) >= served + 4L * rounds, "the warm pods were served by the DaemonSet's daemon");
+            assertEquals(List.of(), refusals(daemonPod), "the DaemonSet's daemon refused calls");
+            // one plugin call from the node, through the launcher the DaemonSet installed: warm (the pod's
+            // daemon) and cold (JCNI_WARM=off), in turn
+            long[] warmCall = new long[rounds];
+            long[] coldCall = new long[rounds];
+            long before = served(daemonPod);
+            for (int i = 0; i < rounds; i++) {
+                warmCall[i] = versionCall(Map.of("JCNI_WARM", "on"));
+                coldCall[i] = versionCall(Map.of("JCNI_WARM", "off"));
+            }
+            awaitServed(before + rounds);
+            assertEquals(before + rounds, served(daemonPod), "the warm VERSION calls, and only they, were served by the daemon");
+            String load = Files.readString(Path.of("/proc/loadavg")).trim();
             String report = String.format("containerd 1.6.20 CRI, bridge + host-local + portmap (1.0.0) with a hostPort,"
-                            + " loopback each its own; p50 of %d after one warm-up, ms:%n"
-                            + "  RunPodSandbox:              jcni cold %d  Go 1.1.1 %d   (jcni %s, Go %s)%n"
-                            + "  StopPodSandbox+RemovePod:   jcni cold %d  Go 1.1.1 %d   (jcni %s, Go %s)%n",
-                    rounds, p50(jcniTimes[0]), p50(goTimes[0]), Arrays.toString(jcniTimes[0]), Arrays.toString(goTimes[0]),
-                    p50(jcniTimes[1]), p50(goTimes[1]), Arrays.toString(jcniTimes[1]), Arrays.toString(goTimes[1]));
+                            + " loopback each its own; p50 of %d after one warm-up, ms (load average %s):%n"
+                            + "  RunPodSandbox:             jcni cold %d  jcni warm (DaemonSet) %d  Go 1.1.1 %d%n"
+                            + "    (cold %s, warm %s, Go %s)%n"
+                            + "  StopPodSandbox+RemovePod:  jcni cold %d  jcni warm (DaemonSet) %d  Go 1.1.1 %d%n"
+                            + "    (cold %s, warm %s, Go %s)%n"
+                            + "  one bridge VERSION call through the installed launcher: warm (DaemonSet) %d  cold %d   (warm %s, cold %s)%n",
+                    rounds, load, p50(coldTimes[0]), p50(warmTimes[0]), p50(goTimes[0]),
+                    Arrays.toString(coldTimes[0]), Arrays.toString(warmTimes[0]), Arrays.toString(goTimes[0]),
+                    p50(coldTimes[1]), p50(warmTimes[1]), p50(goTimes[1]),
+                    Arrays.toString(coldTimes[1]), Arrays.toString(warmTimes[1]), Arrays.toString(goTimes[1]),
+                    p50(warmCall), p50(coldCall), Arrays.toString(warmCall), Arrays.toString(coldCall));
             System.out.print(report);
             Files.writeString(Path.of("target", "cri-timings.txt"), report);
         } finally {
             goNet.removeBridge();
+        }
+    }
+
+    /** @return the ms of one bridge VERSION call through the launcher the DaemonSet installed (asserting its answer) */
+    private static long versionCall(Map<String, String> env) {
+        Map<String, String> e = new java.util.HashMap<>(env);
+        e.put("CNI_COMMAND", "VERSION");
+        long t0 = System.nanoTime();
+        Dist.Run r = Dist.run(List.of(warmBin.resolve("bridge").toString()), e, "{\"cniVersion\": \"1.0.0\"}");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.stdout().contains("\"supportedVersions\""), r.toString());
+        return ms;
+    }
+
+    /** Waits (bounded) until the daemon has logged that many served calls: it logs a call after answering it. */
+    private static void awaitServed(long count) throws InterruptedException {
+        for (int i = 0; i < 100 && served(daemonPod) < count; i++) {
+            Thread.sleep(100);
         }
     }
 

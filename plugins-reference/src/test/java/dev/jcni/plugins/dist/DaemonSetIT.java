@@ -70,7 +70,10 @@ class DaemonSetIT {
         Map<String, Object> ds = kind(documents(), "DaemonSet");
         assertEquals("apps/v1", ds.get("apiVersion"));
         Map<String, Object> pod = pod();
-        assertEquals(Boolean.TRUE, pod.get("hostNetwork"));
+        for (String host : List.of("hostNetwork", "hostPID", "hostIPC")) {
+            // the warm-mode daemon serves callers in all of its namespaces (docs/kubernetes.md)
+            assertEquals(Boolean.TRUE, pod.get(host), host);
+        }
         assertTrue(list(pod, "tolerations").stream().anyMatch(t -> "Exists".equals(t.get("operator")) && !t.containsKey("key")),
                 "tolerates every taint: " + pod.get("tolerations"));
         Map<String, String> hostPaths = new TreeMap<>();
@@ -79,7 +82,7 @@ class DaemonSetIT {
                 hostPaths.put((String) v.get("name"), (String) map(v, "hostPath").get("path"));
             }
         }
-        assertEquals(Map.of("cni-bin", "/opt/cni/bin", "cni-net", "/etc/cni/net.d", "jcni-run", "/run/jcni"), hostPaths);
+        assertEquals(Map.of("cni-bin", "/opt/cni/bin", "cni-net", "/etc/cni/net.d"), hostPaths);
         // the optional network: a valid configuration list
         @SuppressWarnings("unchecked")
         Map<String, String> data = (Map<String, String>) kind(documents(), "ConfigMap").get("data");
@@ -99,7 +102,8 @@ class DaemonSetIT {
         for (Map<String, Object> e : list(c, "env")) {
             env.put((String) e.get("name"), (String) e.get("value"));
         }
-        assertEquals(List.of("JCNI_DIST", "CNI_BIN_DIR", "CNI_NET_DIR", "CNI_CONF_SRC"), List.copyOf(env.keySet()));
+        // JCNI_DIST (and JCNI_IMAGE_JAVA, the image's runtime) come from the image's configuration (NodeImage)
+        assertEquals(List.of("CNI_BIN_DIR", "CNI_NET_DIR", "CNI_CONF_SRC"), List.copyOf(env.keySet()));
         Path viaManifest = Files.createDirectories(tmp.resolve("manifest/bin"));
         Path netDir = Files.createDirectories(tmp.resolve("manifest/net.d"));
         Path confSrc = Files.createDirectories(tmp.resolve("configmap"));
@@ -117,6 +121,13 @@ class DaemonSetIT {
         run(List.of(Dist.bin().getParent().resolve("install.sh").toString(), direct.toString()), Map.of());
 
         assertEquals(tree(direct), tree(viaManifest), "the manifest's install step and install.sh must install the same");
+        // again (a restart, a roll to the same image): the installed version is left as it is
+        Path marker = viaManifest.resolve("jcni-lib").resolve(Files.readAllLines(Dist.bin().getParent().resolve("lib/jcni-dist.properties"))
+                .stream().filter(l -> l.startsWith("name=")).findFirst().orElseThrow().substring(5)).resolve("current").resolve("marker");
+        Files.writeString(marker, "kept");
+        assertTrue(run(List.of("/bin/sh", "-c", script), env).contains("is installed already"));
+        assertEquals("kept", Files.readString(marker), "the second run did not reinstall");
+        Files.delete(marker);
         for (Path f : list(Dist.bin())) {
             assertTrue(Files.isRegularFile(viaManifest.resolve(f.getFileName())), "bin/" + f.getFileName() + " installed");
         }
@@ -128,12 +139,13 @@ class DaemonSetIT {
         }
     }
 
-    private static void run(List<String> command, Map<String, String> env) throws Exception {
+    private static String run(List<String> command, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), String.join(" ", command) + ":\n" + out);
+        return out;
     }
 
     /** Relative path -> content (the start-up archive, made anew by each install, by presence only). */
