@@ -393,8 +393,8 @@ class PodmanIT {
 
     /**
      * {@code podman network create} writes bridge + portmap + firewall + tuning at 0.4.0; the
-     * {@code jcni} CLI runs it with jcni's bridge, host-local, portmap, firewall and tuning (one
-     * CNI_PATH listing jcni's directory first, then Go's: every type resolves to jcni's).
+     * {@code jcni} CLI runs it with jcni's bridge, host-local, portmap, firewall and tuning (CNI_PATH
+     * is jcni's directory alone).
      */
     @Test
     @ResourceLock(value = MACHINE, mode = ResourceAccessMode.READ)
@@ -421,7 +421,7 @@ class PodmanIT {
 
             Map<String, String> env = new LinkedHashMap<>();
             env.put("NETCONFPATH", reverse.netDir.toString());
-            env.put("CNI_PATH", Dist.bin() + ":/usr/lib/cni");
+            env.put("CNI_PATH", Dist.bin().toString()); // jcni's plugins alone
             env.put("CAP_ARGS", "{\"portMappings\":[{\"hostPort\":" + hostPort + ",\"containerPort\":80,\"protocol\":\"tcp\"}]}");
             List<String> opts = List.of("--cache-dir", cacheDir.toString());
             Dist.Run add = jcni(env, opts, "add", name, ns.path().toString());
@@ -488,6 +488,82 @@ class PodmanIT {
                 echo.get(10, TimeUnit.SECONDS);
                 return ok;
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- podman's default network, jcni alone
+
+    /**
+     * The network {@code podman network create} writes (bridge + portmap + firewall + tuning, 0.4.0),
+     * run by podman itself with jcni's plugin directory as its only one ({@code cni_plugin_dirs}): a
+     * server with a published port and a client container; container to container, the published
+     * port from the host, jcni's firewall rule for each container while it runs; after removal
+     * nothing of theirs is left (veths, reservations, chains, firewall rules, cache entries).
+     */
+    @Test
+    @ResourceLock(value = MACHINE, mode = ResourceAccessMode.READ)
+    void podmanNetworkCreateRunsOnJcniPluginsAlone() throws Exception {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        String name = "jcni-def-" + String.format("%06x", r.nextInt(1 << 24));
+        IpPrefix subnet = IpPrefix.parse("10." + r.nextInt(200, 250) + "." + r.nextInt(0, 250) + ".0/24");
+        Podman own = podman.view(name, Dist.bin());
+        own.ok("network", "create", "--subnet", subnet.toString(), name);
+        String bridge = null;
+        List<String> containers = new ArrayList<>();
+        try {
+            String json = Files.readString(own.netDir.resolve(name + ".conflist"));
+            var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            List<String> types = new ArrayList<>();
+            tree.get("plugins").forEach(p -> types.add(p.get("type").asText()));
+            assertEquals(List.of("bridge", "portmap", "firewall", "tuning"), types, json);
+            bridge = tree.get("plugins").get(0).get("bridge").asText();
+            String base = subnet.address().getHostAddress();
+            Net net = new Net(name, "bridge", "0.4.0", bridge, subnet, base.substring(0, base.length() - 1) + "1",
+                    Path.of("/var/lib/cni/networks"), own);
+            for (String type : types) {
+                assertTrue(Files.isExecutable(Dist.bin().resolve(type)), "jcni has " + type);
+            }
+
+            String token = "jcni-token-" + Long.toHexString(r.nextLong());
+            int hostPort = r.nextInt(20000, 40000);
+            String server = name + "-httpd";
+            String client = name + "-client";
+            containers.add(server);
+            own.ok(Podman.runArgs(name, List.of("-d", "--name", server, "-p", hostPort + ":80"),
+                    "sh", "-c", "mkdir -p /www && echo " + token + " > /www/index.html && exec httpd -f -p 80 -h /www"));
+            containers.add(client);
+            own.ok(Podman.runArgs(name, List.of("-d", "--name", client), "sleep", "600"));
+            List<Trace> traces = new ArrayList<>();
+            String ip = own.address(server, name);
+            traces.add(trace(net, server, ip));
+            String clientIp = own.address(client, name);
+            traces.add(trace(net, client, clientIp));
+            assertTrue(subnet.contains(InetAddress.getByName(ip)), ip + " is not in " + subnet);
+            String forward = Kernel.exec("iptables", "-w", "-S", "CNI-FORWARD").ok();
+            for (String a : List.of(ip, clientIp)) {
+                assertTrue(forward.contains("-A CNI-FORWARD -d " + a + "/32 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")
+                        || forward.contains("-A CNI-FORWARD -s " + a + "/32 -j ACCEPT"), "jcni's firewall let " + a + " through:\n" + forward);
+            }
+            String fetched = own.ok("exec", client, "timeout", "20", "wget", "-q", "-O", "-", "http://" + ip + "/");
+            assertEquals(token, fetched.trim(), "container to container");
+            assertPublished(hostPort, token, "on podman's default network");
+
+            own.remove(containers.toArray(String[]::new)).ok();
+            containers.clear();
+            assertClean(net, traces);
+            String after = Kernel.exec("iptables", "-w", "-S", "CNI-FORWARD").ok();
+            for (String a : List.of(ip, clientIp)) {
+                assertTrue(after.lines().noneMatch(l -> l.contains(" " + a + "/32 ")), "the firewall's rules of " + a + " are gone:\n" + after);
+            }
+        } finally {
+            if (!containers.isEmpty()) {
+                own.remove(containers.toArray(String[]::new));
+            }
+            own.run("network", "rm", "-f", name);
+            if (bridge != null) {
+                Kernel.exec("ip", "link", "del", bridge);
+            }
+            Kernel.exec("rm", "-rf", "/var/lib/cni/networks/" + name);
         }
     }
 
