@@ -1,11 +1,10 @@
 package dev.jcni.sdk.cli;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.module.ModuleDescriptor;
-import java.lang.module.ModuleFinder;
-import java.lang.module.ModuleReference;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -22,6 +21,8 @@ import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
  * The Java runtime a distribution carries in {@code lib/runtime} ({@code jcni package --runtime jlink}):
@@ -179,10 +180,32 @@ final class BundledRuntime {
         return arch.isEmpty() || arch.equals(Packager.architecture(Path.of(System.getProperty("java.home"))));
     }
 
+    /**
+     * The module descriptor in a JMOD file, read directly: a JMOD is "JM", two version bytes, then a
+     * zip whose {@code classes/module-info.class} is the descriptor (the module system reads JMODs
+     * only at link time, so {@code ModuleFinder} cannot).
+     */
+    static ModuleDescriptor jmodDescriptor(Path jmod) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(jmod))) {
+            byte[] magic = in.readNBytes(4);
+            if (magic.length != 4 || magic[0] != 'J' || magic[1] != 'M') {
+                throw new IllegalStateException(jmod + " is not a JMOD file");
+            }
+            ZipInputStream zip = new ZipInputStream(in);
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                if (e.getName().equals("classes/module-info.class")) {
+                    return ModuleDescriptor.read(zip);
+                }
+            }
+            throw new IllegalStateException(jmod + " holds no classes/module-info.class");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + jmod + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The feature version of the java.base module in a jmods directory (its descriptor's version). */
     static int jmodsFeature(Path jmods) {
-        Optional<ModuleReference> base = ModuleFinder.of(jmods.resolve("java.base.jmod")).find("java.base");
-        Optional<ModuleDescriptor.Version> v = base.flatMap(r -> r.descriptor().version());
+        Optional<ModuleDescriptor.Version> v = jmodDescriptor(jmods.resolve("java.base.jmod")).version();
         if (v.isEmpty()) {
             throw new IllegalStateException(jmods + "/java.base.jmod names no version");
         }

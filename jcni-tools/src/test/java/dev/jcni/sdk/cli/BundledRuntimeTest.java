@@ -108,6 +108,21 @@ class BundledRuntimeTest {
                 "the machine's own jmods are for its architecture");
     }
 
+    /** --jmods DIR: java.base's version is read from its JMOD file (the module system cannot open JMODs at run time). */
+    @Test
+    void aJmodsDirectorysJavaVersionIsReadFromItsJavaBase(@TempDir Path dir) throws IOException {
+        Optional<BundledRuntime.Jdk> jdk = BundledRuntime.findJdk(Optional.empty(), Map.of("PATH", "/usr/bin:/bin"));
+        assertTrue(jdk.isPresent(), "no JDK with jlink and jmods on this machine (Debian: openjdk-17-jdk-headless)");
+        assertEquals(jdk.get().feature(), BundledRuntime.jmodsFeature(jdk.get().jmods()));
+        assertEquals("java.base", BundledRuntime.jmodDescriptor(jdk.get().jmods().resolve("java.base.jmod")).name());
+        Optional<BundledRuntime.Jdk> given = BundledRuntime.findJdk(Optional.of(jdk.get().jmods()), Map.of("PATH", "/usr/bin:/bin"));
+        assertEquals(jdk.get().jmods(), given.orElseThrow().jmods());
+        Path notJmod = Files.createDirectories(dir.resolve("jmods")).resolve("java.base.jmod");
+        Files.writeString(notJmod, "PK not a jmod");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> BundledRuntime.jmodsFeature(notJmod.getParent()));
+        assertTrue(e.getMessage().contains("is not a JMOD file"), e.getMessage());
+    }
+
     private static Path fakeHome(Path home) throws IOException {
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
         Files.writeString(java, "#!/bin/sh\nexit 1\n");

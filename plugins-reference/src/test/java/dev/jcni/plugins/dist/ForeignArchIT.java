@@ -36,12 +36,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Debian's arm64 and s390x JREs, unpacked privately by .ci/foreign-jvms.sh into
  * {@code $JCNI_FOREIGN_ROOT} (default /var/cache/jcni/foreign-jvms).
  *
- * <p>arm64: a distribution packaged here with {@code jcni package --arch arm64} (the aarch64 JNI
- * library only, the shim cross-compiled, not trained) under a name of its own, its JVM recorded in
- * {@code lib/java-home} as install.sh does on a node. On it: ptp + host-local ADD, CHECK and DEL on
+ * <p>arm64: a distribution packaged here with {@code jcni package --arch arm64 --jmods ...} (the
+ * aarch64 JNI library only, the shim cross-compiled, an aarch64 Java runtime linked by this
+ * machine's jlink from Debian's arm64 JDK modules, not trained) under a name of its own: a node
+ * without Java, its launchers and daemon on the bundled runtime (no JCNI_JAVA_HOME). On it: ptp + host-local ADD, CHECK and DEL on
  * a scratch namespace, cold (an arm64 JVM per call); VERSION and bridge (ipMasq) ADD, CHECK and DEL
  * warm, through the aarch64 shim and the daemon (whose JVM runs under qemu too); and the
- * conformance kit on ptp, served warm. Warm where it can be: a cold call under qemu costs about 20
+ * conformance kit on ptp, served warm; VERSION answered by the aarch64 shim itself (no JVM). Warm where it can be: a cold call under qemu costs about 20
  * times a warm one. Each step's time is printed (the figures in docs/architectures.md), never
  * asserted.
  *
@@ -108,7 +109,7 @@ class ForeignArchIT {
 
     /**
      * The arm64 distribution: the reference distribution's plugins and jars, packaged with
-     * {@code --arch arm64}; its launchers find the arm64 JVM in lib/java-home.
+     * {@code --arch arm64} and arm64's jmods: its launchers run its own aarch64 runtime.
      */
     WarmDist arm64Dist() throws IOException {
         Map<String, String> jvm = jvm("arm64");
@@ -122,9 +123,8 @@ class ForeignArchIT {
             }
             long t = System.nanoTime();
             arm64 = WarmDist.create(tmp.resolve("arm64"), "jcniarm" + Kernel.uniqueName("").substring(0, 6), plugins,
-                    Dist.referenceClassPath(), List.of("--arch", "arm64"));
-            took("jcni package --arch arm64", t);
-            Files.writeString(arm64.dir().resolve("lib/java-home"), jvm.get("JCNI_JAVA_HOME") + "\n");
+                    Dist.referenceClassPath(), List.of("--arch", "arm64", "--runtime", "jlink", "--jmods", arm64Jmods().toString()));
+            took("jcni package --arch arm64 (jlink runtime from arm64's jmods)", t);
         }
         return arm64;
     }
@@ -147,8 +147,16 @@ class ForeignArchIT {
         return r;
     }
 
-    static void assertRanOnArm64(Dist.Run r) {
-        assertTrue(r.stderr().contains("in " + jvm("arm64").get("JCNI_JAVA_HOME") + ";"), "ran by the arm64 JVM: " + r.stderr());
+    /** Debian's arm64 JDK modules, unpacked beside its JRE by .ci/foreign-jvms.sh. */
+    static Path arm64Jmods() {
+        Path jmods = Path.of(jvm("arm64").get("JCNI_JAVA_HOME")).resolve("jmods");
+        assumeTrue(Files.isRegularFile(jmods.resolve("java.base.jmod")), "no arm64 jmods in " + jmods + ": run .ci/foreign-jvms.sh (test.sh does)");
+        return jmods;
+    }
+
+    void assertRanOnArm64(Dist.Run r) throws IOException {
+        Path runtime = arm64Dist().dir().resolve("lib/runtime");
+        assertTrue(r.stderr().contains("in " + runtime + ";"), "ran by the distribution's arm64 runtime: " + r.stderr());
     }
 
     @Test
@@ -161,6 +169,9 @@ class ForeignArchIT {
         assertEquals(List.of(0x7f, (int) 'E', (int) 'L', (int) 'F', 2, 1), List.of((int) shim[0], (int) shim[1], (int) shim[2], (int) shim[3],
                 (int) shim[4], (int) shim[5]), "a 64-bit little-endian ELF file");
         assertEquals(183, (shim[19] & 0xff) << 8 | shim[18] & 0xff, "e_machine AArch64");
+        byte[] java = Files.readAllBytes(d.dir().resolve("lib/runtime/bin/java"));
+        assertEquals(183, (java[19] & 0xff) << 8 | java[18] & 0xff, "the bundled runtime's java: e_machine AArch64");
+        assertTrue(Files.readString(d.dir().resolve("lib/runtime/release")).contains("OS_ARCH=\"aarch64\""), "its release names aarch64");
         assertFalse(Files.exists(d.dir().resolve("lib/archives")), "not trained on this machine");
     }
 
@@ -219,10 +230,17 @@ class ForeignArchIT {
      */
     @Test
     void arm64WarmVersionAndBridgeWithIpMasqAddCheckDelThroughTheShimAndTheDaemon() throws IOException {
-        WarmDist.Run v = arm64WarmCall("ptp", "VERSION", Map.of("QEMU_LD_PREFIX", jvm("arm64").get("QEMU_LD_PREFIX")),
-                LauncherIT.VERSION_IN);
+        // VERSION: the aarch64 shim answers it itself from lib/version (no JVM, the daemon not asked)
+        WarmDist d = arm64Warm();
+        Map<String, String> ve = new LinkedHashMap<>(Map.of("QEMU_LD_PREFIX", jvm("arm64").get("QEMU_LD_PREFIX"),
+                "JCNI_WARM_DEBUG", "1", "CNI_COMMAND", "VERSION"));
+        long vt = System.nanoTime();
+        WarmDist.Run v = d.warm("ptp", ve, LauncherIT.VERSION_IN.getBytes(StandardCharsets.UTF_8), tmp);
+        took("VERSION answered by the arm64 shim", vt);
         assertEquals(0, v.exitCode(), v.toString());
         assertTrue(v.out().contains("\"supportedVersions\""), v.out());
+        assertTrue(Files.isRegularFile(d.dir().resolve("lib/version/ptp.json")), "the packaging recorded ptp's VERSION answer");
+        assertFalse(d.servedWarm(v), "the shim answered VERSION without the daemon: " + v + "\n" + d.daemonLog());
 
         TestNetns ns = f.netns();
         Map<String, String> env = arm64Env("c1", ns);
