@@ -531,21 +531,20 @@ class CriIT {
     /** The bridge scenario on the warm node: each of its calls served by the DaemonSet's daemon, none refused. */
     @Test
     void warmFromDaemonSetBridgeTwoPods() throws Exception {
-        Containerd node = warmNode();
-        long before = served(daemonPod);
-        twoPods(node, warmBridge);
-        // per pod: ADD and DEL of loopback, of bridge (host-local in-process) and of portmap
-        awaitServed(before + 12);
-        assertTrue(served(daemonPod) >= before + 12, "the daemon served " + (served(daemonPod) - before) + " calls:\n" + daemonPod.logText());
-        assertEquals(List.of(), refusals(daemonPod), "the DaemonSet's daemon refused calls (they ran cold)");
+        warmTwoPods(() -> warmBridge);
     }
 
     /** The ptp scenario on the warm node, served likewise. */
     @Test
     void warmFromDaemonSetPtpTwoPods() throws Exception {
+        warmTwoPods(() -> warmPtp);
+    }
+
+    private static void warmTwoPods(java.util.function.Supplier<Net> net) throws Exception {
         Containerd node = warmNode();
         long before = served(daemonPod);
-        twoPods(node, warmPtp);
+        twoPods(node, net.get());
+        // per pod: ADD and DEL of loopback, of the main plugin (host-local in-process) and of portmap
         awaitServed(before + 12);
         assertTrue(served(daemonPod) >= before + 12, "the daemon served " + (served(daemonPod) - before) + " calls:\n" + daemonPod.logText());
         assertEquals(List.of(), refusals(daemonPod), "the DaemonSet's daemon refused calls (they ran cold)");
