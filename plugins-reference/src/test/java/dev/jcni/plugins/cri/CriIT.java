@@ -1,6 +1,7 @@
 package dev.jcni.plugins.cri;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -442,7 +443,10 @@ class CriIT {
         plugins.put("ptp", "dev.jcni.plugins.ptp.Ptp");
         plugins.put("host-local", "dev.jcni.plugins.hostlocal.HostLocal");
         plugins.put("portmap", "dev.jcni.plugins.portmap.Portmap");
-        warmDist = WarmDist.create(home.resolve("warm-dist"), plugins, Dist.referenceClassPath());
+        // packaged as the reference distribution is: with its own Java runtime (lib/runtime), not trained (the
+        // DaemonSet's install.sh trains on the node)
+        warmDist = WarmDist.create(home.resolve("warm-dist"), "warm" + Kernel.uniqueName("").substring(0, 6), plugins,
+                Dist.referenceClassPath(), List.of("--no-train", "--runtime", "jlink"));
         Path image = NodeImage.write(new NodeImage.Spec(warmDist.dir(), home.resolve("jcni-node-image.tar"), daemonSet.image(),
                 Optional.of(jdkWithJmods()), Path.of("/bin/busybox")), System.out);
         // empty: the DaemonSet's init container installs the distribution there (loopback included)
@@ -473,8 +477,11 @@ class CriIT {
         }
         assertTrue(Files.exists(warmDist.socket()) && pod.logText().contains("serving dist"),
                 "the DaemonSet's daemon does not serve " + warmDist.socket() + " after 120 s:\n" + pod.logText());
-        assertTrue(Files.exists(warmBin.resolve("jcni-lib").resolve(warmDist.name()).resolve("current").resolve("java-home")),
-                "the init container installed the image's Java runtime and pinned it");
+        Path installed = warmBin.resolve("jcni-lib").resolve(warmDist.name()).resolve("current");
+        assertTrue(Files.isExecutable(installed.resolve("runtime/bin/java")), "the init container installed the distribution's own Java runtime");
+        assertFalse(Files.exists(installed.resolve("java-home")), "no other JVM pinned: the launchers run the distribution's runtime");
+        assertTrue(pod.logText().lines().anyMatch(l -> l.contains("jcni-daemon: Java ") && l.contains("/runtime; ")),
+                "the daemon runs on the distribution's runtime:\n" + pod.logText());
         // a call from the node through the installed launcher is served by the pod's daemon
         long before = served(pod);
         // Dist.run sets JCNI_WARM=off unless told otherwise
