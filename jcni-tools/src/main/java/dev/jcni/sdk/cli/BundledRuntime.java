@@ -114,8 +114,8 @@ final class BundledRuntime {
                     + "node's Java 17+ (--jmods DIR to bundle one, --runtime none to say so)");
             return Optional.empty();
         }
+        String jmodsArch = targetArchitecture(jdk.get());
         if (spec.arch().isPresent()) {
-            String jmodsArch = targetArchitecture(jdk.get());
             String wanted = spec.arch().get().osArch;
             if (!jmodsArch.equals(wanted)) {
                 String why = "the jmods " + jdk.get().jmods() + " are for " + jmodsArch + ", the distribution is for " + wanted;
@@ -129,7 +129,7 @@ final class BundledRuntime {
         }
         List<String> modules = modules(jdk.get(), lib, jars, spec.runtimeModules());
         Path runtime = lib.resolve(DIR);
-        link(jdk.get(), modules, runtime, env);
+        link(jdk.get(), jmodsArch, modules, runtime, env);
         log.println("jcni package: bundled a Java " + jdk.get().feature() + " runtime (" + String.join(",", modules)
                 + ") made by " + jdk.get().jlink() + " from " + jdk.get().jmods());
         return Optional.of(modules);
@@ -325,10 +325,10 @@ final class BundledRuntime {
      * new runtime's java for it); the archive for a JVM without compressed oops (heaps of 32 GiB and
      * more, never a plugin's) is dropped. Symbolic links (install.sh installs none) become copies.
      */
-    private static void link(Jdk jdk, List<String> modules, Path runtime, Map<String, String> env) throws IOException {
+    private static void link(Jdk jdk, String arch, List<String> modules, Path runtime, Map<String, String> env)
+            throws IOException {
         Path work = Files.createTempDirectory(runtime.getParent(), ".runtime");
         Files.delete(work);
-        String arch = targetArchitecture(jdk);
         boolean cds = arch.equals(Packager.architecture(Path.of(System.getProperty("java.home"))));
         Packager.Outcome o = Packager.exec(jlinkCommand(jdk, modules, work, cds),
                 Map.of("PATH", env.getOrDefault("PATH", "/usr/bin:/bin")), null, 900);

@@ -352,12 +352,7 @@ public final class NodeImage {
     }
 
     private static String goArch() {
-        String a = System.getProperty("os.arch");
-        return switch (a) {
-            case "amd64", "x86_64" -> "amd64";
-            case "aarch64" -> "arm64";
-            default -> a;
-        };
+        return TargetArch.host().map(TargetArch::goName).orElse(System.getProperty("os.arch"));
     }
 
     static String sha256(byte[] b) {
