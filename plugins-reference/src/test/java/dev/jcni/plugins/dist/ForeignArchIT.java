@@ -241,6 +241,8 @@ class ForeignArchIT {
         assertTrue(v.out().contains("\"supportedVersions\""), v.out());
         assertTrue(Files.isRegularFile(d.dir().resolve("lib/version/ptp.json")), "the packaging recorded ptp's VERSION answer");
         assertFalse(d.servedWarm(v), "the shim answered VERSION without the daemon: " + v + "\n" + d.daemonLog());
+        // with JCNI_WARM_DEBUG=1 a shim that goes cold says why on stderr: it said nothing, no JVM ran
+        assertEquals("", v.err(), "the shim answered VERSION itself");
 
         TestNetns ns = f.netns();
         Map<String, String> env = arm64Env("c1", ns);
