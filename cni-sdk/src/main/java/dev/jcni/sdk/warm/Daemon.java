@@ -37,8 +37,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * jcni-daemon [--dist &lt;lib/jcni-dist.properties&gt;] [--socket &lt;path&gt;] [--max-calls N]
  *             [--max-sessions N] [--turn-timeout SECONDS] [--drain-timeout SECONDS]
  *             [--metrics-listen 127.0.0.1:PORT] [--metrics-textfile PATH]
+ *             [--cgroup PATH] [--rlimit NAME=SOFT[:HARD]]...
  * jcni daemon ... (the same, through the CLI)
  * </pre>
+ *
+ * {@code --cgroup} and {@code --rlimit} place the daemon before it reads its own facts
+ * ({@link Placement}): in a cgroup and with limits its callers have at least (podman's, say).
  *
  * Its {@linkplain Metrics metrics} are served on {@code <socket>.metrics.sock} and, on request, on
  * a loopback HTTP listener or in a text file ({@link MetricsEndpoint}).
@@ -204,20 +208,28 @@ public final class Daemon implements AutoCloseable {
     public static int run(String[] args, PrintStream err) {
         Options options;
         MetricsEndpoint.Extra metricsExtra;
+        Placement placement;
         try {
             List<String> rest = new ArrayList<>();
             metricsExtra = MetricsEndpoint.extract(args, rest);
-            options = parse(rest.toArray(String[]::new));
+            List<String> others = new ArrayList<>();
+            placement = Placement.extract(rest.toArray(String[]::new), others);
+            options = parse(others.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
             err.println("jcni daemon: " + e.getMessage());
             err.println("usage: jcni daemon [--dist <lib/jcni-dist.properties>] [--socket <path>] [--max-calls N]"
                     + " [--max-sessions N] [--turn-timeout SECONDS] [--drain-timeout SECONDS]"
-                    + " [--metrics-listen 127.0.0.1:PORT] [--metrics-textfile PATH]");
+                    + " [--metrics-listen 127.0.0.1:PORT] [--metrics-textfile PATH] [--cgroup PATH] [--rlimit NAME=SOFT[:HARD]]...");
             return 2;
         }
         Daemon d;
         try {
+            // before start reads the daemon's own facts, which its callers are compared with
+            String placed = placement.apply();
             d = start(options);
+            if (!placed.isEmpty()) {
+                d.log.log(Level.INFO, placed);
+            }
             try {
                 d.metricsEndpoint.orElseThrow().startExtra(metricsExtra, d.timer);
             } catch (IOException | RuntimeException e) {

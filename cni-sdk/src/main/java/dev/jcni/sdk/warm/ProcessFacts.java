@@ -233,7 +233,9 @@ record ProcessFacts(Map<String, Object> namespaces, Object root, String cwd, Obj
     /**
      * The caller must be in the daemon's part of each cgroup tree: at or below the parent of the
      * daemon's cgroup (e.g. both in system.slice), so that a caller confined to a pod's or a user's
-     * cgroup goes cold. Limits themselves are not compared.
+     * cgroup goes cold; or the daemon's cgroup is at or below the caller's (a daemon placed with
+     * {@code --cgroup} under podman's conmon cgroup, say): cgroup limits are hierarchical, so what
+     * confines the caller's cgroup confines the daemon's too. Limits themselves are not compared.
      */
     private Optional<String> cgroupLack(ProcessFacts daemon) {
         if (!cgroups.keySet().equals(daemon.cgroups.keySet())) {
@@ -243,11 +245,16 @@ record ProcessFacts(Map<String, Object> namespaces, Object root, String cwd, Obj
             String d = c.getValue();
             String parent = d.lastIndexOf('/') <= 0 ? "/" : d.substring(0, d.lastIndexOf('/'));
             String mine = cgroups.get(c.getKey());
-            if (!(parent.equals("/") || mine.equals(parent) || mine.startsWith(parent + "/"))) {
+            if (!(parent.equals("/") || mine.equals(parent) || mine.startsWith(parent + "/") || within(d, mine))) {
                 return Optional.of("its cgroup " + c.getKey() + ":" + mine + " is outside the daemon's " + parent);
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether cgroup path {@code inner} is {@code outer} or below it. */
+    static boolean within(String inner, String outer) {
+        return outer.equals("/") || inner.equals(outer) || inner.startsWith(outer + "/");
     }
 
     private static String limit(long[] l) {

@@ -38,6 +38,13 @@ class ProcessFactsTest {
         return c.newInstance(args);
     }
 
+    /** The facts with the same cgroup path in every hierarchy. */
+    static ProcessFacts inCgroup(ProcessFacts f, String path) throws Exception {
+        Map<String, String> c = new LinkedHashMap<>();
+        f.cgroups().forEach((k, v) -> c.put(k, path));
+        return with(f, "cgroups", c);
+    }
+
     static Stream<Arguments> differences() throws Exception {
         ProcessFacts own = self();
         Map<String, String> otherCgroups = new LinkedHashMap<>();
@@ -46,6 +53,7 @@ class ProcessFactsTest {
         own.cgroups().forEach((k, v) -> daemonCgroups.put(k, "/system.slice/jcni.service"));
         Map<String, String> siblingCgroups = new LinkedHashMap<>();
         own.cgroups().forEach((k, v) -> siblingCgroups.put(k, "/system.slice/containerd.service"));
+        ProcessFacts belowConmon = inCgroup(own, "/libpod_parent/conmon/jcni");
         String limits = "Limit                     Soft Limit           Hard Limit           Units     \n"
                 + "Max open files            1024                 4096                 files     \n"
                 + "Max processes             unlimited            unlimited            processes \n";
@@ -61,6 +69,16 @@ class ProcessFactsTest {
                         "is outside the daemon's /system.slice"),
                 Arguments.of("cgroup beside the daemon's", with(own, "cgroups", daemonCgroups),
                         with(own, "cgroups", siblingCgroups), ""),
+                // a daemon placed with --cgroup below podman's conmon cgroup: podman in the root
+                // cgroup (ADD) and its cleanup in conmon's (DEL) have it all; nobody else gains
+                Arguments.of("a daemon below the caller's cgroup (the root)", belowConmon, inCgroup(own, "/"), ""),
+                Arguments.of("a daemon below the caller's cgroup", belowConmon, inCgroup(own, "/libpod_parent"), ""),
+                Arguments.of("a caller in the daemon's parent cgroup (conmon's)", belowConmon,
+                        inCgroup(own, "/libpod_parent/conmon"), ""),
+                Arguments.of("a daemon below conmon, a caller in a user's slice", belowConmon,
+                        inCgroup(own, "/user.slice/session-1.scope"), "is outside the daemon's /libpod_parent/conmon"),
+                Arguments.of("a daemon below conmon, a caller in a container's cgroup", belowConmon,
+                        inCgroup(own, "/libpod_parent/libpod-abc"), "is outside the daemon's /libpod_parent/conmon"),
                 Arguments.of("LSM label", with(own, "lsmLabel", "unconfined"), with(own, "lsmLabel", "cri-containerd.apparmor.d"),
                         "its LSM label \"cri-containerd.apparmor.d\" is not the daemon's \"unconfined\""),
                 Arguments.of("a lower hard limit", with(own, "limitsText", limits), with(own, "limitsText", lowerHard),
