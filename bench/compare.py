@@ -10,7 +10,7 @@ start-up archive each cold column used, and the targets of the speed issues as m
 
     bench/compare.sh [--runs N] [--heavy-runs N] [--rows a,b,...] [--java HOME[,HOME...]] [--no-warm]
                      [--budget MIN] [--rt] [--json FILE] [--soak CALLS] [--choices [--vs-dist LABEL=WITH:WITHOUT]] [--execs]
-                     [--phases [--no-cold]]
+                     [--phases [--no-cold]] [--podman-warm]
 
 --java:  the JVMs of the cold columns, one column each (JCNI_JAVA_HOME); default: the launchers'
          own choice (the newest Java 17+). The warm-mode daemon runs on the first one.
@@ -35,6 +35,11 @@ start-up archive each cold column used, and the targets of the speed issues as m
 --choices: instead of jcni against Go, each of jcni's start-up design choices against its
          alternative ("with" is what jcni ships, "without" the alternative); --vs-dist adds a row
          for a choice that needs another build: the plugins/target/cni directories of two builds.
+--podman-warm: the daemon placed as docs/operators.md "Warm mode for podman" says, so that podman's calls
+         are served warm: --rlimit nproc=<podman's own limit, read from a conmon> and --cgroup <P>/conmon/jcni,
+         where P (the podman row's --cgroup-parent, on every side) is below this script's cgroup; the daemon runs
+         at normal priority (under --rt a real-time process cannot join a cpu cgroup without a real-time budget).
+         Meant with --rows podman.
 Rows with podman run need podman 4 with the CNI backend, runc and /bin/busybox (busybox-static);
 without them the row is skipped with the reason. Root only: the rows make a network namespace,
 bridges, firewall rules and a private podman of their own (10.231.0.0/16) and remove them at exit,
@@ -80,6 +85,8 @@ class Work:
 
 
 WORK = None
+# --podman-warm: the podman row's --cgroup-parent (every side), below this script's cgroup
+PODMAN_CGROUP_PARENT = ""
 
 
 NORMAL = (os.SCHED_OTHER, os.sched_param(0))
@@ -261,7 +268,7 @@ class Jvm:
 class Daemon:
     """The distribution's warm-mode daemon (lib/jcni-daemon), as the systemd unit starts it."""
 
-    def __init__(self, jvm, work):
+    def __init__(self, jvm, work, extra=(), normal=False):
         props = dict(l.strip().split("=", 1) for l in open(os.path.join(DIST, "lib", "jcni-dist.properties")) if "=" in l)
         self.sock = f"/run/jcni/{props['name']}.sock"
         self.log = os.path.join(work, "daemon.log")
@@ -272,8 +279,9 @@ class Daemon:
         if "JCNI_JAVA_HOME" in jvm.extra:
             env["JCNI_JAVA_HOME"] = jvm.extra["JCNI_JAVA_HOME"]
         with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen([os.path.join(DIST, "lib", "jcni-daemon")], env=env, stdout=subprocess.DEVNULL,
-                                         stderr=log, stdin=subprocess.DEVNULL)
+            self.proc = subprocess.Popen([os.path.join(DIST, "lib", "jcni-daemon")] + list(extra), env=env,
+                                         stdout=subprocess.DEVNULL, stderr=log, stdin=subprocess.DEVNULL,
+                                         preexec_fn=(lambda: os.sched_setscheduler(0, NORMAL[0], NORMAL[1])) if normal else None)
         for _ in range(600):
             if "serving dist" in open(self.log).read() or self.proc.poll() is not None:
                 break
@@ -502,7 +510,8 @@ class PodmanRow(Row):
 
         def run(name, extra):
             env = dict(BASE_ENV, CONTAINERS_CONF=os.path.join(self.home, "conf", name, "containers.conf"), **extra)
-            return [Step(self.argv("run", "--rm", "--network", f"jcnibench-{name}", "--ulimit", "nofile=1024:1024",
+            placed = ["--cgroup-parent", PODMAN_CGROUP_PARENT] if PODMAN_CGROUP_PARENT else []
+            return [Step(self.argv("run", "--rm", *placed, "--network", f"jcnibench-{name}", "--ulimit", "nofile=1024:1024",
                                    "--ulimit", "nproc=4096:4096", "localhost/jcnibench-busybox:latest", "true"), env,
                          normal=True)]
 
@@ -523,6 +532,18 @@ class PodmanRow(Row):
         env = dict(BASE_ENV, CONTAINERS_CONF=os.path.join(self.home, "conf", conf, "containers.conf"), JCNI_WARM="off")
         return subprocess.run(self.argv(*args), env=env, capture_output=True, stdin=subprocess.DEVNULL,
                               preexec_fn=lambda: os.sched_setscheduler(0, NORMAL[0], NORMAL[1]))
+
+    def nproc(self):
+        """podman's own process limit (soft, hard), as an operator reads it: from a conmon (no network)."""
+        self.podman("jcni", "run", "-d", "--name", "jcnibench-limits", "--network", "none", "--cgroup-parent",
+                    PODMAN_CGROUP_PARENT, "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096",
+                    "localhost/jcnibench-busybox:latest", "sh", "-c", "sleep 600")
+        try:
+            pid = self.podman("jcni", "inspect", "--format", "{{.State.ConmonPid}}", "jcnibench-limits").stdout.decode().strip()
+            line = next(l for l in open(f"/proc/{pid}/limits") if l.startswith("Max processes"))
+            return line[26:].split()[:2]
+        finally:
+            self.podman("jcni", "rm", "-f", "-t", "0", "jcnibench-limits")
 
     def cleanup(self):
         self.podman("jcni", "rm", "-a", "-f", "-t", "0")
@@ -938,6 +959,7 @@ def main():
     ap.add_argument("--phases", action="store_true")
     ap.add_argument("--no-cold", action="store_true")
     ap.add_argument("--vs-dist", action="append", default=[], metavar="LABEL=WITH:WITHOUT")
+    ap.add_argument("--podman-warm", action="store_true")
     args = ap.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("needs root (namespaces, bridges, firewall rules of its own)")
@@ -966,6 +988,9 @@ def main():
     nspath = f"/run/netns/{ns}"
     rows, daemon, data = [], None, []
     started = time.time()
+    global PODMAN_CGROUP_PARENT
+    if args.podman_warm:
+        PODMAN_CGROUP_PARENT = own_cgroup() + f"/jcnibench{os.getpid()}"
     try:
         subprocess.run(["ip", "netns", "add", ns], check=True)
         cold = [Jvm(h) for h in args.java.split(",")] if args.java else [Jvm("")]
@@ -990,6 +1015,12 @@ def main():
             cols, ref = ["with", "without"], "without"
         else:
             rows = build_rows(work, nspath, br, cold, warm, podman_missing())
+            podman = [r for r in rows if isinstance(r, PodmanRow)]
+            if args.podman_warm and daemon and podman:
+                soft, hard = podman[0].nproc()
+                daemon.stop()
+                daemon = Daemon(cold[0], work, ["--cgroup", PODMAN_CGROUP_PARENT + "/conmon/jcni",
+                                                "--rlimit", f"nproc={soft}:{hard}"], normal=True)
             cols, ref = [j.label for j in cold] + (["warm"] if warm else []) + ["go"], "go"
         wanted = [r for r in rows if not args.rows or any(w in r.name for w in args.rows.split(","))]
         header(args, cold, daemon)
@@ -1024,6 +1055,11 @@ def main():
             daemon_rss = daemon.status("VmRSS")
             print(f"\nwarm-mode daemon: pid {daemon.proc.pid}, {daemon.java}, RSS {daemon_rss:.0f} MiB after this run "
                   f"(peak {daemon.status('VmHWM'):.0f} MiB)")
+        if PODMAN_CGROUP_PARENT and daemon:
+            print("# --podman-warm, the daemon's own count (jcni metrics): "
+                  + "; ".join(l for l in daemon_metrics(daemon).splitlines()
+                              if l.startswith(("jcni_calls_total{plugin=\"bridge\"", "jcni_calls_total{plugin=\"portmap\"",
+                                               "jcni_refusals_total"))))
         if not args.choices:
             targets(wanted, cold, daemon_rss)
         print(f"\n# {len(wanted)} rows, {max(len(t) for r in wanted for t in r.times.values())} rounds "
@@ -1034,6 +1070,8 @@ def main():
             row.cleanup()
         if daemon:
             daemon.stop()
+        if PODMAN_CGROUP_PARENT:
+            remove_cgroups(PODMAN_CGROUP_PARENT)
         subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
         subprocess.run(["ip", "link", "del", br], stderr=subprocess.DEVNULL)
         subprocess.run(["ip", "link", "del", br + "c"], stderr=subprocess.DEVNULL)
@@ -1046,6 +1084,35 @@ def main():
         subprocess.run(["bash", os.path.join(ROOT, "bench", "warm-soak.sh"), str(args.soak)], check=True)
 
 
+def daemon_metrics(daemon):
+    """The daemon's metrics text, from its root-only metrics socket."""
+    import socket
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.connect(daemon.sock[:-len(".sock")] + ".metrics.sock")
+        return b"".join(iter(lambda: c.recv(65536), b"")).decode()
+
+
+def own_cgroup():
+    """The deepest of this process's cgroup paths ("" for the root), which must contain the others."""
+    paths = [l.rstrip("\n").split(":", 2)[2] for l in open("/proc/self/cgroup")]
+    deepest = max(paths, key=len)
+    if any(p != "/" and p != deepest and not deepest.startswith(p + "/") for p in paths):
+        raise SystemExit(f"--podman-warm: this process's cgroups do not nest: {paths}")
+    return "" if deepest == "/" else deepest
+
+
+def remove_cgroups(cgroup):
+    """rmdir a cgroup and those below it in every hierarchy under /sys/fs/cgroup, deepest first."""
+    for base in ["/sys/fs/cgroup"] + [os.path.join("/sys/fs/cgroup", d) for d in os.listdir("/sys/fs/cgroup")]:
+        top = base + cgroup
+        if os.path.isdir(top):
+            for d, _, _ in sorted(os.walk(top), key=lambda w: -w[0].count("/")):
+                try:
+                    os.rmdir(d)
+                except OSError as e:
+                    print(f"# cannot remove cgroup {d}: {e}", file=sys.stderr)
+
+
 def header(args, cold, daemon):
     print(f"# {time.strftime('%Y-%m-%d %H:%M %Z')}  runs={args.runs} heavy-runs={args.heavy_runs}  "
           f"rt={'yes' if args.rt else 'no'}  cpus={os.cpu_count()}  load={os.getloadavg()[0]:.2f}")
@@ -1055,6 +1122,9 @@ def header(args, cold, daemon):
     if daemon:
         print(f"# warm: the launchers hand calls to lib/jcni-daemon on {daemon.sock} ({daemon.java}); "
               f"JCNI_WARM=off in the cold columns")
+    if PODMAN_CGROUP_PARENT and daemon:
+        placed = [l.split("placed as asked: ", 1)[1].strip() for l in open(daemon.log) if "placed as asked: " in l]
+        print(f"# --podman-warm: podman --cgroup-parent {PODMAN_CGROUP_PARENT}; the daemon {' '.join(placed)}, at normal priority")
 
 
 if __name__ == "__main__":

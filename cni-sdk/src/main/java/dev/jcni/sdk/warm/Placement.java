@@ -251,6 +251,12 @@ record Placement(Optional<String> cgroup, Map<String, Limit> limits) {
                 }
             }
         }
-        Files.writeString(dir.resolve("cgroup.procs"), Long.toString(self));
+        try {
+            Files.writeString(dir.resolve("cgroup.procs"), Long.toString(self));
+        } catch (IOException e) {
+            // EINVAL from the cpu controller: a real-time process and a cgroup without a real-time budget
+            throw new IOException("--cgroup: cannot move into " + dir + " (" + e.getMessage() + "; a real-time daemon"
+                    + " cannot join a cpu cgroup without a real-time budget: start it at normal priority)", e);
+        }
     }
 }
