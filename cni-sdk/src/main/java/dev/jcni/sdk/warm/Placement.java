@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
  * hierarchy of {@code /proc/self/cgroup}) and {@code --rlimit NAME=SOFT[:HARD]} (repeatable). The
  * daemon places itself there at start, before it reads its own facts ({@link ProcessFacts}), and
  * does not start unless {@code /proc/self} then shows exactly that. Neither lends a caller anything:
- * the caller checks stay as they are, and a daemon with lower limits or in a deeper cgroup only
- * serves more callers because it has less to lend (docs/operators.md, "Warm mode for podman").
+ * every caller is compared with the daemon so placed ({@link ProcessFacts#lackOf}), and a daemon
+ * with lower limits, or in a cgroup within its callers', serves more callers only because it has
+ * less to lend (docs/operators.md, "Warm mode for podman").
  *
  * @param cgroup the cgroup path, e.g. {@code /libpod_parent/conmon/jcni}
  * @param limits prlimit resource name (nproc, nofile, ...) to its soft and hard value
