@@ -414,8 +414,23 @@ public final class NodeImage {
         String index = "{\"schemaVersion\": 2, \"mediaType\": \"" + OCI_INDEX + "\", \"manifests\": [" + manifests + "]}";
         String d = blob(t, written, OCI_INDEX, index.getBytes(StandardCharsets.UTF_8));
         String top = "{\"schemaVersion\": 2, \"mediaType\": \"" + OCI_INDEX + "\", \"manifests\": [" + d.substring(0, d.length() - 1)
-                + ", \"annotations\": {\"org.opencontainers.image.ref.name\": \"" + tag + "\"}}]}";
+                + ", \"annotations\": {\"org.opencontainers.image.ref.name\": \"" + tag + "\", \"io.containerd.image.name\": \""
+                + fullName(tag) + "\"}}]}";
         t.bytes("index.json", top.getBytes(StandardCharsets.UTF_8), 0644, 0);
+    }
+
+    /**
+     * A name as a node's runtime looks it up: {@code jcni/plugins-reference:0.1.0} is
+     * {@code docker.io/jcni/plugins-reference:0.1.0} (containerd names an OCI archive's image by this
+     * annotation, podman by the reference name).
+     */
+    static String fullName(String tag) {
+        int slash = tag.indexOf('/');
+        String first = slash < 0 ? "" : tag.substring(0, slash);
+        if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+            return tag;
+        }
+        return "docker.io/" + (slash < 0 ? "library/" : "") + tag;
     }
 
     /** Writes a blob named by its digest (once) and returns its descriptor. */
@@ -479,30 +494,39 @@ public final class NodeImage {
         }
         Map<String, Path> libs = new TreeMap<>();
         Map<String, String> missing = new LinkedHashMap<>();
-        Deque<Path> todo = new ArrayDeque<>(elves);
-        while (!todo.isEmpty()) {
-            Path e = todo.pop();
+        // the executables' program interpreters first: libc names the loader by its file name, which is that file
+        Deque<Map.Entry<String, Path>> names = new ArrayDeque<>();
+        for (Path e : elves) {
             Elf elf = Elf.read(e).orElseThrow(() -> new IOException(e + " is not an ELF file"));
-            List<String> wanted = new ArrayList<>();
-            elf.interpreter().ifPresent(wanted::add);
-            wanted.addAll(elf.needed());
-            for (String name : wanted) {
-                if (!done.add(name)) {
-                    continue;
+            elf.interpreter().ifPresent(i -> names.add(Map.entry(i, e)));
+        }
+        Deque<Path> todo = new ArrayDeque<>(elves);
+        while (!names.isEmpty() || !todo.isEmpty()) {
+            if (names.isEmpty()) {
+                Path e = todo.pop();
+                for (String n : Elf.read(e).orElseThrow(() -> new IOException(e + " is not an ELF file")).needed()) {
+                    names.add(Map.entry(n, e));
                 }
-                List<String> paths = name.startsWith("/") ? List.of(name.substring(1))
-                        : Stream.of("lib/" + arch.triplet, "usr/lib/" + arch.triplet, "lib64", "usr/lib64", "lib", "usr/lib")
-                                .map(d -> d + "/" + name).toList();
-                Optional<Map.Entry<String, Path>> found = find(paths, arch, sysroots);
-                if (found.isEmpty()) {
-                    missing.putIfAbsent(name, e.toString());
-                    continue;
-                }
-                libs.put(found.get().getKey(), found.get().getValue());
-                todo.add(found.get().getValue());
-                // the loader is loaded already: libc's DT_NEEDED on it by name is that file
-                done.add(Path.of(name).getFileName().toString());
+                continue;
             }
+            Map.Entry<String, Path> next = names.pop();
+            String name = next.getKey();
+            Path e = next.getValue();
+            if (!done.add(name)) {
+                continue;
+            }
+            List<String> paths = name.startsWith("/") ? List.of(name.substring(1))
+                    : Stream.of("lib/" + arch.triplet, "usr/lib/" + arch.triplet, "lib64", "usr/lib64", "lib", "usr/lib")
+                            .map(d -> d + "/" + name).toList();
+            Optional<Map.Entry<String, Path>> found = find(paths, arch, sysroots);
+            if (found.isEmpty()) {
+                missing.putIfAbsent(name, e.toString());
+                continue;
+            }
+            libs.put(found.get().getKey(), found.get().getValue());
+            todo.add(found.get().getValue());
+            // the loader is loaded already: libc's DT_NEEDED on it by name is that file
+            done.add(Path.of(name).getFileName().toString());
         }
         if (!missing.isEmpty()) {
             StringBuilder m = new StringBuilder();
