@@ -209,14 +209,18 @@ public final class NodeImage {
                 images.add(image);
             }
             Path tmp = spec.out().resolveSibling("." + spec.out().getFileName() + ".tmp");
-            try (Tar t = new Tar(Files.newOutputStream(tmp))) {
-                if (spec.format() == Format.OCI_ARCHIVE) {
-                    writeOci(t, spec.tag(), images);
-                } else {
-                    writeDocker(t, spec.tag(), images.get(0));
+            try {
+                try (Tar t = new Tar(Files.newOutputStream(tmp))) {
+                    if (spec.format() == Format.OCI_ARCHIVE) {
+                        writeOci(t, spec.tag(), images);
+                    } else {
+                        writeDocker(t, spec.tag(), images.get(0));
+                    }
                 }
+                Files.move(tmp, spec.out(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
             }
-            Files.move(tmp, spec.out(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             log.println("jcni node-image: wrote " + spec.out() + " (" + spec.format().cliName() + ", " + spec.tag() + " for "
                     + String.join(", ", images.stream().map(i -> "linux/" + i.arch().goName()).toList()) + ", "
                     + Files.size(spec.out()) / (1024 * 1024) + " MiB)");
@@ -330,7 +334,7 @@ public final class NodeImage {
 
     /** The first static busybox of the architecture among those given, then the build machine's. */
     private static Path busybox(Spec spec, TargetArch arch, Path dist) throws IOException {
-        List<Path> candidates = new ArrayList<>(spec.busyboxes());
+        Set<Path> candidates = new java.util.LinkedHashSet<>(spec.busyboxes());
         candidates.add(HOST_BUSYBOX);
         List<String> seen = new ArrayList<>();
         for (Path b : candidates) {
