@@ -19,7 +19,8 @@ import org.apache.maven.plugins.annotations.Parameter;
  * needs, a Java runtime made with jlink from {@code javaHome} unless the distribution brings its own
  * ({@code lib/runtime}), the distribution. With {@code otherDistributions} (their busyboxes and C
  * libraries in {@code otherBusyboxes} and {@code sysroots}) and {@code format} {@code oci-archive}, a
- * multi-architecture image (docs/architectures.md). No registry, no network. Not bound by default: bind it in a profile (about 60 MiB and 20 s).
+ * multi-architecture image (docs/architectures.md). No registry, no network. Not bound by default:
+ * bind it in a profile (about 60 MiB and 20 s).
  */
 @Mojo(name = "node-image", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
 public class NodeImageMojo extends AbstractJcniMojo {
