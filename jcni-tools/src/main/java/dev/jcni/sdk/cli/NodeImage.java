@@ -546,6 +546,11 @@ public final class NodeImage {
         for (Path root : sysroots) {
             for (String rel : paths) {
                 Path p = root.resolve(rel);
+                // an absolute link in an unpacked root (Debian's ppc64el /lib64/ld64.so.2) means that root's file
+                for (int hops = 0; hops < 16 && Files.isSymbolicLink(p); hops++) {
+                    Path target = Files.readSymbolicLink(p);
+                    p = target.isAbsolute() ? root.resolve(target.toString().substring(1)) : p.resolveSibling(target);
+                }
                 if (Files.isRegularFile(p)) {
                     Path real = p.toRealPath();
                     if (TargetArch.ofElf(real).filter(a -> a == arch).isPresent()) {

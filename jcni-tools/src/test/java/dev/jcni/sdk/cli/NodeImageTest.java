@@ -139,9 +139,16 @@ class NodeImageTest {
         cc("aarch64-linux-gnu-gcc", arm64.resolve("lib/runtime/bin/java"), "int main(void) { return 0; }");
         cc("aarch64-linux-gnu-gcc", arm64.resolve("lib/jcni-shim"), "int main(void) { return 0; }");
         Path busybox = fakeBusybox("aarch64-linux-gnu-gcc", tmp.resolve("busybox-arm64"));
+        // arm64's root as a package unpacked with dpkg -x: the loader's link is absolute, meaning that root's file
+        Path root = tmp.resolve("arm64-root");
+        Files.createDirectories(root.resolve("lib/aarch64-linux-gnu"));
+        for (String lib : List.of("ld-linux-aarch64.so.1", "libc.so.6")) {
+            Files.copy(CROSS_ROOT.resolve("lib").resolve(lib).toRealPath(), root.resolve("lib/aarch64-linux-gnu").resolve(lib));
+        }
+        Files.createSymbolicLink(root.resolve("lib/ld-linux-aarch64.so.1"), Path.of("/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1"));
         Path out = tmp.resolve("image.tar");
-        NodeImage.write(spec(List.of(amd64, arm64), out, NodeImage.Format.OCI_ARCHIVE, Optional.empty(), List.of(busybox)),
-                new PrintStream(new ByteArrayOutputStream()));
+        NodeImage.write(new NodeImage.Spec(List.of(amd64, arm64), out, "jcni/test:1.0", NodeImage.Format.OCI_ARCHIVE, Optional.empty(),
+                List.of(busybox), List.of(root)), new PrintStream(new ByteArrayOutputStream()));
 
         Map<String, Entry> outer = read(Files.readAllBytes(out));
         assertEquals("1.0.0", json(outer.get("oci-layout").content()).get("imageLayoutVersion").asText());
