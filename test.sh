@@ -51,6 +51,7 @@ apt_packages=(
   gcc-s390x-linux-gnu libc6-dev-s390x-cross
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   qemu-user-static binfmt-support  # ForeignArchIT: arm64 and s390x JVMs (.ci/foreign-jvms.sh) under qemu-user
+  skopeo                       # ForeignArchIT: reads and copies the multi-architecture node image (oci-archive)
 )
 command -v node >/dev/null && command -v npm >/dev/null || apt_packages+=(nodejs npm)  # the docs site's generator
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

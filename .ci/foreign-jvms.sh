@@ -9,6 +9,10 @@
 #        JCNI_FOREIGN_ARCHES="arm64 s390x ppc64el" (Debian's names) for another set
 #        JCNI_FOREIGN_JMODS="arm64" (the default): the arches whose JDK modules (jmods, for jlink) are
 #        also unpacked, into <dir>/<arch>/usr/lib/jvm/java-17-openjdk-<arch>/jmods; "" for none
+#        JCNI_FOREIGN_BUSYBOX="arm64" (the default): the arches whose static busybox (busybox-static,
+#        the base of a node image of that architecture, `jcni node-image --busybox`) is also
+#        unpacked, into <dir>/<arch>/busybox-static/bin/busybox (outside the sysroot's /bin, which
+#        qemu would find first for the JVM's own commands); "" for none
 set -eu
 dest=${1:-${JCNI_FOREIGN_ROOT:-/var/cache/jcni/foreign-jvms}}
 # Debian 12 ships a JDK's modules in openjdk-17-jdk-headless (there is no openjdk-17-jmods):
@@ -24,6 +28,16 @@ jmods() {
   mv "$dest/$1/$home/jmods.new" "$dest/$1/$home/jmods"
   rm -rf "$jdk"
 }
+busybox() {
+  case " ${JCNI_FOREIGN_BUSYBOX-arm64} " in *" $1 "*) ;; *) return 0 ;; esac
+  [ -x "$dest/$1/busybox-static/bin/busybox" ] && return 0
+  bb=$(mktemp -d)
+  (cd "$bb" && apt-get download -q -o APT::Sandbox::User=root "busybox-static:$1")
+  rm -rf "$dest/$1/busybox-static.new"
+  dpkg-deb -x "$bb"/*.deb "$dest/$1/busybox-static.new"
+  mv "$dest/$1/busybox-static.new" "$dest/$1/busybox-static"
+  rm -rf "$bb"
+}
 mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
 for arch in ${JCNI_FOREIGN_ARCHES:-arm64 s390x}; do
   case $arch in arm64) qemu=aarch64 ;; ppc64el) qemu=ppc64le ;; *) qemu=$arch ;; esac
@@ -32,6 +46,7 @@ for arch in ${JCNI_FOREIGN_ARCHES:-arm64 s390x}; do
   home=usr/lib/jvm/java-17-openjdk-$arch
   if [ -x "$dest/$arch/$home/bin/java" ]; then
     jmods "$arch"
+    busybox "$arch"
     continue
   fi
   dpkg --print-foreign-architectures | grep -qx "$arch" || dpkg --add-architecture "$arch"
@@ -52,4 +67,5 @@ for arch in ${JCNI_FOREIGN_ARCHES:-arm64 s390x}; do
   mv "$dest/$arch.new" "$dest/$arch"
   QEMU_LD_PREFIX="$dest/$arch" "$dest/$arch/usr/lib/jvm/java-17-openjdk-$arch/bin/java" -version
   jmods "$arch"
+  busybox "$arch"
 done

@@ -18,7 +18,7 @@ public final class NodeImageCommand implements CliCommand {
 
     @Override
     public String summary() {
-        return "--dist DIR --out FILE.tar --tag NAME:VERSION [--java-home JDK]   a node image of a distribution (docs/kubernetes.md)";
+        return "--dist DIR [--dist DIR]... --out FILE.tar --tag NAME:VERSION [--format oci-archive] ...   a node image of distributions (docs/kubernetes.md)";
     }
 
     @Override

@@ -47,6 +47,11 @@ enum TargetArch {
         return aliases.get(0);
     }
 
+    /** @return Debian's name (dpkg's architecture: amd64, arm64, ppc64el, s390x, riscv64) */
+    String debianName() {
+        return this == PPC64LE ? "ppc64el" : goName();
+    }
+
     /**
      * @param name Go's, Java's or Debian's name (amd64 or x86_64, arm64 or aarch64, ppc64le or ppc64el,
      *     s390x, riscv64)

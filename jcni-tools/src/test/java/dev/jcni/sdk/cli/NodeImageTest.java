@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jcni.sdk.internal.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +37,7 @@ class NodeImageTest {
     void writesADockerArchiveWithBusyboxTheLibrariesAndTheDistribution(@TempDir Path tmp) throws IOException {
         Path dist = fakeDistribution(tmp.resolve("dist"));
         Path out = tmp.resolve("image.tar");
-        NodeImage.write(new NodeImage.Spec(dist, out, "jcni/test:1.0", Optional.empty(), busybox()), new PrintStream(new ByteArrayOutputStream()));
+        NodeImage.write(spec(List.of(dist), out, NodeImage.Format.DOCKER_ARCHIVE, Optional.empty(), List.of()), new PrintStream(new ByteArrayOutputStream()));
 
         Map<String, Entry> outer = read(Files.readAllBytes(out));
         String manifest = text(outer.get("manifest.json"));
@@ -83,7 +86,7 @@ class NodeImageTest {
         Files.copy(Path.of("/bin/true"), dist.resolve("lib/runtime/bin/java"));
         Path out = tmp.resolve("image.tar");
         // a JDK that does not exist: it must not be used
-        NodeImage.write(new NodeImage.Spec(dist, out, "jcni/test:1.0", Optional.of(tmp.resolve("no-jdk")), busybox()),
+        NodeImage.write(spec(List.of(dist), out, NodeImage.Format.DOCKER_ARCHIVE, Optional.of(tmp.resolve("no-jdk")), List.of()),
                 new PrintStream(new ByteArrayOutputStream()));
         Map<String, Entry> outer = read(Files.readAllBytes(out));
         long layers = outer.keySet().stream().filter(k -> k.endsWith("/layer.tar")).count();
@@ -112,10 +115,165 @@ class NodeImageTest {
         assertFalse(Files.exists(tmp.resolve("x.tar")));
     }
 
-    private static Path busybox() {
-        Path b = Path.of("/bin/busybox");
-        assertTrue(Files.isRegularFile(b), "/bin/busybox is missing: install busybox-static (test.sh does)");
-        return b;
+    /** The C library of Debian's aarch64 cross compiler (libc6-arm64-cross): a root file system of arm64's libraries. */
+    static final Path CROSS_ROOT = Path.of("/usr/aarch64-linux-gnu");
+
+    /**
+     * Two distributions, the build machine's (amd64) and an arm64 one (its runtime's java and its
+     * shim cross-compiled, dynamically linked to arm64's glibc), make one oci-archive: index.json names
+     * an image index by the tag, the index has one manifest per platform, every descriptor's digest
+     * and size are its blob's, each configuration names its platform's architecture and its layers'
+     * diff ids, and each platform's busybox, loader and java are ELF files of that platform's machine.
+     */
+    @Test
+    void ociArchiveOfTwoArchitecturesHasAManifestPerPlatformWithThatPlatformsFiles(@TempDir Path tmp) throws IOException {
+        Path amd64 = fakeDistribution(tmp.resolve("amd64"));
+        Files.createDirectories(amd64.resolve("lib/runtime/bin"));
+        Files.copy(Path.of("/bin/true"), amd64.resolve("lib/runtime/bin/java"));
+        // a library (no program interpreter) whose libc names the loader
+        Files.createDirectories(amd64.resolve("lib/native/linux-amd64"));
+        Files.copy(Path.of("/lib/x86_64-linux-gnu/libz.so.1").toRealPath(), amd64.resolve("lib/native/linux-amd64/libjcni-sys.so"));
+        Path arm64 = fakeDistribution(tmp.resolve("arm64"));
+        Files.delete(arm64.resolve("lib/jcni-shim"));
+        Files.createDirectories(arm64.resolve("lib/runtime/bin"));
+        cc("aarch64-linux-gnu-gcc", arm64.resolve("lib/runtime/bin/java"), "int main(void) { return 0; }");
+        cc("aarch64-linux-gnu-gcc", arm64.resolve("lib/jcni-shim"), "int main(void) { return 0; }");
+        Path busybox = fakeBusybox("aarch64-linux-gnu-gcc", tmp.resolve("busybox-arm64"));
+        // arm64's root as a package unpacked with dpkg -x: the loader's link is absolute, meaning that root's file
+        Path root = tmp.resolve("arm64-root");
+        Files.createDirectories(root.resolve("lib/aarch64-linux-gnu"));
+        for (String lib : List.of("ld-linux-aarch64.so.1", "libc.so.6")) {
+            Files.copy(CROSS_ROOT.resolve("lib").resolve(lib).toRealPath(), root.resolve("lib/aarch64-linux-gnu").resolve(lib));
+        }
+        Files.createSymbolicLink(root.resolve("lib/ld-linux-aarch64.so.1"), Path.of("/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1"));
+        Path out = tmp.resolve("image.tar");
+        NodeImage.write(new NodeImage.Spec(List.of(amd64, arm64), out, "jcni/test:1.0", NodeImage.Format.OCI_ARCHIVE, Optional.empty(),
+                List.of(busybox), List.of(root)), new PrintStream(new ByteArrayOutputStream()));
+
+        Map<String, Entry> outer = read(Files.readAllBytes(out));
+        assertEquals("1.0.0", json(outer.get("oci-layout").content()).get("imageLayoutVersion").asText());
+        JsonNode top = json(outer.get("index.json").content());
+        assertEquals(2, top.get("schemaVersion").asInt());
+        assertEquals(1, top.get("manifests").size(), "index.json names one image: the multi-architecture index");
+        JsonNode indexRef = top.get("manifests").get(0);
+        assertEquals("jcni/test:1.0", indexRef.get("annotations").get("org.opencontainers.image.ref.name").asText());
+        assertEquals("docker.io/jcni/test:1.0", indexRef.get("annotations").get("io.containerd.image.name").asText(),
+                "containerd's name for it: the one kubelet asks for");
+        JsonNode index = json(blob(outer, indexRef, NodeImage.OCI_INDEX));
+        Map<String, Integer> machines = Map.of("amd64", 62, "arm64", 183);
+        List<String> platforms = new ArrayList<>();
+        for (JsonNode m : index.get("manifests")) {
+            String arch = m.get("platform").get("architecture").asText();
+            assertEquals("linux", m.get("platform").get("os").asText());
+            platforms.add(arch);
+            JsonNode manifest = json(blob(outer, m, NodeImage.OCI_MANIFEST));
+            assertEquals(2, manifest.get("schemaVersion").asInt());
+            JsonNode config = json(blob(outer, manifest.get("config"), NodeImage.OCI_CONFIG));
+            assertEquals(arch, config.get("architecture").asText(), "the configuration's architecture is its platform's");
+            assertEquals("linux", config.get("os").asText());
+            Map<String, Entry> files = new LinkedHashMap<>();
+            List<String> diffIds = new ArrayList<>();
+            for (JsonNode layer : manifest.get("layers")) {
+                byte[] tar = blob(outer, layer, NodeImage.OCI_LAYER);
+                diffIds.add("sha256:" + NodeImage.sha256(tar));
+                files.putAll(read(tar));
+            }
+            List<String> configured = new ArrayList<>();
+            config.get("rootfs").get("diff_ids").forEach(d -> configured.add(d.asText()));
+            assertEquals(diffIds, configured, "uncompressed layers: each diff id is the layer's digest, in order");
+            int machine = machines.get(arch);
+            assertEquals(machine, machine(files.get("bin/busybox")), arch + "'s busybox");
+            assertEquals(machine, machine(files.get("jcni/lib/runtime/bin/java")), arch + "'s java");
+            List<String> loaders = files.keySet().stream().filter(f -> f.contains("/ld-linux-")).toList();
+            assertEquals(1, loaders.size(), arch + ": the java's program interpreter, once (libc's DT_NEEDED on it is that file): "
+                    + files.keySet());
+            assertTrue(loaders.get(0).matches("lib(64)?/ld-linux-[a-z0-9-]+\\.so\\.[0-9]"), arch + ": the loader at its PT_INTERP path: " + loaders);
+            assertEquals(machine, machine(files.get(loaders.get(0))), arch + "'s loader");
+            String libc = files.keySet().stream().filter(f -> f.endsWith("/libc.so.6")).findFirst().orElseThrow();
+            assertEquals(machine, machine(files.get(libc)), arch + "'s C library");
+            assertEquals("busybox", files.get("bin/sh").link());
+        }
+        assertEquals(List.of("amd64", "arm64"), platforms);
+    }
+
+    @Test
+    void aForeignDistributionWithoutItsBusyboxOrItsCLibraryIsRefused(@TempDir Path tmp) throws IOException {
+        Path riscv = fakeDistribution(tmp.resolve("riscv64"));
+        Files.delete(riscv.resolve("lib/jcni-shim"));
+        cc("riscv64-linux-gnu-gcc", riscv.resolve("lib/jcni-shim"), "int main(void) { return 0; }");
+        Path out = tmp.resolve("image.tar");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        PrintStream o = new PrintStream(new ByteArrayOutputStream());
+        // the build machine's busybox is no riscv64 shell
+        assertEquals(1, NodeImage.run(List.of("--dist", riscv.toString(), "--out", out.toString(), "--tag", "a/b:1"), o, e));
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("no static busybox for riscv64") && text.contains("apt-get download busybox-static:riscv64"), text);
+        assertFalse(Files.exists(out));
+        // a riscv64 busybox, but no riscv64 C library (arm64's is no use)
+        err.reset();
+        Path busybox = fakeBusybox("riscv64-linux-gnu-gcc", tmp.resolve("busybox-riscv64"));
+        assertEquals(1, NodeImage.run(List.of("--dist", riscv.toString(), "--out", out.toString(), "--tag", "a/b:1", "--busybox",
+                busybox.toString(), "--sysroot", CROSS_ROOT.toString()), o, e));
+        text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("no riscv64 shared library /lib/ld-linux-riscv64-lp64d.so.1 (needed by " + riscv.resolve("lib/jcni-shim"))
+                && text.contains("libc.so.6") && text.contains("--sysroot"), text);
+        assertFalse(Files.exists(out));
+        // several distributions need the OCI format
+        err.reset();
+        assertEquals(2, NodeImage.run(List.of("--dist", riscv.toString(), "--dist", riscv.toString(), "--out", out.toString(), "--tag",
+                "a/b:1"), o, e));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--format oci-archive"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A blob of an OCI layout, checked against its descriptor: media type, size, digest. */
+    private static byte[] blob(Map<String, Entry> layout, JsonNode descriptor, String mediaType) {
+        assertEquals(mediaType, descriptor.get("mediaType").asText());
+        String digest = descriptor.get("digest").asText();
+        assertTrue(digest.startsWith("sha256:"), digest);
+        Entry e = layout.get("blobs/sha256/" + digest.substring("sha256:".length()));
+        assertTrue(e != null, "blob " + digest + " is in the layout");
+        assertEquals(descriptor.get("size").asLong(), e.content().length, "size of " + digest);
+        assertEquals(digest.substring("sha256:".length()), NodeImage.sha256(e.content()), "digest of " + digest);
+        return e.content();
+    }
+
+    private static JsonNode json(byte[] b) throws IOException {
+        return Json.parse(b);
+    }
+
+    /** A 64-bit little-endian ELF file's e_machine. */
+    private static int machine(Entry e) {
+        assertTrue(e != null && e.content().length > 20 && e.content()[4] == 2 && e.content()[5] == 1, "a 64-bit little-endian ELF file");
+        return (e.content()[19] & 0xff) << 8 | e.content()[18] & 0xff;
+    }
+
+    /** Compiles C with a (cross) compiler: every test machine has them (the JNI library's build needs them). */
+    private static void cc(String compiler, Path out, String source, String... flags) throws IOException {
+        Path c = out.resolveSibling(out.getFileName() + ".c");
+        Files.writeString(c, source);
+        List<String> cmd = new ArrayList<>(List.of(compiler, "-O2", "-o", out.toString(), c.toString()));
+        cmd.addAll(List.of(flags));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Process p = pb.start();
+        String o = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            assertEquals(0, p.waitFor(), compiler + ": " + o);
+        } catch (InterruptedException e) {
+            throw new IOException(e);
+        }
+        Files.delete(c);
+    }
+
+    /** A static executable standing for busybox: {@code --list} names sh and nsenter (run under qemu-user when foreign). */
+    private static Path fakeBusybox(String compiler, Path out) throws IOException {
+        cc(compiler, out, "#include <stdio.h>\nint main(void) { puts(\"busybox\\nsh\\nnsenter\"); return 0; }\n", "-static");
+        return out;
+    }
+
+    private static NodeImage.Spec spec(List<Path> dists, Path out, NodeImage.Format format, Optional<Path> javaHome, List<Path> busyboxes) {
+        assertTrue(Files.isRegularFile(NodeImage.HOST_BUSYBOX), "/bin/busybox is missing: install busybox-static (test.sh does)");
+        return new NodeImage.Spec(dists, out, "jcni/test:1.0", format, javaHome, busyboxes, List.of(CROSS_ROOT));
     }
 
     private static Path fakeDistribution(Path dist) throws IOException {

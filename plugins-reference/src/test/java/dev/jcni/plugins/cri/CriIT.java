@@ -447,8 +447,8 @@ class CriIT {
         // DaemonSet's install.sh trains on the node)
         warmDist = WarmDist.create(home.resolve("warm-dist"), "warm" + Kernel.uniqueName("").substring(0, 6), plugins,
                 Dist.referenceClassPath(), List.of("--no-train", "--runtime", "jlink"));
-        Path image = NodeImage.write(new NodeImage.Spec(warmDist.dir(), home.resolve("jcni-node-image.tar"), daemonSet.image(),
-                Optional.of(jdkWithJmods()), Path.of("/bin/busybox")), System.out);
+        Path image = NodeImage.write(new NodeImage.Spec(List.of(warmDist.dir()), home.resolve("jcni-node-image.tar"), daemonSet.image(),
+                NodeImage.Format.DOCKER_ARCHIVE, Optional.of(jdkWithJmods()), List.of(), List.of()), System.out);
         // empty: the DaemonSet's init container installs the distribution there (loopback included)
         warmBin = Files.createDirectories(home.resolve("warm-bin"));
         warmBridge = Net.create("bridge", home);

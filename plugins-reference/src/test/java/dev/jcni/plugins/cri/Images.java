@@ -2,13 +2,8 @@ package dev.jcni.plugins.cri;
 
 import dev.jcni.sdk.testsupport.Kernel;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -65,9 +60,9 @@ final class Images {
         String config = "{\"architecture\": \"" + goArch() + "\", \"os\": \"linux\","
                 + " \"config\": {\"Env\": [\"PATH=/bin\"], \"Entrypoint\": " + entrypoint + "},"
                 + " \"rootfs\": {\"type\": \"layers\", \"diff_ids\": [\"" + diffId + "\"]}}";
-        byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
-        String configName = sha256(configBytes) + ".json";
-        Files.write(content.resolve(configName), configBytes);
+        Path configFile = Files.writeString(content.resolve("config"), config);
+        String configName = sha256(configFile) + ".json";
+        Files.move(configFile, content.resolve(configName));
         Files.writeString(content.resolve("manifest.json"),
                 "[{\"Config\": \"" + configName + "\", \"RepoTags\": [\"" + tag + "\"], \"Layers\": [\"layer.tar\"]}]");
         Path tar = dir.resolve(name + ".tar");
@@ -85,26 +80,12 @@ final class Images {
         };
     }
 
-    private static String sha256(Path file) throws IOException {
-        MessageDigest md = digest();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
+    /** The hex sha256 of a file, by coreutils' sha256sum (jcni's own digests are NodeImage's, not repeated here). */
+    private static String sha256(Path file) {
+        String out = Kernel.exec("sha256sum", "--", file.toString()).ok();
+        if (!out.matches("(?s)[0-9a-f]{64} .*")) {
+            throw new AssertionError("sha256sum " + file + ": " + out);
         }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static String sha256(byte[] b) {
-        return HexFormat.of().formatHex(digest().digest(b));
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
+        return out.substring(0, 64);
     }
 }

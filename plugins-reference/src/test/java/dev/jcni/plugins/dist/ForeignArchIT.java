@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jcni.plugins.Dist;
 import dev.jcni.plugins.ip.Fixture;
 import dev.jcni.plugins.ip.State;
+import dev.jcni.sdk.cli.NodeImage;
 import dev.jcni.sdk.testsupport.Kernel;
 import dev.jcni.sdk.testsupport.KernelTest;
 import dev.jcni.sdk.testsupport.TestNetns;
@@ -22,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -285,6 +289,87 @@ class ForeignArchIT {
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         assertTrue(r.stdout().startsWith("CNI conformance of " + wrapper), r.stdout());
         assertTrue(d.servedCalls() > served + 2, "its calls were served warm by the arm64 daemon: " + d.daemonLog());
+    }
+
+    /**
+     * The multi-architecture node image of the reference (amd64) distribution and the arm64 one: an
+     * oci-archive whose image index skopeo copies, every platform (checking every blob's digest), and whose
+     * arm64 image, its layers unpacked into a root file system, starts as on an arm64 node: its
+     * busybox (aarch64, run by qemu-user through binfmt_misc in a chroot, no QEMU_LD_PREFIX) runs
+     * {@code sh}, and a plugin's VERSION runs the distribution's aarch64 java on the image's own
+     * aarch64 loader and C library.
+     */
+    @Test
+    void arm64NodeImageOfAMultiArchitectureIndexStartsUnderQemu() throws IOException {
+        WarmDist d = arm64Dist();
+        Path busybox = root().resolve("arm64/busybox-static/bin/busybox");
+        assertTrue(Files.isRegularFile(busybox), "no arm64 busybox in " + busybox + ": run .ci/foreign-jvms.sh (test.sh does)");
+        Path image = tmp.resolve("node-image.tar");
+        long t = System.nanoTime();
+        NodeImage.write(new NodeImage.Spec(List.of(Dist.bin().getParent(), d.dir()), image, "jcni/foreign-test:1",
+                NodeImage.Format.OCI_ARCHIVE, Optional.empty(), List.of(busybox), List.of(root().resolve("arm64"))), System.out);
+        took("jcni node-image of amd64 and arm64 (" + Files.size(image) / (1024 * 1024) + " MiB)", t);
+
+        Path layout = Files.createDirectories(tmp.resolve("layout"));
+        Kernel.exec("tar", "-xf", image.toString(), "-C", layout.toString()).ok();
+        JsonNode top = JSON.readTree(Files.readAllBytes(layout.resolve("index.json")));
+        JsonNode index = JSON.readTree(Files.readAllBytes(blob(layout, top.get("manifests").get(0))));
+        t = System.nanoTime();
+        Path copied = tmp.resolve("copy");
+        Dist.Run copy = Dist.run(List.of("skopeo", "copy", "--all", "oci-archive:" + image, "oci:" + copied + ":t"), Map.of(), "");
+        assertEquals(0, copy.exitCode(), "skopeo copies every platform, every blob's digest checked: " + copy.stdout() + copy.stderr());
+        took("skopeo copy --all", t);
+        // skopeo found the image index by itself (the archive names one image) and copied each platform with its
+        // configuration (it writes the index and the manifests anew, in its own JSON spacing)
+        JsonNode copiedTop = JSON.readTree(Files.readAllBytes(copied.resolve("index.json")));
+        JsonNode copiedIndex = JSON.readTree(Files.readAllBytes(blob(copied, copiedTop.get("manifests").get(0))));
+        assertEquals(platformConfigs(layout, index), platformConfigs(copied, copiedIndex), copiedIndex.toString());
+        Map<String, JsonNode> manifests = new TreeMap<>();
+        index.get("manifests").forEach(m -> manifests.put(m.get("platform").get("architecture").asText(), m));
+        assertEquals(List.of("amd64", "arm64"), List.copyOf(manifests.keySet()));
+
+        Path rootfs = Files.createDirectories(tmp.resolve("arm64-rootfs"));
+        JsonNode manifest = JSON.readTree(Files.readAllBytes(blob(layout, manifests.get("arm64"))));
+        assertEquals("arm64", JSON.readTree(Files.readAllBytes(blob(layout, manifest.get("config")))).get("architecture").asText());
+        for (JsonNode layer : manifest.get("layers")) {
+            Kernel.exec("tar", "-xpf", blob(layout, layer).toString(), "-C", rootfs.toString()).ok();
+        }
+        for (String elf : List.of("bin/busybox", "lib/ld-linux-aarch64.so.1", "lib/aarch64-linux-gnu/libc.so.6", "jcni/lib/runtime/bin/java")) {
+            byte[] b = Files.readAllBytes(rootfs.resolve(elf));
+            assertEquals(183, (b[19] & 0xff) << 8 | b[18] & 0xff, elf + ": e_machine AArch64");
+        }
+        // in a mount namespace of its own (gone with it): the image's root, with /proc and /dev, as a container has
+        String chroot = "mount -t proc proc \"$0/proc\" && mount --bind /dev \"$0/dev\" && exec chroot \"$0\" \"$@\"";
+        t = System.nanoTime();
+        Dist.Run sh = Dist.run(List.of("unshare", "-m", "sh", "-c", chroot, rootfs.toString(), "/bin/sh", "-c", "uname -m; echo ok"),
+                Map.of(), "");
+        took("the arm64 image's busybox sh", t);
+        assertEquals(List.of(0, "aarch64\nok\n"), List.of(sh.exitCode(), sh.stdout()), sh.stderr());
+        t = System.nanoTime();
+        Dist.Run version = Dist.run(List.of("unshare", "-m", "sh", "-c", chroot, rootfs.toString(), "/bin/env", "CNI_COMMAND=VERSION",
+                "JCNI_LOG_LEVEL=debug", "/jcni/bin/ptp"), Map.of(), LauncherIT.VERSION_IN);
+        took("cold VERSION in the arm64 image", t);
+        assertEquals(0, version.exitCode(), version.stdout() + version.stderr());
+        assertTrue(version.stdout().contains("\"supportedVersions\""), version.stdout());
+        assertTrue(version.stderr().contains("in /jcni/lib/runtime;"), "ran by the image's arm64 runtime: " + version.stderr());
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** An image index's platforms (architecture/os) and the digests of their configurations. */
+    private static List<String> platformConfigs(Path layout, JsonNode index) throws IOException {
+        List<String> l = new ArrayList<>();
+        for (JsonNode m : index.get("manifests")) {
+            JsonNode manifest = JSON.readTree(Files.readAllBytes(blob(layout, m)));
+            l.add(m.get("platform").get("architecture").asText() + "/" + m.get("platform").get("os").asText() + " "
+                    + manifest.get("config").get("digest").asText());
+        }
+        return l;
+    }
+
+    /** A blob of an unpacked OCI layout, by its descriptor. */
+    private static Path blob(Path layout, JsonNode descriptor) {
+        return layout.resolve("blobs/sha256/" + descriptor.get("digest").asText().substring("sha256:".length()));
     }
 
     @Test
