@@ -116,7 +116,7 @@ class LauncherWarmColdIT {
         Run r = dist.cold("nested", version(), versionIn(), dir);
         assertVersion(r);
         assertEquals("", r.err(), r.toString());
-        String launcher = Files.readString(dist.launcher("nested"));
+        String launcher = Files.readString(dist.shLauncher("nested"));
         assertTrue(launcher.contains("\nmain='" + Nested.class.getName() + "'\n"), "single-quoted in the launcher");
         assertTrue(launcher.contains("main=" + Nested.class.getName() + " kind=plugin\n"),
                 "and as it is in the header line in-process delegation reads");
