@@ -12,7 +12,6 @@ import dev.jcni.sdk.internal.LauncherMarker;
 import dev.jcni.sdk.testsupport.KernelTest;
 import dev.jcni.sdk.testsupport.WarmDist;
 import dev.jcni.sdk.testsupport.WarmDist.Run;
-import dev.jcni.sdk.version.PluginInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -93,21 +91,15 @@ class EntryPointIT {
     }
 
     private static Map<String, String> env(String... kv) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("CNI_COMMAND", "VERSION");
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put(kv[i], kv[i + 1]);
-        }
-        return m;
+        return LauncherWarmColdIT.version(kv);
     }
 
     private static byte[] versionIn() {
-        return LauncherIT.VERSION_IN.getBytes(StandardCharsets.UTF_8);
+        return LauncherWarmColdIT.versionIn();
     }
 
     private static void assertVersion(Run r) {
-        assertEquals(0, r.exitCode(), r.toString());
-        assertEquals("1.0.0", PluginInfo.fromJson(r.stdout()).cniVersion(), r.toString());
+        LauncherWarmColdIT.assertVersion(r);
     }
 
     private static JsonNode assertCniError(Run r, String msgPart) throws IOException {

@@ -76,7 +76,7 @@ class LauncherWarmColdIT {
         }
     }
 
-    private static Map<String, String> version(String... more) {
+    static Map<String, String> version(String... more) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("CNI_COMMAND", "VERSION");
         for (int i = 0; i < more.length; i += 2) {
@@ -85,11 +85,11 @@ class LauncherWarmColdIT {
         return m;
     }
 
-    private static byte[] versionIn() {
+    static byte[] versionIn() {
         return LauncherIT.VERSION_IN.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void assertVersion(Run r) {
+    static void assertVersion(Run r) {
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals("1.0.0", PluginInfo.fromJson(r.stdout()).cniVersion(), r.toString());
     }
