@@ -3,7 +3,8 @@
  *
  *   jcni-shim SOCKET DISTID PLUGIN LAUNCHER [ARGS...]
  *
- * A jcni launcher execs this when the daemon's socket exists. The shim sends the daemon the call
+ * A jcni launcher execs this when the daemon's socket exists. Built with -DJCNI_ENTRY, the same program
+ * is a plugin's bin/<plugin> and does the launcher's part itself ("the entry point", below). The shim sends the daemon the call
  * (stdin bytes, the whole environment, the working directory, the plugin's name, the dist id,
  * and the process facts the daemon must share for the call to run as an exec would: namespaces,
  * root directory, umask). Until it has given the daemon the go-ahead, anything that goes wrong
