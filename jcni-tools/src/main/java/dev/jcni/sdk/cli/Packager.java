@@ -645,6 +645,9 @@ final class Packager {
 
     // ------------------------------------------------------------------ shim
 
+    /** gcc's flags, after {@link #SHIM_CFLAGS}, for a plugin's compiled entry point (jcni-shim.c, JCNI_ENTRY). */
+    static final List<String> ENTRY_CFLAGS = List.of("-DJCNI_ENTRY");
+
     /** Where the sh launchers of plugins go when bin/ holds their compiled entry points. */
     static final String LAUNCHERS_DIR = "launchers";
 
@@ -677,7 +680,7 @@ final class Packager {
         Path work = Files.createTempDirectory("jcni-entry");
         try {
             Path exe = work.resolve("jcni-entry");
-            compile(exe, List.of("-DJCNI_ENTRY"), env, arch, "the plugins' entry point");
+            compile(exe, ENTRY_CFLAGS, env, arch, "the plugins' entry point");
             byte[] entry = Files.readAllBytes(exe);
             Path launchers = Files.createDirectories(out.resolve("lib").resolve(LAUNCHERS_DIR));
             for (Map.Entry<String, String> p : spec.plugins().entrySet()) {
