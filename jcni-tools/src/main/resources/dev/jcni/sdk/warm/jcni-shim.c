@@ -1032,6 +1032,13 @@ static void entry_launcher(const char *launcher, int cold, int argc, char **argv
    launcher or fails. */
 static char **entry(int argc, char **argv, int *shim_argc)
 {
+    /* an exec with an empty argv (kernels before 5.18; later ones give argv[0] = ""): as the sh
+       launcher's, no arguments */
+    static char *no_args[] = {"jcni-entry", NULL};
+    if (argc < 1) {
+        argc = 1;
+        argv = no_args;
+    }
     const char *dbg = getenv("JCNI_WARM_DEBUG");
     int say_cold = dbg && *dbg && strcmp(dbg, "0") != 0;
     unsetenv("CDPATH");
