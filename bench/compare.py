@@ -725,9 +725,11 @@ def warm_phases(work, nspath, br, daemon, runs=15):
     """Where one warm call's time goes: the shim and the daemon mark each step of the call when the call's
     environment sets JCNI_WARM_PHASES=1 (CLOCK_MONOTONIC, the clock of time.monotonic_ns here), and add up
     the repeated work inside it (netlink round trips, setns, file locks, fsyncs, helper processes). Each
-    call runs through the launcher (sh, then the shim) and with the shim exec'd directly, so that the
-    launcher's share shows; and as Go's plugin, for the total to compare with. Medians of the runs, in ms
-    since the spawn (for a mark) or per call (for a sum: count and time)."""
+    call runs through the launcher (bin/<plugin>: the compiled entry point, or sh then the shim), through
+    the sh launcher lib/launchers/<plugin> when there is one (sh, then the shim: the launcher before the
+    entry point) and with the shim exec'd directly, so that the launcher's share shows; and as Go's plugin,
+    for the total to compare with. Medians of the runs, in ms since the spawn (for a mark) or per call (for
+    a sum: count and time)."""
     props = dict(l.strip().split("=", 1) for l in open(os.path.join(DIST, "lib", "jcni-dist.properties")) if "=" in l)
     shim = os.path.join(DIST, "lib", "jcni-shim")
     data_dir = os.path.join(work, "ipam-warm-phases")
@@ -773,13 +775,18 @@ def warm_phases(work, nspath, br, daemon, runs=15):
           f"(+delta) from the mark above; then the sums of repeated work per call:")
     plans = [("host-local", ("VERSION",), VERSION_CONF)] + [(p, ("ADD", "DEL"), json.dumps(c).encode()) for p, c in calls]
     for plugin, verbs, stdin in plans:
-        res = {v: {"launcher": [], "shim direct": [], "go": []} for v in verbs}
+        # "sh launcher": lib/launchers/<plugin>, what bin/<plugin> was before it became a compiled entry point
+        sh_launcher = os.path.join(DIST, "lib", "launchers", plugin)
+        sides = ["launcher"] + (["sh launcher"] if os.access(sh_launcher, os.X_OK) else []) + ["shim direct", "go"]
+        res = {v: {side: [] for side in sides} for v in verbs}
         for i in range(runs + 1):
             for side in res[verbs[0]]:
                 if side == "go":
                     argv, cni_path = [os.path.join(GO, plugin)], GO
                 elif side == "launcher":
                     argv, cni_path = [os.path.join(JBIN, plugin)], JBIN
+                elif side == "sh launcher":
+                    argv, cni_path = [sh_launcher], JBIN
                 else:
                     argv, cni_path = [shim, daemon.sock, props["id"], plugin, os.path.join(JBIN, plugin)], JBIN
                 extra = {"JCNI_WARM_PHASES": "1"} if side != "go" else {}

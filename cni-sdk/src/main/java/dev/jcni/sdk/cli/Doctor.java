@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jcni.sdk.internal.GoText;
 import dev.jcni.sdk.internal.Json;
+import dev.jcni.sdk.internal.LauncherMarker;
 import dev.jcni.sdk.invoke.Invoke;
 import dev.jcni.sdk.runtime.ConfLoader;
 import dev.jcni.sdk.types.CniException;
@@ -12,7 +13,6 @@ import dev.jcni.sdk.types.NetConf;
 import dev.jcni.sdk.types.NetConfList;
 import dev.jcni.sdk.version.SpecVersions;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -72,7 +72,7 @@ final class Doctor {
             "vlan", List.of("8021q"),
             "bandwidth", List.of("ifb", "sch_tbf", "sch_ingress"));
 
-    /** The launcher's first lines: {@code # jcni-launcher dist=D id=I main=M kind=K}. */
+    /** The launcher's marker line ({@link LauncherMarker}): {@code # jcni-launcher dist=D id=I main=M kind=K}. */
     private static final Pattern MARKER = Pattern.compile("# jcni-launcher dist=(\\S+) id=(\\S+) main=(\\S+) kind=(\\S+)");
     /** The launcher's debug line naming the JVM and the archive. */
     private static final Pattern JAVA_LINE = Pattern.compile("jcni \\S+: Java (\\S*) in (.+); start-up archive (.+)");
@@ -251,14 +251,7 @@ final class Doctor {
     // ---------------------------------------------------------- launchers
 
     private static Optional<Launcher> marker(Path p) {
-        byte[] head = new byte[512];
-        int n;
-        try (InputStream in = Files.newInputStream(p)) {
-            n = in.readNBytes(head, 0, head.length);
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-        Matcher m = MARKER.matcher(new String(head, 0, n, StandardCharsets.UTF_8));
+        Matcher m = MARKER.matcher(LauncherMarker.of(p).map(t -> LauncherMarker.PREFIX + t).orElse(""));
         return m.find() ? Optional.of(new Launcher(p, m.group(1), m.group(4))) : Optional.empty();
     }
 

@@ -1,12 +1,12 @@
 package dev.jcni.sdk.invoke;
 
+import dev.jcni.sdk.internal.LauncherMarker;
 import dev.jcni.sdk.internal.PluginLoader;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * In-process delegation: a plugin executable that is a launcher of the distribution this JVM was
- * started from (its marker line names the same id as {@code -Djcni.dist.id}) runs inside this JVM
+ * started from, or a plugin's compiled entry point (its marker line, {@link LauncherMarker}, names the
+ * same id as {@code -Djcni.dist.id}) runs inside this JVM
  * instead of a new one, through the real skel, with exactly what an exec would give it: its own
  * environment, the same stdin bytes, its stdout and stderr captured, its exit status. Nothing
  * process-wide changes (the skel never touches {@code System.out} or exits on this path), and it
@@ -36,7 +37,6 @@ final class InProcess {
 
     /** The distribution id the launcher gave this JVM; empty when not started by a jcni launcher. */
     private static final String OWN_ID = System.getProperty("jcni.dist.id", "");
-    private static final byte[] SHEBANG = "#!/bin/sh\n# jcni-launcher ".getBytes(StandardCharsets.US_ASCII);
 
     /** What an in-process run left: as a finished process. */
     record Outcome(byte[] stdout, byte[] stderr, int status) {
@@ -94,31 +94,11 @@ final class InProcess {
         if (ownId.isEmpty()) {
             return Optional.empty();
         }
-        byte[] head = new byte[512];
-        int n = 0;
-        try (InputStream in = Files.newInputStream(plugin)) {
-            for (int r; n < head.length && (r = in.read(head, n, head.length - n)) > 0; ) {
-                n += r;
-            }
-        } catch (IOException | RuntimeException e) {
+        Optional<String> line = LauncherMarker.of(plugin);
+        if (line.isEmpty()) {
             return Optional.empty();
         }
-        if (n < SHEBANG.length) {
-            return Optional.empty();
-        }
-        for (int i = 0; i < SHEBANG.length; i++) {
-            if (head[i] != SHEBANG[i]) {
-                return Optional.empty();
-            }
-        }
-        int end = SHEBANG.length;
-        while (end < n && head[end] != '\n') {
-            end++;
-        }
-        if (end == n) {
-            return Optional.empty();
-        }
-        String marker = " " + new String(head, SHEBANG.length, end - SHEBANG.length, StandardCharsets.UTF_8) + " ";
+        String marker = " " + line.get() + " ";
         if (!marker.contains(" id=" + ownId + " ") || !marker.contains(" kind=plugin ")) {
             return Optional.empty();
         }

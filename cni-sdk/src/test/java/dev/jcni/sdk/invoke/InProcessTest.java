@@ -44,6 +44,29 @@ class InProcessTest {
         assertEquals(Optional.empty(), InProcess.mainOf(listed, "xyz", mains), "another distribution's launcher is exec'd");
     }
 
+    /** A plugin's compiled entry point (an ELF file, bin/PLUGIN) carries the marker as its last line. */
+    @Test
+    void aCompiledEntryPointRunsInProcessByTheMarkerAtItsEnd(@TempDir Path dir) throws IOException {
+        Set<String> mains = Set.of("good.Main");
+        byte[] elf = new byte[40_000];
+        elf[0] = 0x7f;
+        elf[1] = 'E';
+        elf[2] = 'L';
+        elf[3] = 'F';
+        Path entry = dir.resolve("good");
+        Files.write(entry, elf);
+        Files.write(entry, "\n# jcni-launcher dist=d id=abc main=good.Main kind=plugin name=good\n".getBytes(StandardCharsets.US_ASCII),
+                java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(Optional.of("good.Main"), InProcess.mainOf(entry, "abc", mains));
+        assertEquals(Optional.empty(), InProcess.mainOf(entry, "xyz", mains), "another distribution's entry point is exec'd");
+        Path bare = Files.write(dir.resolve("bare"), elf);
+        assertEquals(Optional.empty(), InProcess.mainOf(bare, "abc", mains), "an ELF file without the marker is exec'd");
+        Path notElf = Files.write(dir.resolve("not-elf"), new byte[100]);
+        Files.write(notElf, "\n# jcni-launcher dist=d id=abc main=good.Main kind=plugin name=good\n".getBytes(StandardCharsets.US_ASCII),
+                java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(Optional.empty(), InProcess.mainOf(notElf, "abc", mains), "the last line counts in an ELF file only");
+    }
+
     @Test
     void theListIsTheDistributionFilesPluginsWhenItNamesThisJvmsId(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("jcni-dist.properties"),

@@ -135,6 +135,16 @@ public final class WarmDist implements AutoCloseable {
         return dir.resolve("bin").resolve(plugin);
     }
 
+    /**
+     * @param plugin a plugin name
+     * @return its sh launcher: lib/launchers/PLUGIN, where jcni package moves it when bin/PLUGIN is
+     *     the plugin's compiled entry point
+     */
+    public Path shLauncher(String plugin) {
+        Path moved = dir.resolve("lib/launchers").resolve(plugin);
+        return Files.isRegularFile(moved) ? moved : launcher(plugin);
+    }
+
     /** @return what the daemon wrote on stderr so far */
     public String daemonLog() {
         try {

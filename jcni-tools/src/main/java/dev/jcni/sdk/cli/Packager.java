@@ -21,12 +21,14 @@ import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -236,6 +238,9 @@ final class Packager {
         }
         if (spec.shim()) {
             compileShim(lib, env, log, spec.arch());
+            if (Files.isExecutable(lib.resolve("jcni-shim"))) {
+                writeEntryPoints(out, spec, id, env, spec.arch());
+            }
         }
         writeTemplate("install.sh", out.resolve("install.sh"), Map.of("DIST", spec.dist(), "DIST_SH", shQuote(spec.dist())), true);
         writeTemplate("jcni-daemon.service", out.resolve("jcni-" + spec.dist() + ".service"), Map.of("DIST", spec.dist()), false);
@@ -269,7 +274,7 @@ final class Packager {
             Path in = Files.writeString(work.resolve("in.json"), "{}");
             for (String name : plugins) {
                 Path answer = work.resolve(name + ".json");
-                ProcessBuilder pb = new ProcessBuilder(out.resolve("bin").resolve(name).toString(), "--jcni-cold")
+                ProcessBuilder pb = new ProcessBuilder(shLauncher(out, name).toString(), "--jcni-cold")
                         .redirectInput(in.toFile()).redirectOutput(answer.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
                 pb.environment().clear();
                 pb.environment().putAll(env);
@@ -640,6 +645,58 @@ final class Packager {
 
     // ------------------------------------------------------------------ shim
 
+    /** gcc's flags, after {@link #SHIM_CFLAGS}, for a plugin's compiled entry point (jcni-shim.c, JCNI_ENTRY). */
+    static final List<String> ENTRY_CFLAGS = List.of("-DJCNI_ENTRY");
+
+    /** Where the sh launchers of plugins go when bin/ holds their compiled entry points. */
+    static final String LAUNCHERS_DIR = "launchers";
+
+    /** A launcher's sh script: lib/launchers/NAME when bin/NAME is a compiled entry point, else bin/NAME. */
+    static Path shLauncher(Path out, String name) {
+        Path moved = out.resolve("lib").resolve(LAUNCHERS_DIR).resolve(name);
+        return Files.isRegularFile(moved) ? moved : out.resolve("bin").resolve(name);
+    }
+
+    /**
+     * The last line of a plugin's compiled entry point: the sh launcher's marker line and the plugin's
+     * name, which the entry point reads from its own file (jcni-shim.c), and install.sh, {@code jcni
+     * doctor} and in-process delegation read from its end.
+     */
+    static String entryTrailer(String dist, String id, String name, String main) {
+        shQuote(dist + id + name + main); // no control characters
+        return "\n# jcni-launcher dist=" + dist + " id=" + id + " main=" + main + " kind=plugin name=" + name + "\n";
+    }
+
+    /**
+     * Makes each plugin's bin/NAME a compiled entry point (the shim built with {@code -DJCNI_ENTRY},
+     * its identity appended) and moves its sh launcher to lib/launchers/NAME: a warm call and a VERSION
+     * the shim answers start no shell; every other call goes through the sh launcher as before.
+     */
+    private static void writeEntryPoints(Path out, Spec spec, String id, Map<String, String> env, Optional<TargetArch> arch)
+            throws IOException {
+        if (spec.plugins().isEmpty()) {
+            return;
+        }
+        Path work = Files.createTempDirectory("jcni-entry");
+        try {
+            Path exe = work.resolve("jcni-entry");
+            compile(exe, ENTRY_CFLAGS, env, arch, "the plugins' entry point");
+            byte[] entry = Files.readAllBytes(exe);
+            Path launchers = Files.createDirectories(out.resolve("lib").resolve(LAUNCHERS_DIR));
+            for (Map.Entry<String, String> p : spec.plugins().entrySet()) {
+                Path bin = out.resolve("bin").resolve(p.getKey());
+                Files.move(bin, launchers.resolve(p.getKey()), StandardCopyOption.REPLACE_EXISTING);
+                byte[] trailer = entryTrailer(spec.dist(), id, p.getKey(), p.getValue()).getBytes(StandardCharsets.UTF_8);
+                byte[] file = Arrays.copyOf(entry, entry.length + trailer.length);
+                System.arraycopy(trailer, 0, file, entry.length, trailer.length);
+                Files.write(bin, file);
+                Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        } finally {
+            deleteTree(work);
+        }
+    }
+
     /**
      * Compiles the warm-mode shim with gcc into lib/jcni-shim. Without gcc (or without the shim's
      * source) the distribution has no warm mode and its launchers always start a JVM. With
@@ -649,43 +706,54 @@ final class Packager {
      */
     private static void compileShim(Path lib, Map<String, String> env, PrintStream log, Optional<TargetArch> arch)
             throws IOException {
+        if (Packager.class.getResource(SHIM_SOURCE) == null) {
+            return;
+        }
+        if (compiler(env, arch).isEmpty() && arch.isEmpty()) {
+            log.println("jcni package: no gcc on PATH: the distribution has no warm-mode shim (launchers always start a JVM)");
+            return;
+        }
+        compile(lib.resolve("jcni-shim"), List.of(), env, arch, "the warm-mode shim");
+    }
+
+    private static Optional<Path> compiler(Map<String, String> env, Optional<TargetArch> arch) {
         Optional<Path> gcc = arch.isEmpty() ? findTool("gcc", env) : findTool(arch.get().triplet + "-gcc", env);
         if (gcc.isEmpty() && arch.isPresent() && arch.equals(TargetArch.host())) {
             gcc = findTool("gcc", env);
         }
+        return gcc;
+    }
+
+    /** Compiles jcni-shim.c with {@link #SHIM_CFLAGS} and the extra flags into exe, an ELF file of the target. */
+    private static void compile(Path exe, List<String> extraFlags, Map<String, String> env, Optional<TargetArch> arch,
+                                String what) throws IOException {
+        Optional<Path> gcc = compiler(env, arch);
+        if (gcc.isEmpty()) {
+            throw new IllegalStateException("--arch " + arch.map(TargetArch::goName).orElse("") + ": no "
+                    + arch.map(a -> a.triplet).orElse("") + "-gcc on PATH for the warm-mode shim (Debian: "
+                    + arch.map(a -> a.compilerPackage).orElse("gcc") + "), or --no-shim");
+        }
         String source;
         try (InputStream in = Packager.class.getResourceAsStream(SHIM_SOURCE)) {
-            if (in == null) {
-                return;
-            }
-            source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (gcc.isEmpty() && arch.isPresent()) {
-            throw new IllegalStateException("--arch " + arch.get().goName() + ": no " + arch.get().triplet
-                    + "-gcc on PATH for the warm-mode shim (Debian: " + arch.get().compilerPackage + "), or --no-shim");
-        }
-        if (gcc.isEmpty()) {
-            log.println("jcni package: no gcc on PATH: the distribution has no warm-mode shim (launchers always start a JVM)");
-            return;
+            source = new String(Objects.requireNonNull(in, SHIM_SOURCE).readAllBytes(), StandardCharsets.UTF_8);
         }
         Path work = Files.createTempDirectory("jcni-shim");
         try {
             Path c = work.resolve("jcni-shim.c");
             Files.writeString(c, source);
-            Path exe = lib.resolve("jcni-shim");
             List<String> cmd = new ArrayList<>(List.of(gcc.get().toString()));
             cmd.addAll(SHIM_CFLAGS);
+            cmd.addAll(extraFlags);
             cmd.addAll(List.of("-o", exe.toString(), c.toString()));
             Outcome o = exec(cmd, env, null, 120);
             if (o.status() != 0) {
-                throw new IllegalStateException(gcc.get().getFileName() + " failed to compile the warm-mode shim:\n" + o.output());
+                throw new IllegalStateException(gcc.get().getFileName() + " failed to compile " + what + ":\n" + o.output());
             }
             Optional<TargetArch> want = arch.or(TargetArch::host);
             Optional<String> bad = want.isEmpty() ? Optional.empty() : want.get().elfProblem(exe);
             if (bad.isPresent()) {
                 Files.delete(exe);
-                throw new IllegalStateException(gcc.get() + " made a warm-mode shim that is not for " + want.get().osArch
-                        + ": " + bad.get());
+                throw new IllegalStateException(gcc.get() + " made " + what + " not for " + want.get().osArch + ": " + bad.get());
             }
         } finally {
             deleteTree(work);
@@ -773,7 +841,7 @@ final class Packager {
                 }
                 e.remove("JCNI_JAVA_OPTS");
                 e.remove("JCNI_WARM");
-                List<String> cmd = List.of(out.resolve("bin").resolve(j.name()).toString(), "--jcni-train");
+                List<String> cmd = List.of(shLauncher(out, j.name()).toString(), "--jcni-train");
                 results.add(pool.submit(() -> exec(cmd, e, out, 600)));
             }
             for (int k = 0; k < jobs.size(); k++) {

@@ -3,7 +3,8 @@
  *
  *   jcni-shim SOCKET DISTID PLUGIN LAUNCHER [ARGS...]
  *
- * A jcni launcher execs this when the daemon's socket exists. The shim sends the daemon the call
+ * A jcni launcher execs this when the daemon's socket exists. Built with -DJCNI_ENTRY, the same program
+ * is a plugin's bin/<plugin> and does the launcher's part itself ("the entry point", below). The shim sends the daemon the call
  * (stdin bytes, the whole environment, the working directory, the plugin's name, the dist id,
  * and the process facts the daemon must share for the call to run as an exec would: namespaces,
  * root directory, umask). Until it has given the daemon the go-ahead, anything that goes wrong
@@ -68,6 +69,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -122,6 +124,8 @@ static void print_marks(void)
 }
 static char **g_argv;
 static int g_argc;
+/* The entry point (bin/<plugin>, built with -DJCNI_ENTRY): the distribution's lib directory it found. */
+static char g_lib[4096];
 
 /* ------------------------------------------------------------------ buffers */
 
@@ -689,16 +693,23 @@ static void answer_version(const char *plugin, const unsigned char *data, size_t
     size_t vn;
     if (!version_of(data, n, &v, &vn))
         return;
-    /* the answer recorded at package time, beside this executable: lib/version/<plugin>.json */
+    /* the answer recorded at package time: lib/version/<plugin>.json, beside this executable (the
+       entry point bin/<plugin>: in the lib directory it found) */
     char path[4096];
-    ssize_t k = readlink("/proc/self/exe", path, sizeof path - 1);
-    if (k <= 0)
-        return;
-    path[k] = '\0';
-    char *slash = strrchr(path, '/');
-    if (!slash || (size_t)(slash - path) + strlen(plugin) + 20 >= sizeof path)
-        return;
-    snprintf(slash + 1, sizeof path - (size_t)(slash + 1 - path), "version/%s.json", plugin);
+    if (g_lib[0]) {
+        int pn = snprintf(path, sizeof path, "%s/version/%s.json", g_lib, plugin);
+        if (pn <= 0 || (size_t)pn >= sizeof path)
+            return;
+    } else {
+        ssize_t k = readlink("/proc/self/exe", path, sizeof path - 1);
+        if (k <= 0)
+            return;
+        path[k] = '\0';
+        char *slash = strrchr(path, '/');
+        if (!slash || (size_t)(slash - path) + strlen(plugin) + 20 >= sizeof path)
+            return;
+        snprintf(slash + 1, sizeof path - (size_t)(slash + 1 - path), "version/%s.json", plugin);
+    }
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return;
@@ -828,10 +839,315 @@ static void id_of(struct buf *b, const char *path, int *ok)
     *ok &= put_u64(b, (uint64_t)st.st_dev) == 0 && put_u64(b, (uint64_t)st.st_ino) == 0;
 }
 
+/* ------------------------------------------------------------------ the entry point (bin/<plugin>) */
+
+#ifdef JCNI_ENTRY
+/*
+ * Built with -DJCNI_ENTRY, this program is a plugin's bin/<plugin> (jcni package writes it there when it
+ * compiles the shim): the file a runtime execs, so that a warm call and a VERSION answered here start
+ * no shell. It does what the sh launcher's start and warm-mode branch do, and hands everything else to
+ * that launcher, which jcni package moved to lib/launchers/<plugin>:
+ *
+ *   - its identity (dist, id, kind, plugin name) is the last line of its own file, appended by jcni
+ *     package: "# jcni-launcher dist=D id=I main=M kind=plugin name=N" (read through /proc/self/exe,
+ *     the file the kernel runs; never from argv or the environment);
+ *   - the lib directory: DIR/jcni-lib/<dist>/<id> (install.sh's layout), DIR/../lib (the packaged
+ *     layout) or DIR, where DIR is the directory of the path it was exec'd by (AT_EXECFN, the $0 of the
+ *     sh launcher), then the directory of the real file; the first line of lib/jcni-dist.properties
+ *     must be id=<id>. None: a CNI error JSON on stdout, exit 1;
+ *   - a first argument --jcni-cold, --jcni-train or --jcni-train-one: the sh launcher, argv unchanged;
+ *   - warm (CNI_COMMAND=VERSION, or JCNI_WARM is not off and /run/jcni/<dist>.sock is a socket) unless
+ *     the environment chooses the JVM (JCNI_JAVA_HOME, JCNI_JAVA_OPTS non-empty; JAVA_TOOL_OPTIONS,
+ *     _JAVA_OPTIONS, JDK_JAVA_OPTIONS set): the shim's work below, with the sh launcher as the cold path;
+ *   - anything else: the sh launcher with --jcni-cold and the arguments.
+ * The environment goes on as the sh launcher's shell passes it on: without CDPATH (the launcher unsets
+ * it), with PWD (the shell exports the working directory's name).
+ */
+static char e_dist[65], e_id[129], e_name[65], e_kind[16];
+
+/* s[0..n) in out (NUL-terminated) when it is a word of the given kind: 'n' a name (a letter or digit,
+   then letters, digits and . _ + -), 'x' lower-case hex, 'k' lower-case letters */
+static int entry_word(const char *s, size_t n, char *out, size_t cap, char kind)
+{
+    if (n == 0 || n >= cap)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int ok = kind == 'x' ? (isdigit(c) || (c >= 'a' && c <= 'f'))
+                 : kind == 'k' ? (c >= 'a' && c <= 'z')
+                 : (isalnum(c) || (i > 0 && strchr("._+-", c) != NULL));
+        if (!ok || c == '\0')
+            return 0;
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return 1;
+}
+
+/* The identity from the last line of this executable's file; 0 when it has none that is well-formed. */
+static int entry_identity(void)
+{
+    char tail[1024];
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    if (fstat(fd, &st) || st.st_size < 2) {
+        close(fd);
+        return 0;
+    }
+    size_t n = st.st_size < (off_t)sizeof tail ? (size_t)st.st_size : sizeof tail;
+    ssize_t r = pread(fd, tail, n, st.st_size - (off_t)n);
+    close(fd);
+    if (r != (ssize_t)n || tail[n - 1] != '\n')
+        return 0;
+    char *nl = memrchr(tail, '\n', n - 1);
+    static const char head[] = "# jcni-launcher ";
+    if (!nl || n - 1 - (size_t)(nl + 1 - tail) < sizeof head || memcmp(nl + 1, head, sizeof head - 1) != 0)
+        return 0;
+    const char *p = nl + 1 + sizeof head - 1, *end = tail + n - 1;
+    int have = 0;
+    while (p < end) {
+        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        const char *we = sp ? sp : end;
+        const char *eq = memchr(p, '=', (size_t)(we - p));
+        if (!eq)
+            return 0;
+        size_t kn = (size_t)(eq - p), vn = (size_t)(we - eq - 1);
+        const char *v = eq + 1;
+        if (kn == 4 && memcmp(p, "dist", 4) == 0)
+            have |= entry_word(v, vn, e_dist, sizeof e_dist, 'n') ? 1 : 0;
+        else if (kn == 2 && memcmp(p, "id", 2) == 0)
+            have |= entry_word(v, vn, e_id, sizeof e_id, 'x') ? 2 : 0;
+        else if (kn == 4 && memcmp(p, "kind", 4) == 0)
+            have |= entry_word(v, vn, e_kind, sizeof e_kind, 'k') ? 4 : 0;
+        else if (kn == 4 && memcmp(p, "name", 4) == 0)
+            have |= entry_word(v, vn, e_name, sizeof e_name, 'n') ? 8 : 0;
+        p = sp ? sp + 1 : end;
+    }
+    return have == 15;
+}
+
+/* Text as the inside of a JSON string: " and \ escaped, other bytes outside printable ASCII as '?' */
+static void json_text(char *out, size_t cap, const char *s)
+{
+    size_t k = 0;
+    for (; *s && k + 3 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            out[k++] = '\\';
+            out[k++] = (char)c;
+        } else {
+            out[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+        }
+    }
+    out[k] = '\0';
+}
+
+/* As the sh launcher's fail: the reason on stderr, a CNI error JSON (code 999) on stdout, exit 1. The
+   configuration on stdin (unless a terminal) names the cniVersion. */
+static void entry_fail(const char *msg, const char *details)
+{
+    char line[8192];
+    int n = snprintf(line, sizeof line, "jcni %s: %s\n", e_name[0] ? e_name : "launcher", msg);
+    if (n > 0)
+        (void)write_all(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, 0);
+    if (!isatty(0)) {
+        struct buf in = {0};
+        while (in.len < MAX_REQUEST && buf_room(&in, 65536) == 0) {
+            ssize_t r = read(0, in.p + in.len, in.cap - in.len);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            in.len += (size_t)r;
+        }
+        find_version(in.p, in.len);
+    }
+    char full[4200], m[4400], d[8400], out[13000];
+    snprintf(full, sizeof full, "jcni %s: %s", e_name[0] ? e_name : "launcher", msg);
+    json_text(m, sizeof m, full);
+    json_text(d, sizeof d, details);
+    if (g_version[0])
+        n = snprintf(out, sizeof out, "{\n    \"cniVersion\": \"%s\",\n    \"code\": 999,\n    \"msg\": \"%s\",\n"
+                     "    \"details\": \"%s\"\n}\n", g_version, m, d);
+    else
+        n = snprintf(out, sizeof out, "{\n    \"code\": 999,\n    \"msg\": \"%s\",\n    \"details\": \"%s\"\n}\n", m, d);
+    if (n > 0)
+        (void)write_all(1, out, (size_t)n < sizeof out ? (size_t)n : sizeof out - 1, 0);
+    _exit(1);
+}
+
+/* The lib directory beside dir (see above) into g_lib; 1 when found. */
+static int entry_find_lib(const char *dir)
+{
+    char cand[sizeof g_lib], first[200];
+    for (int i = 0; i < 3; i++) {
+        int n = i == 0 ? snprintf(cand, sizeof cand, "%s/jcni-lib/%s/%s", dir, e_dist, e_id)
+                : i == 1 ? snprintf(cand, sizeof cand, "%s/../lib", dir) : snprintf(cand, sizeof cand, "%s", dir);
+        char props[sizeof cand + 32];
+        if (n <= 0 || (size_t)n >= sizeof cand
+            || snprintf(props, sizeof props, "%s/jcni-dist.properties", cand) >= (int)sizeof props)
+            continue;
+        int fd = open(props, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        struct stat st;
+        ssize_t r = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, first, sizeof first - 1) : -1;
+        close(fd);
+        if (r <= 0)
+            continue;
+        first[r] = '\0';
+        char *eol = strchr(first, '\n');
+        if (eol)
+            *eol = '\0';
+        if (strncmp(first, "id=", 3) == 0 && strcmp(first + 3, e_id) == 0) {
+            memcpy(g_lib, cand, (size_t)n + 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Execs the sh launcher lib/launchers/<name> with the arguments (after --jcni-cold when cold is set). */
+static void entry_launcher(const char *launcher, int cold, int argc, char **argv)
+{
+    char **args = calloc((size_t)argc + 2, sizeof *args);
+    if (!args)
+        entry_fail("out of memory", "");
+    int k = 0;
+    args[k++] = (char *)launcher;
+    if (cold)
+        args[k++] = "--jcni-cold";
+    for (int i = 1; i < argc; i++)
+        args[k++] = argv[i];
+    args[k] = NULL;
+    execv(launcher, args);
+    char why[4400];
+    snprintf(why, sizeof why, "%s: %s", launcher, strerror(errno));
+    entry_fail("cannot start the launcher of the cold path", why);
+}
+
+/* Returns the shim's argv (SOCKET DISTID PLUGIN LAUNCHER ARGS...) for a warm call; else execs the sh
+   launcher or fails. */
+static char **entry(int argc, char **argv, int *shim_argc)
+{
+    /* an exec with an empty argv (kernels before 5.18; later ones give argv[0] = ""): as the sh
+       launcher's, no arguments */
+    static char *no_args[] = {"jcni-entry", NULL};
+    if (argc < 1) {
+        argc = 1;
+        argv = no_args;
+    }
+    const char *dbg = getenv("JCNI_WARM_DEBUG");
+    int say_cold = dbg && *dbg && strcmp(dbg, "0") != 0;
+    unsetenv("CDPATH");
+    if (!entry_identity())
+        entry_fail("this entry point carries no launcher identity (not made by jcni package, or damaged)",
+                   "its last line must be: # jcni-launcher dist=D id=I main=M kind=plugin name=N");
+    /* the directory it was exec'd from, as the kernel names it (the sh launcher's $0), then the real one */
+    const char *self = (const char *)getauxval(AT_EXECFN);
+    char dir[sizeof g_lib], real[sizeof g_lib];
+    int found = 0;
+    if (self && *self && strlen(self) < sizeof dir) {
+        strcpy(dir, self);
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            strcpy(dir, ".");
+        else if (slash == dir)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+        found = entry_find_lib(dir);
+    }
+    real[0] = '\0';
+    if (!found) {
+        ssize_t k = readlink("/proc/self/exe", real, sizeof real - 1);
+        if (k > 0) {
+            real[k] = '\0';
+            memcpy(dir, real, (size_t)k + 1);
+            char *slash = strrchr(dir, '/');
+            if (slash)
+                *slash = '\0';
+            found = entry_find_lib(slash == dir ? "/" : dir);
+        }
+    }
+    if (!found) {
+        char msg[300], details[sizeof dir + sizeof real + 200];
+        snprintf(msg, sizeof msg, "cannot find the jars of distribution %s (%s)", e_dist, e_id);
+        snprintf(details, sizeof details, "looked for jcni-dist.properties with id=%s in jcni-lib/%s, ../lib and . beside %s%s%s",
+                 e_id, e_dist, self ? self : "(no exec path)", real[0] ? " and " : "", real);
+        entry_fail(msg, details);
+    }
+    static char launcher[sizeof g_lib + 100];
+    if (snprintf(launcher, sizeof launcher, "%s/launchers/%s", g_lib, e_name) >= (int)sizeof launcher)
+        entry_fail("the path of the launcher is too long", g_lib);
+    if (argc > 1 && (strcmp(argv[1], "--jcni-cold") == 0 || strcmp(argv[1], "--jcni-train") == 0
+                     || strcmp(argv[1], "--jcni-train-one") == 0))
+        entry_launcher(launcher, 0, argc, argv);
+    static char sock[120];
+    snprintf(sock, sizeof sock, "/run/jcni/%s.sock", e_dist);
+    const char *cmd = getenv("CNI_COMMAND"), *warm = getenv("JCNI_WARM");
+    struct stat st;
+    if (strcmp(e_kind, "plugin") != 0
+        || !((cmd && strcmp(cmd, "VERSION") == 0) || (!(warm && strcmp(warm, "off") == 0) && stat(sock, &st) == 0
+                                                     && S_ISSOCK(st.st_mode))))
+        entry_launcher(launcher, 1, argc, argv);
+    /* a call whose environment chooses the JVM or its options runs cold: only a JVM of its own honours them */
+    const char *jvm_setting = NULL;
+    if (env_set("JCNI_JAVA_HOME"))
+        jvm_setting = "JCNI_JAVA_HOME";
+    if (env_set("JCNI_JAVA_OPTS"))
+        jvm_setting = "JCNI_JAVA_OPTS";
+    /* the JVM reads these even when empty */
+    if (getenv("JAVA_TOOL_OPTIONS"))
+        jvm_setting = "JAVA_TOOL_OPTIONS";
+    if (getenv("_JAVA_OPTIONS"))
+        jvm_setting = "_JAVA_OPTIONS";
+    if (getenv("JDK_JAVA_OPTIONS"))
+        jvm_setting = "JDK_JAVA_OPTIONS";
+    if (jvm_setting) {
+        if (say_cold) {
+            char line[200];
+            int n = snprintf(line, sizeof line, "jcni %s: going cold: %s is set\n", e_name, jvm_setting);
+            if (n > 0)
+                (void)write_all(2, line, (size_t)n, 0);
+        }
+        entry_launcher(launcher, 1, argc, argv);
+    }
+    /* PWD as the sh launcher's shell exports it (and the cold path's JVM sees it): the caller's when it
+       is absolute and names the working directory, else the working directory */
+    const char *pwd = getenv("PWD");
+    struct stat at_pwd, at_dot;
+    if (!(pwd && pwd[0] == '/' && stat(pwd, &at_pwd) == 0 && stat(".", &at_dot) == 0 && at_pwd.st_dev == at_dot.st_dev
+          && at_pwd.st_ino == at_dot.st_ino)) {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd)
+            setenv("PWD", cwd, 1);
+        free(cwd);
+    }
+    char **args = calloc((size_t)argc + 5, sizeof *args);
+    if (!args)
+        entry_fail("out of memory", "");
+    args[0] = argv[0];
+    args[1] = sock;
+    args[2] = e_id;
+    args[3] = e_name;
+    args[4] = launcher;
+    for (int i = 1; i < argc; i++)
+        args[i + 4] = argv[i];
+    *shim_argc = argc + 4;
+    return args;
+}
+#endif
+
 /* ------------------------------------------------------------------ main */
 
 int main(int argc, char **argv)
 {
+#ifdef JCNI_ENTRY
+    argv = entry(argc, argv, &argc);
+#endif
     g_argc = argc;
     g_argv = argv;
     if (argc < 5)

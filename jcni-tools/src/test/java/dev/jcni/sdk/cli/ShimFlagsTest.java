@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The warm-mode shim, which root runs on every call, builds with every warning an error (issue 20). */
+/** The warm-mode shim and the plugins' entry points, which root runs on every call, build with every warning an error (issue 20). */
 class ShimFlagsTest {
 
     @Test
@@ -26,13 +26,17 @@ class ShimFlagsTest {
         try (InputStream in = Packager.class.getResourceAsStream("/dev/jcni/sdk/warm/jcni-shim.c")) {
             Files.write(c, in.readAllBytes());
         }
-        List<String> cmd = new ArrayList<>(List.of(gcc.get().toString()));
-        cmd.addAll(Packager.SHIM_CFLAGS);
-        cmd.addAll(List.of("-o", dir.resolve("jcni-shim").toString(), c.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), output);
-        assertEquals("", output, "no warning");
+        // the shim, and the same source as a plugin's compiled entry point
+        for (List<String> extra : List.of(List.<String>of(), Packager.ENTRY_CFLAGS)) {
+            List<String> cmd = new ArrayList<>(List.of(gcc.get().toString()));
+            cmd.addAll(Packager.SHIM_CFLAGS);
+            cmd.addAll(extra);
+            cmd.addAll(List.of("-o", dir.resolve("jcni-shim").toString(), c.toString()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), extra + ": " + output);
+            assertEquals("", output, extra + ": no warning");
+        }
     }
 }

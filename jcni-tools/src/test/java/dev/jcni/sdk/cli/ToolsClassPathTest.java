@@ -67,7 +67,7 @@ class ToolsClassPathTest {
         for (String j : cp) {
             assertTrue(Files.isRegularFile(out.resolve("lib").resolve(j)), j);
         }
-        String launcher = Files.readString(out.resolve("bin/p"));
+        String launcher = Files.readString(Packager.shLauncher(out, "p"));
         // each jar single-quoted after the quoted lib directory (Packager.classPathExpression)
         assertTrue(launcher.contains("\"$lib\"/'plugin.jar':\"$lib\"/'jcni-tools"), launcher);
     }

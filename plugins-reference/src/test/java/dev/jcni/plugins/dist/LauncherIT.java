@@ -1,5 +1,6 @@
 package dev.jcni.plugins.dist;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -314,7 +315,7 @@ class LauncherIT {
         Path home = dir.resolve("jcni-lib/reference");
         assertEquals(id, Files.readSymbolicLink(home.resolve("current")).toString());
         for (String exe : List.of("bridge", "ptp", "host-local", "portmap", "jcni")) {
-            assertEquals(Files.readString(Dist.exe(exe)), Files.readString(dir.resolve(exe)), exe);
+            assertArrayEquals(Files.readAllBytes(Dist.exe(exe)), Files.readAllBytes(dir.resolve(exe)), exe);
         }
         assertTrue(Files.isRegularFile(home.resolve(id).resolve("jcni-dist.properties")));
         Path archives = home.resolve(id).resolve("archives");

@@ -76,7 +76,7 @@ class LauncherWarmColdIT {
         }
     }
 
-    private static Map<String, String> version(String... more) {
+    static Map<String, String> version(String... more) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("CNI_COMMAND", "VERSION");
         for (int i = 0; i < more.length; i += 2) {
@@ -85,11 +85,11 @@ class LauncherWarmColdIT {
         return m;
     }
 
-    private static byte[] versionIn() {
+    static byte[] versionIn() {
         return LauncherIT.VERSION_IN.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void assertVersion(Run r) {
+    static void assertVersion(Run r) {
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals("1.0.0", PluginInfo.fromJson(r.stdout()).cniVersion(), r.toString());
     }
@@ -116,7 +116,7 @@ class LauncherWarmColdIT {
         Run r = dist.cold("nested", version(), versionIn(), dir);
         assertVersion(r);
         assertEquals("", r.err(), r.toString());
-        String launcher = Files.readString(dist.launcher("nested"));
+        String launcher = Files.readString(dist.shLauncher("nested"));
         assertTrue(launcher.contains("\nmain='" + Nested.class.getName() + "'\n"), "single-quoted in the launcher");
         assertTrue(launcher.contains("main=" + Nested.class.getName() + " kind=plugin\n"),
                 "and as it is in the header line in-process delegation reads");

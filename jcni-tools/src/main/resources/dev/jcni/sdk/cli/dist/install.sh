@@ -162,12 +162,14 @@ systemd_word() {
   printf '"%s"' "$word"
 }
 
-# the launchers of this distribution in a directory: their second line names it
+# the launchers of this distribution in a directory: the second line of an sh launcher names it, the
+# last line of a plugin's compiled entry point
 launchers_in() {
   for f in "$1"/*; do
     [ -f "$f" ] || continue
     second=$(sed -n '2{p;q;}' "$f" 2>/dev/null) || continue
-    case $second in "# jcni-launcher dist=$dist "*) printf '%s\n' "$f" ;; esac
+    last=$(tail -c 512 "$f" 2>/dev/null | tail -n 1) || continue
+    case $second$nl$last in "# jcni-launcher dist=$dist "* | *"$nl# jcni-launcher dist=$dist "*) printf '%s\n' "$f" ;; esac
   done
 }
 

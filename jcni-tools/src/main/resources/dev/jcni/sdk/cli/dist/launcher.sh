@@ -1,7 +1,9 @@
 #!/bin/sh
 # jcni-launcher dist=@DIST@ id=@ID@ main=@MAIN@ kind=@KIND@
 # The launcher of "@NAME@", made by `jcni package` (see docs/packaging.md); do not edit.
-# A container runtime execs it with CNI_* variables and the configuration on stdin. stdout carries
+# A container runtime execs it with CNI_* variables and the configuration on stdin (a plugin's
+# bin/<plugin> is then its compiled entry point, which execs this file, lib/launchers/<plugin>, for
+# what it does not do itself: jcni-shim.c, JCNI_ENTRY). stdout carries
 # the CNI protocol only: everything this script says goes to stderr, and a failure to start also
 # prints a CNI error JSON on stdout. Arguments it reads itself (runtimes pass none):
 #   --jcni-cold   skip warm mode (the warm-mode shim falls back with it)
@@ -42,11 +44,12 @@ json_text() {
 }
 
 # --- the jars: <dir>/jcni-lib/<dist>/<id> (install.sh's layout), <dir>/../lib (the packaged layout),
-# <dir> itself (lib/jcni-daemon); <dir> as exec'd first, then the directory of the real file.
+# <dir> itself (lib/jcni-daemon), <dir>/.. (lib/launchers/<plugin>, where a plugin's launcher is when
+# bin/<plugin> is its compiled entry point); <dir> as exec'd first, then the directory of the real file.
 # The first line of lib/jcni-dist.properties must name this launcher's id.
 lib=
 find_lib() {
-  for candidate in "$1/jcni-lib/$dist/$id" "$1/../lib" "$1"; do
+  for candidate in "$1/jcni-lib/$dist/$id" "$1/../lib" "$1" "$1/.."; do
     if [ -f "$candidate/jcni-dist.properties" ]; then
       first=
       IFS= read -r first < "$candidate/jcni-dist.properties" || :
@@ -60,7 +63,7 @@ case $self in */*) ;; *) self=$(command -v -- "$self" 2>/dev/null) || self=$0 ;;
 if ! find_lib "${self%/*}"; then
   real=$(readlink -f -- "$self" 2>/dev/null) || real=
   [ -n "$real" ] && find_lib "${real%/*}" || fail "cannot find the jars of distribution $dist ($id)" \
-    "looked for jcni-dist.properties with id=$id in jcni-lib/$dist, ../lib and . beside $self${real:+ and $real}"
+    "looked for jcni-dist.properties with id=$id in jcni-lib/$dist, ../lib, . and .. beside $self${real:+ and $real}"
 fi
 
 # --- warm mode: hand the call to the distribution's daemon when it runs (docs/operators.md). A call
