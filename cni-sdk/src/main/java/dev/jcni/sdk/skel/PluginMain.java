@@ -217,7 +217,7 @@ public final class PluginMain {
         List<String> missing = new ArrayList<>();
         for (String var : VARS) {
             String val = env.getOrDefault(var, "");
-            boolean required = var.equals("CNI_COMMAND") || cmd.map(c -> requires(c, var)).orElse(false);
+            boolean required = var.equals("CNI_COMMAND") || cmd.isPresent() && requires(cmd.get(), var);
             if (val.isEmpty()) {
                 if (required) {
                     missing.add(var);
