@@ -352,7 +352,7 @@ public final class LinkSpec {
     static String checkName(String name) {
         Objects.requireNonNull(name, "name");
         int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (bytes == 0 || bytes > 15 || name.indexOf('/') >= 0 || name.chars().anyMatch(Character::isWhitespace)
+        if (bytes == 0 || bytes > 15 || name.indexOf('/') >= 0 || hasWhitespace(name)
                 || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("invalid interface name \"" + name + "\": 1..15 bytes, no '/' or spaces");
         }
@@ -362,5 +362,15 @@ public final class LinkSpec {
     @Override
     public String toString() {
         return "LinkSpec[" + kind + " " + name + (peerName != null ? " peer " + peerName : "") + "]";
+    }
+
+    /** {@link Character#isWhitespace} anywhere (a loop, not a stream: a cold plugin links each lambda it meets). */
+    private static boolean hasWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

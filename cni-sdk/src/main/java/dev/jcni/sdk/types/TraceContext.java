@@ -82,7 +82,7 @@ public record TraceContext(String traceparent, String tracestate, String baggage
      */
     public static Optional<TraceContext> fromEnv(Map<String, String> env) {
         String parent = env.getOrDefault(TRACEPARENT, "").strip().toLowerCase(java.util.Locale.ROOT);
-        if (!isValidParent(parent)) {
+        if (parent.isEmpty() || !isValidParent(parent)) { // most calls have none: no regex then
             return Optional.empty();
         }
         String state = env.getOrDefault(TRACESTATE, "");

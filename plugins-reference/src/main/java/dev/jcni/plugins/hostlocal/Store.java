@@ -217,7 +217,8 @@ final class Store {
 
     /** @return {@code last_reserved_ip.<N>} parsed exactly as Go's {@code net.ParseIP} (no trimming) */
     Optional<InetAddress> lastReserved(int rangeSetIndex) {
-        return lastReservedBytes(rangeSetIndex).flatMap(b -> Ip.tryParse(new String(b, StandardCharsets.UTF_8)));
+        Optional<byte[]> b = lastReservedBytes(rangeSetIndex);
+        return b.isPresent() ? Ip.tryParse(new String(b.get(), StandardCharsets.UTF_8)) : Optional.empty();
     }
 
     /** Replaces {@code last_reserved_ip.<N>} atomically (a reader sees the old or the new text). */
