@@ -322,11 +322,14 @@ public final class Json {
         return n.hashCode();
     }
 
-    private static final java.util.Comparator<JsonNode> NUMBER_AWARE = (x, y) -> {
-        if (x.isNumber() && y.isNumber()) {
-            return x.decimalValue().compareTo(y.decimalValue());
+    private static final java.util.Comparator<JsonNode> NUMBER_AWARE = new java.util.Comparator<>() { // no lambda at start-up
+        @Override
+        public int compare(JsonNode x, JsonNode y) {
+            if (x.isNumber() && y.isNumber()) {
+                return x.decimalValue().compareTo(y.decimalValue());
+            }
+            return x.equals(y) ? 0 : 1;
         }
-        return x.equals(y) ? 0 : 1;
     };
 
     /**
