@@ -131,7 +131,11 @@ public final class Flock implements AutoCloseable {
     }
 
     private static synchronized Queue enter(String key) {
-        Queue q = QUEUES.computeIfAbsent(key, k -> new Queue());
+        Queue q = QUEUES.get(key); // no computeIfAbsent lambda on a cold call's way
+        if (q == null) {
+            q = new Queue();
+            QUEUES.put(key, q);
+        }
         q.users++;
         return q;
     }

@@ -2,6 +2,7 @@ package dev.jcni.netlink;
 
 import dev.jcni.netlink.sys.Sys;
 import dev.jcni.netns.NetNs;
+import dev.jcni.netns.NsCallable;
 import dev.jcni.sdk.internal.CallContext;
 import dev.jcni.sdk.internal.Phases;
 import java.nio.ByteBuffer;
@@ -164,18 +165,28 @@ public final class NetlinkSocket implements AutoCloseable {
      * @return the socket
      */
     public static NetlinkSocket openAt(int protocol, NetNs ns) {
-        return openAt(protocol, ns, s -> { });
+        return openAt(protocol, ns, NOTHING);
     }
+
+    private static final Consumer<NetlinkSocket> NOTHING = new Consumer<>() {
+        @Override
+        public void accept(NetlinkSocket s) {
+        }
+    };
 
     /** {@link #openAt(int, NetNs)}, running {@code inside} in the namespace once the socket is open (tests). */
     static NetlinkSocket openAt(int protocol, NetNs ns, Consumer<NetlinkSocket> inside) {
         AtomicReference<NetlinkSocket> opened = new AtomicReference<>();
         try {
-            return ns.call(() -> {
-                NetlinkSocket s = open(protocol);
-                opened.set(s);
-                inside.accept(s);
-                return s;
+            // a class, not a lambda: a cold JVM sets up the lambda machinery at its first lambda
+            return ns.call(new NsCallable<NetlinkSocket, RuntimeException>() {
+                @Override
+                public NetlinkSocket call() {
+                    NetlinkSocket s = open(protocol);
+                    opened.set(s);
+                    inside.accept(s);
+                    return s;
+                }
             });
         } catch (RuntimeException | Error e) {
             NetlinkSocket s = opened.get();

@@ -24,7 +24,7 @@ final class Decode {
         Attributes a = m.attributes(Rt.IFINFOMSG_LEN);
         String name = a.string(Rt.IFLA_IFNAME).orElse("");
         int mtu = a.u32(Rt.IFLA_MTU, 0);
-        Optional<MacAddress> mac = a.get(Rt.IFLA_ADDRESS).flatMap(Decode::mac);
+        Optional<MacAddress> mac = mac(a.get(Rt.IFLA_ADDRESS));
         OperState oper = OperState.of(a.u8(Rt.IFLA_OPERSTATE, 0));
         OptionalInt master = optInt(a, Rt.IFLA_MASTER);
         OptionalInt parent = optInt(a, Rt.IFLA_LINK);
@@ -35,7 +35,7 @@ final class Decode {
         Optional<String> kind = info.string(Rt.IFLA_INFO_KIND);
         Optional<String> slaveKind = info.string(Rt.IFLA_INFO_SLAVE_KIND);
         Optional<BridgePort> port = Optional.empty();
-        if (slaveKind.filter("bridge"::equals).isPresent()) {
+        if (slaveKind.orElse("").equals("bridge")) {
             Attributes sd = info.nested(Rt.IFLA_INFO_SLAVE_DATA);
             port = Optional.of(new BridgePort(sd.u8(Rt.IFLA_BRPORT_STATE, 0), sd.u8(Rt.IFLA_BRPORT_MODE, 0) != 0,
                     sd.u8(Rt.IFLA_BRPORT_LEARNING, 0) != 0, sd.u8(Rt.IFLA_BRPORT_ISOLATED, 0) != 0));
@@ -43,11 +43,12 @@ final class Decode {
         Optional<Boolean> vlanFiltering = Optional.empty();
         OptionalInt vlanId = OptionalInt.empty();
         Attributes data = info.nested(Rt.IFLA_INFO_DATA);
-        if (kind.filter("bridge"::equals).isPresent() && data.has(Rt.IFLA_BR_VLAN_FILTERING)) {
+        if (kind.orElse("").equals("bridge") && data.has(Rt.IFLA_BR_VLAN_FILTERING)) {
             vlanFiltering = Optional.of(data.u8(Rt.IFLA_BR_VLAN_FILTERING, 0) != 0);
         }
-        if (kind.filter("vlan"::equals).isPresent()) {
-            vlanId = data.get(Rt.IFLA_VLAN_ID).map(x -> OptionalInt.of(x.u16())).orElse(OptionalInt.empty());
+        if (kind.orElse("").equals("vlan")) {
+            Optional<Attribute> id = data.get(Rt.IFLA_VLAN_ID);
+            vlanId = id.isPresent() ? OptionalInt.of(id.get().u16()) : OptionalInt.empty();
         }
         if (parent.isPresent() && parent.getAsInt() == index && netnsId.isEmpty()) {
             parent = OptionalInt.empty(); // physical devices report IFLA_LINK = own index
@@ -59,6 +60,15 @@ final class Decode {
     private static OptionalInt optInt(Attributes a, int type) {
         Optional<Attribute> x = a.get(type);
         return x.isPresent() ? OptionalInt.of(x.get().u32()) : OptionalInt.empty();
+    }
+
+    // Optional's map and flatMap would take lambdas: a cold plugin links each one, about half a millisecond
+    private static Optional<MacAddress> mac(Optional<Attribute> a) {
+        return a.isPresent() ? mac(a.get()) : Optional.empty();
+    }
+
+    private static Optional<InetAddress> ip(Optional<Attribute> a) {
+        return a.isPresent() ? Optional.of(ip(a.get())) : Optional.empty();
     }
 
     private static Optional<MacAddress> mac(Attribute a) {
@@ -109,7 +119,7 @@ final class Decode {
             preferred = Integer.toUnsignedLong(ci.get().u32At(0));
             valid = Integer.toUnsignedLong(ci.get().u32At(4));
         }
-        Optional<InetAddress> brd = a.get(Rt.IFA_BROADCAST).map(Decode::ip);
+        Optional<InetAddress> brd = ip(a.get(Rt.IFA_BROADCAST));
         return new Address(index, new IpPrefix(ip, plen), scope, flags, a.string(Rt.IFA_LABEL), brd, valid, preferred);
     }
 
@@ -125,13 +135,15 @@ final class Decode {
             throw new NetlinkCodecException("route of family " + family);
         }
         Attributes a = m.attributes(Rt.RTMSG_LEN);
-        Optional<IpPrefix> dst = a.get(Rt.RTA_DST).map(x -> new IpPrefix(ip(x), checkLen(ip(x), dstLen)));
+        Optional<InetAddress> dstIp = ip(a.get(Rt.RTA_DST));
+        Optional<IpPrefix> dst = dstIp.isPresent() ? Optional.of(new IpPrefix(dstIp.get(), checkLen(dstIp.get(), dstLen)))
+                : Optional.empty();
         if (dst.isEmpty() && dstLen != 0) {
             throw new NetlinkCodecException("route with dst_len " + dstLen + " but no RTA_DST");
         }
         table = a.u32(Rt.RTA_TABLE, table);
-        Optional<InetAddress> src = a.get(Rt.RTA_PREFSRC).map(Decode::ip);
-        Optional<InetAddress> gw = a.get(Rt.RTA_GATEWAY).map(Decode::ip);
+        Optional<InetAddress> src = ip(a.get(Rt.RTA_PREFSRC));
+        Optional<InetAddress> gw = ip(a.get(Rt.RTA_GATEWAY));
         int oif = a.u32(Rt.RTA_OIF, 0);
         int prio = a.u32(Rt.RTA_PRIORITY, 0);
         Attributes metrics = a.nested(Rt.RTA_METRICS);
@@ -152,7 +164,7 @@ final class Decode {
                 int hopsField = b[p + 3] & 0xff;
                 int ifindex = mpa.u32At(p + 4);
                 Attributes na = Attributes.parse(b, p + 8, len - 8, mpa.order());
-                hops.add(new NextHop(ifindex, na.get(Rt.RTA_GATEWAY).map(Decode::ip), hopsField + 1, nhFlags));
+                hops.add(new NextHop(ifindex, ip(na.get(Rt.RTA_GATEWAY)), hopsField + 1, nhFlags));
                 p += (len + 3) & ~3;
             }
         }
@@ -173,8 +185,10 @@ final class Decode {
         int state = m.u16(8);
         int flags = m.u8(10);
         Attributes a = m.attributes(Rt.NDMSG_LEN);
-        Optional<InetAddress> ip = a.get(Rt.NDA_DST).filter(x -> x.length() == 4 || x.length() == 16).map(Decode::ip);
-        Optional<MacAddress> mac = a.get(Rt.NDA_LLADDR).flatMap(Decode::mac);
+        Optional<Attribute> dst = a.get(Rt.NDA_DST);
+        Optional<InetAddress> ip = dst.isPresent() && (dst.get().length() == 4 || dst.get().length() == 16)
+                ? Optional.of(ip(dst.get())) : Optional.empty();
+        Optional<MacAddress> mac = mac(a.get(Rt.NDA_LLADDR));
         return new Neighbour(index, family, ip, mac, state, flags);
     }
 

@@ -64,16 +64,51 @@ public final class LinkSpec {
         this.vlanFiltering = vlanFiltering;
     }
 
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-
     /**
      * A random host-side veth name as the Go plugins make them (Go: {@code ip.RandomVethName}):
-     * {@code veth} and 8 hex digits.
+     * {@code veth} and 8 hex digits, from the kernel's random source ({@code /dev/urandom}, as Go's
+     * {@code crypto/rand}). {@link java.security.SecureRandom} is not used where the device can be
+     * read: setting up its providers is about a tenth of a cold plugin's start-up.
      *
      * @return e.g. {@code veth1a2b3c4d}
      */
     public static String randomVethName() {
-        return String.format(java.util.Locale.ROOT, "veth%08x", RANDOM.nextInt());
+        return "veth" + hex8(randomInt());
+    }
+
+    /** The device the random bits come from. */
+    static final String URANDOM = "/dev/urandom";
+
+    static int randomInt() {
+        byte[] b = new byte[4];
+        try (java.io.FileInputStream in = new java.io.FileInputStream(URANDOM)) {
+            int n = 0;
+            while (n < b.length) {
+                int r = in.read(b, n, b.length - n);
+                if (r < 0) {
+                    throw new java.io.EOFException(URANDOM);
+                }
+                n += r;
+            }
+        } catch (java.io.IOException e) {
+            return FallbackRandom.RANDOM.nextInt();
+        }
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+
+    /** Eight lower-case hex digits, zero-padded. */
+    static String hex8(int v) {
+        char[] c = new char[8];
+        for (int i = 7; i >= 0; i--) {
+            c[i] = Character.forDigit(v & 0xf, 16);
+            v >>>= 4;
+        }
+        return new String(c);
+    }
+
+    /** Only where {@code /dev/urandom} cannot be read (made on first use). */
+    private static final class FallbackRandom {
+        static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     }
 
     private static LinkSpec base(String kind, String name) {
@@ -317,7 +352,7 @@ public final class LinkSpec {
     static String checkName(String name) {
         Objects.requireNonNull(name, "name");
         int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (bytes == 0 || bytes > 15 || name.indexOf('/') >= 0 || name.chars().anyMatch(Character::isWhitespace)
+        if (bytes == 0 || bytes > 15 || name.indexOf('/') >= 0 || hasWhitespace(name)
                 || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("invalid interface name \"" + name + "\": 1..15 bytes, no '/' or spaces");
         }
@@ -327,5 +362,15 @@ public final class LinkSpec {
     @Override
     public String toString() {
         return "LinkSpec[" + kind + " " + name + (peerName != null ? " peer " + peerName : "") + "]";
+    }
+
+    /** {@link Character#isWhitespace} anywhere (a loop, not a stream: a cold plugin links each lambda it meets). */
+    private static boolean hasWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

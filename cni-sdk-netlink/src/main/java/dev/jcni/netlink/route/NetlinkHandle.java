@@ -125,7 +125,7 @@ public final class NetlinkHandle implements AutoCloseable {
             }
         }
         Link br = linkByName(spec.name());
-        if (!br.kind().filter("bridge"::equals).isPresent()) {
+        if (!br.kind().orElse("").equals("bridge")) {
             throw NetlinkException.of("ensureBridge", Errno.EEXIST, "link \"" + spec.name() + "\" exists and is a "
                     + br.kind().orElse("device") + ", not a bridge");
         }
@@ -160,7 +160,11 @@ public final class NetlinkHandle implements AutoCloseable {
      * @throws LinkNotFoundException when there is none
      */
     public Link linkByName(String name) {
-        return findLinkByName(name).orElseThrow(() -> new LinkNotFoundException(name));
+        Optional<Link> l = findLinkByName(name);
+        if (l.isEmpty()) {
+            throw new LinkNotFoundException(name);
+        }
+        return l.get();
     }
 
     /**
@@ -182,7 +186,11 @@ public final class NetlinkHandle implements AutoCloseable {
      * @throws LinkNotFoundException when there is none
      */
     public Link linkByIndex(int index) {
-        return findLinkByIndex(index).orElseThrow(() -> new LinkNotFoundException("index " + index));
+        Optional<Link> l = findLinkByIndex(index);
+        if (l.isEmpty()) {
+            throw new LinkNotFoundException("index " + index);
+        }
+        return l.get();
     }
 
     /**

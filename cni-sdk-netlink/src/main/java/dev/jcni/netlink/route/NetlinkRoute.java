@@ -154,13 +154,17 @@ public record NetlinkRoute(int family, Optional<IpPrefix> dst, Optional<InetAddr
         if (type != TYPE_UNICAST) {
             sb.append("type ").append(type).append(' ');
         }
-        sb.append(dst.map(IpPrefix::toString).orElse("default"));
-        gateway.ifPresent(g -> sb.append(" via ").append(Ip.format(g)));
+        sb.append(dst.isPresent() ? dst.get().toString() : "default");
+        if (gateway.isPresent()) {
+            sb.append(" via ").append(Ip.format(gateway.get()));
+        }
         if (linkIndex != 0) {
             sb.append(" dev#").append(linkIndex);
         }
         sb.append(" table ").append(table).append(" proto ").append(protocol).append(" scope ").append(Scope.name(scope));
-        src.ifPresent(s -> sb.append(" src ").append(Ip.format(s)));
+        if (src.isPresent()) {
+            sb.append(" src ").append(Ip.format(src.get()));
+        }
         if (priority != 0) {
             sb.append(" metric ").append(priority);
         }
@@ -172,7 +176,9 @@ public record NetlinkRoute(int family, Optional<IpPrefix> dst, Optional<InetAddr
         }
         for (NextHop nh : nextHops) {
             sb.append(" nexthop");
-            nh.gateway().ifPresent(g -> sb.append(" via ").append(Ip.format(g)));
+            if (nh.gateway().isPresent()) {
+                sb.append(" via ").append(Ip.format(nh.gateway().get()));
+            }
             sb.append(" dev#").append(nh.linkIndex()).append(" weight ").append(nh.weight());
         }
         return sb.toString();

@@ -196,7 +196,7 @@ final class Requests {
         int table = r.table();
         MessageBuilder m = new MessageBuilder(type, flags)
                 .u8(r.family())
-                .u8(r.dst().map(IpPrefix::prefixLength).orElse(0))
+                .u8(r.dst().isPresent() ? r.dst().get().prefixLength() : 0)
                 .u8(0) // src_len
                 .u8(0) // tos
                 .u8(table < 256 ? table : 0)
@@ -207,9 +207,16 @@ final class Requests {
         if (table >= 256) {
             m.attrU32(Rt.RTA_TABLE, table);
         }
-        r.dst().ifPresent(d -> m.attr(Rt.RTA_DST, d.address().getAddress()));
-        r.src().ifPresent(s -> m.attr(Rt.RTA_PREFSRC, s.getAddress()));
-        r.gateway().ifPresent(g -> m.attr(Rt.RTA_GATEWAY, g.getAddress()));
+        // plain ifs, not Optional's lambdas: a cold plugin links each lambda it meets
+        if (r.dst().isPresent()) {
+            m.attr(Rt.RTA_DST, r.dst().get().address().getAddress());
+        }
+        if (r.src().isPresent()) {
+            m.attr(Rt.RTA_PREFSRC, r.src().get().getAddress());
+        }
+        if (r.gateway().isPresent()) {
+            m.attr(Rt.RTA_GATEWAY, r.gateway().get().getAddress());
+        }
         if (r.linkIndex() != 0) {
             m.attrU32(Rt.RTA_OIF, r.linkIndex());
         }

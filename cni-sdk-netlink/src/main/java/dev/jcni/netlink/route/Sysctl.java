@@ -2,6 +2,7 @@ package dev.jcni.netlink.route;
 
 import dev.jcni.netlink.NetlinkException;
 import dev.jcni.netns.NetNs;
+import dev.jcni.netns.NsCallable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -130,7 +131,12 @@ public final class Sysctl {
      * @return the value
      */
     public static String get(NetNs ns, String name) {
-        return ns.call(() -> get(name));
+        return ns.call(new NsCallable<String, RuntimeException>() { // not a lambda: see set(NetNs, ...)
+            @Override
+            public String call() {
+                return get(name);
+            }
+        });
     }
 
     /**
@@ -142,7 +148,13 @@ public final class Sysctl {
      * @return the value read back
      */
     public static String set(NetNs ns, String name, String value) {
-        return ns.call(() -> set(name, value));
+        // a class, not a lambda: a cold JVM sets up the lambda machinery at its first lambda
+        return ns.call(new NsCallable<String, RuntimeException>() {
+            @Override
+            public String call() {
+                return set(name, value);
+            }
+        });
     }
 
     private static NetlinkException failure(String what, Path p, IOException e) {

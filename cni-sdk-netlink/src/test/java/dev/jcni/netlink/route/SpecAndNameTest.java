@@ -23,6 +23,14 @@ class SpecAndNameTest {
         String n = LinkSpec.randomVethName();
         org.junit.jupiter.api.Assertions.assertTrue(n.matches("veth[0-9a-f]{8}"), n);
         LinkSpec.veth("eth0", n);
+        assertEquals("0000abcd", LinkSpec.hex8(0xabcd), "zero-padded");
+        assertEquals("ffffffff", LinkSpec.hex8(-1), "unsigned");
+        assertEquals("80000001", LinkSpec.hex8(0x80000001));
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            names.add(LinkSpec.randomVethName());
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(names.size() > 15, "random: " + names);
     }
 
     @Test

@@ -73,7 +73,9 @@ public final class Decode {
             throw typeError(path, "array", n);
         }
         List<JsonNode> out = new ArrayList<>(n.size());
-        n.forEach(out::add);
+        for (JsonNode e : n) {
+            out.add(e);
+        }
         return out;
     }
 
@@ -201,13 +203,15 @@ public final class Decode {
      * @return the IP, empty when absent
      */
     public static Optional<InetAddress> ip(JsonNode parent, String key, String path) {
-        return optionalString(parent, key, path).map(s -> {
-            try {
-                return Ip.parse(s);
-            } catch (IllegalArgumentException e) {
-                throw new DecodeException("invalid IP address: " + s);
-            }
-        });
+        Optional<String> s = optionalString(parent, key, path);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Ip.parse(s.get()));
+        } catch (IllegalArgumentException e) {
+            throw new DecodeException("invalid IP address: " + s.get());
+        }
     }
 
     /**
@@ -217,12 +221,14 @@ public final class Decode {
      * @return the prefix, empty when absent
      */
     public static Optional<IpPrefix> prefix(JsonNode parent, String key, String path) {
-        return optionalString(parent, key, path).map(s -> {
-            try {
-                return IpPrefix.parse(s);
-            } catch (IllegalArgumentException e) {
-                throw new DecodeException(e.getMessage());
-            }
-        });
+        Optional<String> s = optionalString(parent, key, path);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(IpPrefix.parse(s.get()));
+        } catch (IllegalArgumentException e) {
+            throw new DecodeException(e.getMessage());
+        }
     }
 }

@@ -118,14 +118,7 @@ public final class Json {
             case VALUE_STRING:
                 return f.textNode(p.getText());
             case VALUE_NUMBER_INT:
-                switch (p.getNumberType()) {
-                    case INT:
-                        return f.numberNode(p.getIntValue());
-                    case LONG:
-                        return f.numberNode(p.getLongValue());
-                    default:
-                        return f.numberNode(p.getBigIntegerValue());
-                }
+                return integer(f, p.getText());
             case VALUE_NUMBER_FLOAT:
                 return f.numberNode(p.getDecimalValue());
             case VALUE_TRUE:
@@ -137,6 +130,24 @@ public final class Json {
             default:
                 throw new JsonParseException(p, "unexpected token " + t);
         }
+    }
+
+    /**
+     * An integer token's node: an int, a long or a big integer, the smallest that holds it, as
+     * Jackson's {@code getNumberType} chooses. Parsed here from the token's text (JSON's integer
+     * syntax, which the parser has checked): Jackson's own number parsing initialises its
+     * {@code NumberInput}, whose regex sets up the lambda machinery of a cold JVM, several ms.
+     */
+    static JsonNode integer(JsonNodeFactory f, String text) {
+        if (text.length() <= 18) { // 17 digits and a sign fit a long
+            long v = Long.parseLong(text);
+            return v == (int) v ? f.numberNode((int) v) : f.numberNode(v);
+        }
+        java.math.BigInteger b = new java.math.BigInteger(text);
+        if (b.bitLength() < 32) {
+            return f.numberNode(b.intValue());
+        }
+        return b.bitLength() < 64 ? f.numberNode(b.longValue()) : f.numberNode(b);
     }
 
     private static byte[] writeTree(JsonNode node, boolean pretty) {
@@ -322,11 +333,14 @@ public final class Json {
         return n.hashCode();
     }
 
-    private static final java.util.Comparator<JsonNode> NUMBER_AWARE = (x, y) -> {
-        if (x.isNumber() && y.isNumber()) {
-            return x.decimalValue().compareTo(y.decimalValue());
+    private static final java.util.Comparator<JsonNode> NUMBER_AWARE = new java.util.Comparator<>() { // no lambda at start-up
+        @Override
+        public int compare(JsonNode x, JsonNode y) {
+            if (x.isNumber() && y.isNumber()) {
+                return x.decimalValue().compareTo(y.decimalValue());
+            }
+            return x.equals(y) ? 0 : 1;
         }
-        return x.equals(y) ? 0 : 1;
     };
 
     /**

@@ -67,7 +67,12 @@ public final class PluginLoader {
      * @throws PluginLoadException when the class cannot be loaded or its {@code main} threw
      */
     public static Optional<Plugin> load(String mainClass) {
-        MethodHandle main = MAINS.computeIfAbsent(mainClass, PluginLoader::findMain);
+        MethodHandle main = MAINS.get(mainClass); // no computeIfAbsent lambda on a cold call's way
+        if (main == null) {
+            main = findMain(mainClass);
+            MethodHandle first = MAINS.putIfAbsent(mainClass, main);
+            main = first == null ? main : first;
+        }
         Capture capture = new Capture();
         Capture outer = CAPTURE.get();
         CAPTURE.set(capture);

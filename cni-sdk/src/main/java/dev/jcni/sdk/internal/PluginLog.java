@@ -85,8 +85,10 @@ public final class PluginLog implements System.Logger {
     public PluginLog forCall(Map<String, String> env) {
         Map<String, String> f = new LinkedHashMap<>();
         Optional<TraceContext> trace = TraceContext.fromEnv(env);
-        trace.ifPresent(t -> f.put("trace_id", t.traceId()));
-        trace.ifPresent(t -> f.put("span_id", t.spanId()));
+        if (trace.isPresent()) {
+            f.put("trace_id", trace.get().traceId());
+            f.put("span_id", trace.get().spanId());
+        }
         putIfSet(f, "command", env.get("CNI_COMMAND"));
         putIfSet(f, "container_id", env.get("CNI_CONTAINERID"));
         putIfSet(f, "ifname", env.get("CNI_IFNAME"));

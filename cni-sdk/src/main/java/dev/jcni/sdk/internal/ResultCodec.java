@@ -59,8 +59,7 @@ public final class ResultCodec {
         for (JsonNode n : Decode.array(node, "ips", "ips")) {
             String p = "ips[" + i++ + "]";
             requireObject(n, p);
-            IpPrefix address = Decode.prefix(n, "address", p + ".address")
-                    .orElseThrow(() -> new DecodeException(p + ": missing address"));
+            IpPrefix address = required(Decode.prefix(n, "address", p + ".address"), p + ": missing address");
             ips.add(new IpConfig(Decode.optionalInt(n, "interface", p + ".interface"), address,
                     gateway(n, p, address)));
         }
@@ -86,12 +85,19 @@ public final class ResultCodec {
                 continue;
             }
             JsonNode n = o.get();
-            IpPrefix address = Decode.prefix(n, "ip", key + ".ip")
-                    .orElseThrow(() -> new DecodeException(key + ": missing ip"));
+            IpPrefix address = required(Decode.prefix(n, "ip", key + ".ip"), key + ": missing ip");
             ips.add(new IpConfig(OptionalInt.empty(), address, gateway(n, key, address)));
             routes.addAll(decodeRoutes(n, key + ".routes"));
         }
         return new Result(version, List.of(), ips, routes, decodeDns(node));
+    }
+
+    /** The value, or a decode error with the message (no lambda: a cold start links each one). */
+    private static IpPrefix required(Optional<IpPrefix> value, String missing) {
+        if (value.isEmpty()) {
+            throw new DecodeException(missing);
+        }
+        return value.get();
     }
 
     private static void requireObject(JsonNode n, String path) {
@@ -167,7 +173,9 @@ public final class ResultCodec {
             for (IpConfig ip : r.ips()) {
                 ObjectNode n = o.putObject(ip.isIpv4() ? "ip4" : "ip6");
                 n.put("ip", ip.address().toString());
-                ip.gateway().ifPresent(g -> n.put("gateway", Ip.format(g)));
+                if (ip.gateway().isPresent()) {
+                    n.put("gateway", Ip.format(ip.gateway().get()));
+                }
                 ArrayNode routes = Json.array();
                 for (Route route : r.routes()) {
                     if (route.dst().isIpv4() == ip.isIpv4()) {
@@ -202,14 +210,20 @@ public final class ResultCodec {
                 if (family == ResultFamily.V040) {
                     n.put("version", ip.isIpv4() ? "4" : "6");
                 }
-                ip.interfaceIndex().ifPresent(idx -> n.put("interface", idx));
+                if (ip.interfaceIndex().isPresent()) {
+                    n.put("interface", ip.interfaceIndex().getAsInt());
+                }
                 n.put("address", ip.address().toString());
-                ip.gateway().ifPresent(g -> n.put("gateway", Ip.format(g)));
+                if (ip.gateway().isPresent()) {
+                    n.put("gateway", Ip.format(ip.gateway().get()));
+                }
             }
         }
         if (!r.routes().isEmpty()) {
             ArrayNode a = o.putArray("routes");
-            r.routes().forEach(route -> a.add(encodeRoute(route)));
+            for (Route route : r.routes()) {
+                a.add(encodeRoute(route));
+            }
         }
         if (family == ResultFamily.V040 || !r.dns().isEmpty()) {
             o.set("dns", encodeDns(r.dns()));
@@ -232,7 +246,9 @@ public final class ResultCodec {
     public static ObjectNode encodeRoute(Route route) {
         ObjectNode n = Json.object();
         n.put("dst", route.dst().toString());
-        route.gw().ifPresent(g -> n.put("gw", Ip.format(g)));
+        if (route.gw().isPresent()) {
+            n.put("gw", Ip.format(route.gw().get()));
+        }
         if (route.mtu() != 0) {
             n.put("mtu", route.mtu());
         }
@@ -242,8 +258,12 @@ public final class ResultCodec {
         if (route.priority() != 0) {
             n.put("priority", route.priority());
         }
-        route.table().ifPresent(t -> n.put("table", t));
-        route.scope().ifPresent(s -> n.put("scope", s));
+        if (route.table().isPresent()) {
+            n.put("table", route.table().getAsInt());
+        }
+        if (route.scope().isPresent()) {
+            n.put("scope", route.scope().getAsInt());
+        }
         return n;
     }
 

@@ -318,7 +318,8 @@ public final class PluginExec {
 
     private Raw run(Path plugin, byte[] stdin, Map<String, String> env) {
         if (!deadline.isSet()) {
-            Optional<InProcess.Outcome> in = InProcess.mainOf(plugin).flatMap(main -> InProcess.run(main, stdin, env));
+            Optional<String> main = InProcess.mainOf(plugin);
+            Optional<InProcess.Outcome> in = main.isPresent() ? InProcess.run(main.get(), stdin, env) : Optional.empty();
             if (in.isPresent()) {
                 InProcess.Outcome o = in.get();
                 if (o.status() == 0) {

@@ -91,7 +91,14 @@ public final class PluginMain {
      */
     public static int execute(Plugin plugin, Map<String, String> env, InputStream stdin, OutputStream stdout,
                               OutputStream stderr) {
-        return CallContext.withEnv(env, () -> executeInContext(plugin, env, stdin, stdout, stderr));
+        // anonymous classes, not lambdas, on a call's way: a cold JVM sets up the lambda machinery
+        // (a hundred classes, several ms) at its first lambda, and links each one after that
+        return CallContext.withEnv(env, new java.util.function.Supplier<Integer>() {
+            @Override
+            public Integer get() {
+                return executeInContext(plugin, env, stdin, stdout, stderr);
+            }
+        });
     }
 
     private static int executeInContext(Plugin plugin, Map<String, String> env, InputStream stdin, OutputStream stdout,
@@ -217,7 +224,7 @@ public final class PluginMain {
         List<String> missing = new ArrayList<>();
         for (String var : VARS) {
             String val = env.getOrDefault(var, "");
-            boolean required = var.equals("CNI_COMMAND") || cmd.map(c -> requires(c, var)).orElse(false);
+            boolean required = var.equals("CNI_COMMAND") || cmd.isPresent() && requires(cmd.get(), var);
             if (val.isEmpty()) {
                 if (required) {
                     missing.add(var);
@@ -251,7 +258,12 @@ public final class PluginMain {
             case ADD -> {
                 info.reconcile(version);
                 checkNetnsNotSelf(request);
-                Result result = invoke(() -> plugin.add(request), request);
+                Result result = invoke(new Call<Result>() {
+                    @Override
+                    public Result run() throws Exception {
+                        return plugin.add(request);
+                    }
+                }, request);
                 if (result == null) {
                     throw new CniException(ErrorCodes.INTERNAL, "plugin returned no result for ADD");
                 }
@@ -260,9 +272,12 @@ public final class PluginMain {
             case DEL -> {
                 info.reconcile(version);
                 checkNetnsNotSelf(request);
-                invoke(() -> {
-                    plugin.del(request);
-                    return null;
+                invoke(new Call<Void>() {
+                    @Override
+                    public Void run() throws Exception {
+                        plugin.del(request);
+                        return null;
+                    }
                 }, request);
                 return null;
             }

@@ -25,7 +25,11 @@ public final class Ip {
      * @throws IllegalArgumentException if {@code text} is not an IP literal
      */
     public static InetAddress parse(String text) {
-        return tryParse(text).orElseThrow(() -> new IllegalArgumentException("invalid IP address: " + text));
+        Optional<InetAddress> a = tryParse(text);
+        if (a.isEmpty()) {
+            throw new IllegalArgumentException("invalid IP address: " + text);
+        }
+        return a.get();
     }
 
     /**

@@ -20,11 +20,9 @@ public record IpConfig(OptionalInt interfaceIndex, IpPrefix address, Optional<In
         Objects.requireNonNull(interfaceIndex, "interfaceIndex");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(gateway, "gateway");
-        gateway.ifPresent(g -> {
-            if (Ip.isIpv4(g) != address.isIpv4()) {
-                throw new IllegalArgumentException("gateway " + Ip.format(g) + " is not of the family of " + address);
-            }
-        });
+        if (gateway.isPresent() && Ip.isIpv4(gateway.get()) != address.isIpv4()) {
+            throw new IllegalArgumentException("gateway " + Ip.format(gateway.get()) + " is not of the family of " + address);
+        }
     }
 
     /**

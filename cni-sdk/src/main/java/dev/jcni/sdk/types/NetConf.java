@@ -55,17 +55,23 @@ public final class NetConf {
         this.name = Decode.string(node, "name", "name");
         this.type = Decode.string(node, "type", "type");
         Map<String, Boolean> caps = new LinkedHashMap<>();
-        Decode.object(node, "capabilities", "capabilities").ifPresent(c -> c.fields().forEachRemaining(e -> {
-            if (!e.getValue().isBoolean()) {
-                throw new Decode.DecodeException("cannot unmarshal " + Json.jsonTypeName(e.getValue())
-                        + " into capabilities." + e.getKey() + " of type bool");
+        Optional<JsonNode> capNode = Decode.object(node, "capabilities", "capabilities");
+        if (capNode.isPresent()) {
+            for (java.util.Iterator<Map.Entry<String, JsonNode>> it = capNode.get().fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isBoolean()) {
+                    throw new Decode.DecodeException("cannot unmarshal " + Json.jsonTypeName(e.getValue())
+                            + " into capabilities." + e.getKey() + " of type bool");
+                }
+                caps.put(e.getKey(), e.getValue().booleanValue());
             }
-            caps.put(e.getKey(), e.getValue().booleanValue());
-        }));
+        }
         this.capabilities = Collections.unmodifiableMap(caps);
         this.ipMasq = Decode.bool(node, "ipMasq", "ipMasq");
-        this.ipam = Decode.object(node, "ipam", "ipam").map(i -> new Ipam(Decode.string(i, "type", "ipam.type"),
-                JsonValues.members(i)));
+        Optional<JsonNode> ipamNode = Decode.object(node, "ipam", "ipam");
+        this.ipam = ipamNode.isPresent()
+                ? Optional.of(new Ipam(Decode.string(ipamNode.get(), "type", "ipam.type"), JsonValues.members(ipamNode.get())))
+                : Optional.empty();
         this.dns = ResultCodec.decodeDns(node);
         Decode.object(node, "args", "args");
         Decode.object(node, "runtimeConfig", "runtimeConfig");

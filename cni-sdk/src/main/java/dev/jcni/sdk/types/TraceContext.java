@@ -27,7 +27,10 @@ public record TraceContext(String traceparent, String tracestate, String baggage
     /** The environment variable of {@link #baggage()}. */
     public static final String BAGGAGE = "BAGGAGE";
 
-    private static final Pattern PARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(-[^\\s]*)?");
+    /** Compiled on first use: most calls carry no trace context, and a cold start pays for a regex. */
+    private static final class Parent {
+        static final Pattern PATTERN = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(-[^\\s]*)?");
+    }
 
     /**
      * Checks the values: a valid {@code traceparent} (version not {@code ff}; version 00 has
@@ -60,7 +63,7 @@ public record TraceContext(String traceparent, String tracestate, String baggage
     }
 
     private static boolean isValidParent(String p) {
-        if (!PARENT.matcher(p).matches() || p.startsWith("ff")) {
+        if (!Parent.PATTERN.matcher(p).matches() || p.startsWith("ff")) {
             return false;
         }
         if (p.startsWith("00") && p.length() != 55) {
@@ -79,7 +82,7 @@ public record TraceContext(String traceparent, String tracestate, String baggage
      */
     public static Optional<TraceContext> fromEnv(Map<String, String> env) {
         String parent = env.getOrDefault(TRACEPARENT, "").strip().toLowerCase(java.util.Locale.ROOT);
-        if (!isValidParent(parent)) {
+        if (parent.isEmpty() || !isValidParent(parent)) { // most calls have none: no regex then
             return Optional.empty();
         }
         String state = env.getOrDefault(TRACESTATE, "");

@@ -63,7 +63,11 @@ public final class Validators {
         if (name.equals(".") || name.equals("..")) {
             throw new CniException(ErrorCodes.INVALID_ENVIRONMENT_VARIABLES, "interface name is . or ..", "");
         }
-        boolean bad = name.codePoints().anyMatch(cp -> cp == '/' || cp == ':' || isGoSpace(cp));
+        boolean bad = false;
+        for (int i = 0; i < name.length(); i += Character.charCount(name.codePointAt(i))) {
+            int cp = name.codePointAt(i);
+            bad |= cp == '/' || cp == ':' || isGoSpace(cp);
+        }
         if (bad) {
             throw new CniException(ErrorCodes.INVALID_ENVIRONMENT_VARIABLES,
                     "interface name contains / or : or whitespace characters", "");

@@ -76,9 +76,15 @@ final class Packager {
             "-DJCNI_CNI_VERSIONS=\"" + String.join("\",\"", dev.jcni.sdk.version.SpecVersions.ALL) + "\"",
             "-DJCNI_CNI_CURRENT=\"" + dev.jcni.sdk.version.SpecVersions.CURRENT + "\"");
 
-    /** JVM options of the short-lived launchers (plugins, commands): quick start, small footprint. */
+    /**
+     * JVM options of the short-lived launchers (plugins, commands): quick start, small footprint. The
+     * start-up archive is mapped at the address it was made for ({@code ArchiveRelocationMode=0}, the
+     * JDK's default until Java 19): newer JVMs, Debian's 17.0.15 among them, move it to a random
+     * address by default, which rewrites every pointer in it at each start, 5 to 7 ms of a cold call
+     * (docs/packaging.md). Where that address is taken the JVM still relocates.
+     */
     static final String SHORT_LIVED_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 "
-            + "-XX:-UsePerfData -Xss512k -XX:MaxRAM=1g";
+            + "-XX:-UsePerfData -Xss512k -XX:MaxRAM=1g -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0";
     /**
      * JVM options of the warm-mode daemon: a bounded heap, full JIT, and the C heap given back to the
      * OS every 5 s (a C2 compilation's arena otherwise stays in the RSS: 126 MiB after 10,000 calls

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jcni.sdk.internal.Json;
 import dev.jcni.sdk.internal.PluginLoader;
+import dev.jcni.sdk.internal.ProcessEnv;
 import dev.jcni.sdk.internal.ScratchNamespaces;
 import dev.jcni.sdk.skel.Plugin;
 import dev.jcni.sdk.skel.PluginMain;
@@ -68,6 +69,9 @@ public final class Trainer {
             System.exit(2);
         }
         boolean debug = System.getenv().getOrDefault("JCNI_LOG_LEVEL", "").equalsIgnoreCase("debug");
+        // a real call's first step (PluginMain.run reads the environment so), which the calls below
+        // skip (they hand execute() an environment): its classes belong in the archive too
+        ProcessEnv.read();
         List<Run> runs = new ArrayList<>();
         if (dist) {
             Path lib = Path.of(args[1]);

@@ -46,7 +46,10 @@ record AddressRange(IpPrefix subnet, InetAddress rangeStart, InetAddress rangeEn
      * @throws IllegalArgumentException with Go's text
      */
     static AddressRange of(Spec spec) {
-        GoCompat.Cidr cidr = spec.subnet().orElseThrow(() -> new IllegalArgumentException("IP <nil> not v4 nor v6"));
+        if (spec.subnet().isEmpty()) {
+            throw new IllegalArgumentException("IP <nil> not v4 nor v6");
+        }
+        GoCompat.Cidr cidr = spec.subnet().get();
         int addrBits = cidr.address().getAddress().length * 8;
         if (cidr.ones() > cidr.maskBits() - 2) {
             throw new IllegalArgumentException("Network " + cidr + " too small to allocate from");

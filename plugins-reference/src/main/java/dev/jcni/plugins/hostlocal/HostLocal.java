@@ -90,8 +90,13 @@ public final class HostLocal implements Plugin {
                 throw e;
             }
         }
-        List<IpConfig> ips = done.stream().map(Allocator.Allocation::ipConfig).toList();
-        request.logger().log(System.Logger.Level.DEBUG, () -> "reserved " + ips + " for " + id + "/" + ifname);
+        List<IpConfig> ips = new ArrayList<>(); // a loop and an if, no lambdas: a cold call links each one
+        for (Allocator.Allocation a : done) {
+            ips.add(a.ipConfig());
+        }
+        if (request.logger().isLoggable(System.Logger.Level.DEBUG)) {
+            request.logger().log(System.Logger.Level.DEBUG, "reserved " + ips + " for " + id + "/" + ifname);
+        }
         return Result.empty().withIps(ips).withRoutes(conf.routes()).withDns(dns);
     }
 

@@ -61,13 +61,21 @@ record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> r
         // 1. decode, as Go's json.Unmarshal does before anything is checked
         Net net = conf.bind(Net.class);
         Optional<IpamKeys> ipam = net.ipam();
-        Optional<GoCompat.Cidr> subnet = ipam.flatMap(IpamKeys::subnet).map(IpamConfig::cidr);
-        AddressRange.Spec legacy = ipam.map(i -> spec(subnet, i.rangeStart(), i.rangeEnd(), i.gateway()))
-                .orElse(spec(subnet, "", "", ""));
-        List<List<AddressRange.Spec>> ranges = ipam.map(i -> rangeSets(i.ranges())).orElse(List.of());
-        List<Route> routes = ipam.map(i -> routes(i.routes())).orElse(List.of());
-        String dataDir = ipam.map(IpamKeys::dataDir).orElse("");
-        String resolvConf = ipam.map(IpamKeys::resolvConf).orElse("");
+        // no lambdas on this path: each one's first link costs a cold call about half a millisecond
+        Optional<GoCompat.Cidr> subnet = ipam.isPresent() ? cidr(ipam.get().subnet()) : Optional.empty();
+        AddressRange.Spec legacy = spec(subnet, "", "", "");
+        List<List<AddressRange.Spec>> ranges = List.of();
+        List<Route> routes = List.of();
+        String dataDir = "";
+        String resolvConf = "";
+        if (ipam.isPresent()) {
+            IpamKeys i = ipam.get();
+            legacy = spec(subnet, i.rangeStart(), i.rangeEnd(), i.gateway());
+            ranges = rangeSets(i.ranges());
+            routes = routes(i.routes());
+            dataDir = i.dataDir();
+            resolvConf = i.resolvConf();
+        }
         List<List<AddressRange.Spec>> ipRanges = rangeSets(net.runtimeConfig().ipRanges());
         List<Optional<InetAddress>> runtimeIps = requestedIps(net.runtimeConfig().ips());
         List<Optional<InetAddress>> argsIps = requestedIps(net.args().cni().ips());
@@ -77,12 +85,18 @@ record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> r
             throw invalid("IPAM config missing 'ipam' key");
         }
         List<Optional<InetAddress>> requested = new ArrayList<>();
-        cniArgsIp(cniArgs).ifPresent(ip -> requested.add(Optional.of(ip)));
+        Optional<InetAddress> argsIp = cniArgsIp(cniArgs);
+        if (argsIp.isPresent()) {
+            requested.add(argsIp);
+        }
         requested.addAll(argsIps);
         requested.addAll(runtimeIps);
         List<InetAddress> requestedIps = new ArrayList<>();
         for (Optional<InetAddress> r : requested) {
-            requestedIps.add(r.orElseThrow(() -> invalid("cannot understand ip: IP <nil> not v4 nor v6")));
+            if (r.isEmpty()) {
+                throw invalid("cannot understand ip: IP <nil> not v4 nor v6");
+            }
+            requestedIps.add(r.get());
         }
 
         List<List<AddressRange.Spec>> specs = new ArrayList<>(ipRanges);
@@ -170,7 +184,16 @@ record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> r
 
     /** {@code types.IPNet}: {@code net.ParseCIDR}, host bits kept. */
     private static GoCompat.Cidr cidr(String text) {
-        return GoCompat.parseCidr(text).orElseThrow(() -> invalid("invalid CIDR address: " + text));
+        Optional<GoCompat.Cidr> c = GoCompat.parseCidr(text);
+        if (c.isEmpty()) {
+            throw invalid("invalid CIDR address: " + text);
+        }
+        return c.get();
+    }
+
+    /** {@link #cidr(String)} of a text that may be absent. */
+    private static Optional<GoCompat.Cidr> cidr(Optional<String> text) {
+        return text.isPresent() ? Optional.of(cidr(text.get())) : Optional.empty();
     }
 
     /**
@@ -215,7 +238,14 @@ record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> r
 
     /** {@code net.IP}: "" is absent. */
     private static Optional<InetAddress> ip(String s) {
-        return s.isEmpty() ? Optional.empty() : Optional.of(Ip.tryParse(s).orElseThrow(() -> invalid("invalid IP address: " + s)));
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<InetAddress> a = Ip.tryParse(s);
+        if (a.isEmpty()) {
+            throw invalid("invalid IP address: " + s);
+        }
+        return a;
     }
 
     /** {@code []*ip.IP}: {@code <ip>[/<prefix>]}; "" and null are kept as unusable (empty) entries. */
@@ -233,7 +263,7 @@ record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> r
         for (List<RangeKeys> set : sets) {
             List<AddressRange.Spec> specs = new ArrayList<>();
             for (RangeKeys r : set) {
-                specs.add(spec(r.subnet().map(IpamConfig::cidr), r.rangeStart(), r.rangeEnd(), r.gateway()));
+                specs.add(spec(cidr(r.subnet()), r.rangeStart(), r.rangeEnd(), r.gateway()));
             }
             out.add(specs);
         }
@@ -247,8 +277,10 @@ record IpamConfig(String name, String cniVersion, Path dataDir, Optional<Path> r
                 continue; // Go: a null *Route, dropped when the result is written
             }
             RouteKeys r = raw.get(i).get();
-            int index = i;
-            GoCompat.Cidr dst = r.dst().map(IpamConfig::cidr).orElseThrow(() -> invalid("route " + index + " has no dst"));
+            if (r.dst().isEmpty()) {
+                throw invalid("route " + i + " has no dst");
+            }
+            GoCompat.Cidr dst = cidr(r.dst().get());
             if (dst.address().getAddress().length * 8 != dst.maskBits()) {
                 throw invalid("invalid CIDR address: " + r.dst().get());
             }

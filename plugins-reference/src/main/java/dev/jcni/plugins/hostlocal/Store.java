@@ -51,6 +51,13 @@ final class Store {
     static final String LAST_RESERVED_PREFIX = "last_reserved_ip.";
     static final String LOCK_FILE = "lock";
     static final String LINE_BREAK = "\r\n";
+    /** The reservations' order (Go's: the directory's, by name); a class, not a lambda, for a cold start. */
+    private static final Comparator<Path> BY_FILE_NAME = new Comparator<>() {
+        @Override
+        public int compare(Path a, Path b) {
+            return a.getFileName().toString().compareTo(b.getFileName().toString());
+        }
+    };
 
     private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -164,7 +171,7 @@ final class Store {
                 files.add(p);
             }
         }
-        files.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        files.sort(BY_FILE_NAME);
         List<Reservation> out = new ArrayList<>();
         for (Path p : files) {
             String name = p.getFileName().toString();
@@ -210,7 +217,8 @@ final class Store {
 
     /** @return {@code last_reserved_ip.<N>} parsed exactly as Go's {@code net.ParseIP} (no trimming) */
     Optional<InetAddress> lastReserved(int rangeSetIndex) {
-        return lastReservedBytes(rangeSetIndex).flatMap(b -> Ip.tryParse(new String(b, StandardCharsets.UTF_8)));
+        Optional<byte[]> b = lastReservedBytes(rangeSetIndex);
+        return b.isPresent() ? Ip.tryParse(new String(b.get(), StandardCharsets.UTF_8)) : Optional.empty();
     }
 
     /** Replaces {@code last_reserved_ip.<N>} atomically (a reader sees the old or the new text). */
@@ -330,8 +338,9 @@ final class Store {
 
     private Path writeTemp(byte[] content, boolean sync) throws IOException {
         while (true) {
-            Path tmp = dir.resolve(TEMP_PREFIX + ProcessHandle.current().pid() + "-"
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            // no pid in the name: ProcessHandle's set-up is a few ms of a cold call; CREATE_NEW and the
+            // loop make the random name unique
+            Path tmp = dir.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
             FileChannel fc;
             try {
                 fc = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_MODE);

@@ -33,10 +33,16 @@ public final class Forwarding {
      * @throws dev.jcni.netlink.NetlinkException when a value cannot be written
      */
     public static void enableFor(List<IpConfig> ips) {
-        if (ips.stream().anyMatch(IpConfig::isIpv4)) {
+        boolean v4 = false;
+        boolean v6 = false;
+        for (IpConfig ip : ips) {
+            v4 |= ip.isIpv4();
+            v6 |= !ip.isIpv4();
+        }
+        if (v4) {
             enableIpv4();
         }
-        if (ips.stream().anyMatch(ip -> !ip.isIpv4())) {
+        if (v6) {
             enableIpv6();
         }
     }

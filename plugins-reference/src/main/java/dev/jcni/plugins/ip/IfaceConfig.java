@@ -92,10 +92,11 @@ public final class IfaceConfig {
                 throw Errors.internal("failed to add IP addr " + describe(ipc) + " to \"" + ifName + "\": " + Errors.text(e), e);
             }
             if (ipc.gateway().isPresent()) {
+                // the first gateway of each family (plain ifs: a cold plugin links each lambda it meets)
                 if (Ip.isIpv4(ipc.gateway().get())) {
-                    v4gw = v4gw.or(ipc::gateway);
+                    v4gw = v4gw.isPresent() ? v4gw : ipc.gateway();
                 } else {
-                    v6gw = v6gw.or(ipc::gateway);
+                    v6gw = v6gw.isPresent() ? v6gw : ipc.gateway();
                 }
             }
         }
@@ -119,9 +120,15 @@ public final class IfaceConfig {
             }
             NetlinkRoute.Builder b = NetlinkRoute.builder()
                     .family(v4 ? Family.V4 : Family.V6).dst(r.dst()).linkIndex(link.index()).priority(r.priority());
-            gw.ifPresent(b::gateway);
-            r.table().ifPresent(b::table);
-            r.scope().ifPresent(b::scope);
+            if (gw.isPresent()) {
+                b.gateway(gw.get());
+            }
+            if (r.table().isPresent()) {
+                b.table(r.table().getAsInt());
+            }
+            if (r.scope().isPresent()) {
+                b.scope(r.scope().getAsInt());
+            }
             try {
                 c.routeAppend(b.build());
             } catch (NetlinkException e) {

@@ -46,7 +46,13 @@ public final class Ipam {
      * @return the delegate's result
      */
     public static Result add(String type, Request request) {
-        return delegate(() -> Invoke.delegateAdd(type, request.stdin(), request.env()));
+        // anonymous classes, not lambdas: a cold JVM sets up the lambda machinery at its first lambda
+        return delegate(new Call<Result>() {
+            @Override
+            public Result run() throws PluginException {
+                return Invoke.delegateAdd(type, request.stdin(), request.env());
+            }
+        });
     }
 
     /**
@@ -54,9 +60,12 @@ public final class Ipam {
      * @param request the call
      */
     public static void del(String type, Request request) {
-        delegate(() -> {
-            Invoke.delegateDel(type, request.stdin(), request.env());
-            return null;
+        delegate(new Call<Void>() {
+            @Override
+            public Void run() throws PluginException {
+                Invoke.delegateDel(type, request.stdin(), request.env());
+                return null;
+            }
         });
     }
 

@@ -19,7 +19,11 @@ import java.util.function.Consumer;
  */
 public final class Rollback {
     /** The hook of production: no failure is injected. */
-    public static final Consumer<String> NO_FAULTS = point -> { };
+    public static final Consumer<String> NO_FAULTS = new Consumer<>() { // a class: a cold start links no lambda
+        @Override
+        public void accept(String point) {
+        }
+    };
 
     /**
      * A body of work that registers its undos.

@@ -77,7 +77,15 @@ public final class Veth {
                 }
                 throw Errors.internal("failed to make veth pair: " + Errors.text(e), e);
             }
-            rollback.made("the veth pair " + ifName + "/" + peer, () -> c.findLinkByName(ifName).ifPresent(l -> c.linkDel(l.index())));
+            rollback.made("the veth pair " + ifName + "/" + peer, new Runnable() { // not a lambda: a cold call meets none
+                @Override
+                public void run() {
+                    Optional<Link> l = c.findLinkByName(ifName);
+                    if (l.isPresent()) {
+                        c.linkDel(l.get().index());
+                    }
+                }
+            });
             rollback.step("veth");
             Link container;
             try {

@@ -9,7 +9,6 @@ import dev.jcni.plugins.firewall.IpMasq;
 import dev.jcni.sdk.skel.Request;
 import dev.jcni.sdk.types.Interface;
 import dev.jcni.sdk.types.IpPrefix;
-import dev.jcni.sdk.types.MacAddress;
 import dev.jcni.sdk.types.Result;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +26,7 @@ public final class VethPlugin {
      * @return its MAC as results write it, "" when it has none
      */
     public static String macText(Link l) {
-        return l.mac().map(MacAddress::toString).orElse("");
+        return l.mac().isPresent() ? l.mac().get().toString() : "";
     }
 
     /**
@@ -140,7 +139,7 @@ public final class VethPlugin {
             throw Errors.internal(t.notInSandbox().isEmpty() ? "Interface " + intf.name() + " is expected to be in a sandbox"
                     : t.notInSandbox() + l.name() + " should not be in host namespace");
         }
-        if (!l.kind().filter("veth"::equals).isPresent()) {
+        if (!l.kind().orElse("").equals("veth")) {
             throw Errors.internal("Error: Container interface " + l.name() + " not of type " + t.notVeth());
         }
         if (!intf.mac().isEmpty() && !intf.mac().equals(macText(l))) {

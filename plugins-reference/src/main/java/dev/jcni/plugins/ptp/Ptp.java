@@ -76,54 +76,69 @@ public final class Ptp implements Plugin {
         NetNs netns = Links.openNetns(request.netns());
         try (NetNs ns = netns; NetNs host = NetNs.current(); NetlinkHandle h = NetlinkHandle.openAt(host);
              NetlinkHandle c = NetlinkHandle.openAt(ns)) {
-            return Rollback.run(request.logger(), faults, rollback -> {
-                Result ipam = Ipam.add(conf.ipamType(), request);
-                rollback.made("the IPAM reservation", () -> Ipam.del(conf.ipamType(), request));
-                rollback.step("ipam");
-                if (ipam.ips().isEmpty()) {
-                    throw Errors.internal("IPAM plugin returned missing IP config");
-                }
-                for (IpConfig ipc : ipam.ips()) {
-                    if (ipc.gateway().isEmpty()) {
-                        throw Errors.internal("IPAM plugin returned no gateway for " + ipc.address() + ": ptp needs one");
+            // anonymous classes, not lambdas: a cold JVM sets up the lambda machinery (a hundred classes,
+            // several ms) at its first lambda, and a cold ptp call meets none
+            return Rollback.run(request.logger(), faults, new Rollback.Work<Result, Exception>() {
+                @Override
+                public Result run(Rollback rollback) throws Exception {
+                    Result ipam = Ipam.add(conf.ipamType(), request);
+                    rollback.made("the IPAM reservation", new Runnable() {
+                        @Override
+                        public void run() {
+                            Ipam.del(conf.ipamType(), request);
+                        }
+                    });
+                    rollback.step("ipam");
+                    if (ipam.ips().isEmpty()) {
+                        throw Errors.internal("IPAM plugin returned missing IP config");
                     }
-                }
-                try {
-                    Forwarding.enableFor(ipam.ips());
-                } catch (NetlinkException e) {
-                    throw Errors.internal("Could not enable IP forwarding: " + Errors.text(e), e);
-                }
-                Veth.Pair pair = Veth.setup(c, h, host, ifName, conf.mtu(), Optional.<MacAddress>empty(), rollback);
-                List<IpConfig> ips = new ArrayList<>();
-                for (IpConfig ipc : ipam.ips()) {
-                    ips.add(ipc.withInterface(1));
-                }
-                Result result = ipam.withIps(ips).withInterfaces(List.of(Interface.host(pair.host().name(), pair.hostMac()),
-                        Interface.container(ifName, pair.containerMac(), request.netns())));
-                IfaceConfig.configure(ns, c, ifName, result);
-                rollback.step("configure");
-                containerRoutes(c, pair.container().index(), ips);
-                rollback.step("container-routes");
-                hostSide(h, pair.host(), ips);
-                rollback.step("host-side");
-                if (conf.ipMasq()) {
-                    List<IpPrefix> prefixes = new ArrayList<>();
-                    for (IpConfig ipc : ips) {
-                        prefixes.add(ipc.address());
+                    for (IpConfig ipc : ipam.ips()) {
+                        if (ipc.gateway().isEmpty()) {
+                            throw Errors.internal("IPAM plugin returned no gateway for " + ipc.address() + ": ptp needs one");
+                        }
                     }
-                    rollback.made("the masquerading", () -> IpMasq.teardown(prefixes, conf.name(), ifName, request.containerId()));
                     try {
-                        IpMasq.setup(conf.ipMasqBackend(), prefixes, conf.name(), ifName, request.containerId());
-                    } catch (IllegalArgumentException | IllegalStateException e) {
-                        throw Errors.internal(Errors.text(e), e);
+                        Forwarding.enableFor(ipam.ips());
+                    } catch (NetlinkException e) {
+                        throw Errors.internal("Could not enable IP forwarding: " + Errors.text(e), e);
                     }
-                    rollback.step("masq");
+                    Veth.Pair pair = Veth.setup(c, h, host, ifName, conf.mtu(), Optional.<MacAddress>empty(), rollback);
+                    List<IpConfig> ips = new ArrayList<>();
+                    for (IpConfig ipc : ipam.ips()) {
+                        ips.add(ipc.withInterface(1));
+                    }
+                    Result result = ipam.withIps(ips).withInterfaces(List.of(Interface.host(pair.host().name(), pair.hostMac()),
+                            Interface.container(ifName, pair.containerMac(), request.netns())));
+                    IfaceConfig.configure(ns, c, ifName, result);
+                    rollback.step("configure");
+                    containerRoutes(c, pair.container().index(), ips);
+                    rollback.step("container-routes");
+                    hostSide(h, pair.host(), ips);
+                    rollback.step("host-side");
+                    if (conf.ipMasq()) {
+                        List<IpPrefix> prefixes = new ArrayList<>();
+                        for (IpConfig ipc : ips) {
+                            prefixes.add(ipc.address());
+                        }
+                        rollback.made("the masquerading", new Runnable() {
+                            @Override
+                            public void run() {
+                                IpMasq.teardown(prefixes, conf.name(), ifName, request.containerId());
+                            }
+                        });
+                        try {
+                            IpMasq.setup(conf.ipMasqBackend(), prefixes, conf.name(), ifName, request.containerId());
+                        } catch (IllegalArgumentException | IllegalStateException e) {
+                            throw Errors.internal(Errors.text(e), e);
+                        }
+                        rollback.step("masq");
+                    }
+                    if (DnsConf.isSet(request.netConf())) {
+                        result = result.withDns(request.netConf().dns());
+                    }
+                    rollback.step("result");
+                    return result;
                 }
-                if (DnsConf.isSet(request.netConf())) {
-                    result = result.withDns(request.netConf().dns());
-                }
-                rollback.step("result");
-                return result;
             });
         }
     }

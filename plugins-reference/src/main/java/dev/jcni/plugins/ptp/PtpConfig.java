@@ -38,7 +38,7 @@ public record PtpConfig(String name, boolean ipMasq, Optional<String> ipMasqBack
         } catch (CniException e) {
             throw new CniException(e.code(), "failed to load netconf: " + e.msg(), e.details(), e);
         }
-        String ipamType = conf.ipam().map(i -> i.type()).orElse("");
+        String ipamType = conf.ipam().isPresent() ? conf.ipam().get().type() : "";
         if (ipamType.isEmpty()) {
             throw Errors.invalidConfig("no plugin name provided");
         }

@@ -13,11 +13,15 @@ import dev.jcni.sdk.testsupport.TestNetns;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.Ip;
 import dev.jcni.sdk.types.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged ptp plugin on the kernel, in namespaces of its own. */
 @KernelTest
@@ -144,6 +148,39 @@ class PtpIT {
         assertEquals(999, Fixture.jcni("ptp", "ADD", gone, f.conf("1.0.0", "ptp", "", f.ipam4())).error().code());
         assertTrue(f.store().keySet().stream().noneMatch(k -> k.startsWith("10.")), "no address was taken");
         Fixture.jcni("ptp", "DEL", f.env("never", ns, "eth3"), f.conf("1.0.0", "ptp", "\"ipMasq\":true", f.ipam4())).assertQuietSuccess();
+        assertEquals(List.of(), State.hostRoutesAndAddrs(f.prefix4));
+    }
+
+    /**
+     * A cold ADD and DEL on the bundled runtime take every class from the distribution's archive
+     * (none from a jar: the training covers the call's way) and link no lambda (the first one sets
+     * up java.lang.invoke, several ms of a cold call; docs/performance.md, issue 22's cold path).
+     */
+    @Test
+    void aColdCallTakesEveryClassFromTheArchiveAndLinksNoLambda(@TempDir Path dir) throws IOException {
+        assertTrue(Files.isRegularFile(Dist.bin().resolveSibling("lib").resolve("archives/runtime/_dist.jsa")),
+                "the reference distribution carries its runtime and archive");
+        TestNetns ns = f.netns();
+        String conf = f.conf("1.0.0", "ptp", "", f.ipam4());
+        Result added = null;
+        for (String command : List.of("ADD", "DEL")) {
+            Path log = dir.resolve(command + ".classes");
+            Map<String, String> env = new LinkedHashMap<>(f.env("cold-classes", ns, "eth0"));
+            env.put("JCNI_JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
+            Dist.Run run = Fixture.jcni("ptp", command, env, added == null ? conf : Fixture.withPrev(conf, added));
+            if (command.equals("ADD")) {
+                added = run.result();
+            } else {
+                run.assertQuietSuccess();
+            }
+            List<String> lines = Files.readAllLines(log);
+            assertTrue(lines.stream().anyMatch(l -> l.contains(" dev.jcni.plugins.ptp.Ptp source: shared objects file")),
+                    command + ": the log names ptp's class from the archive");
+            List<String> notShared = lines.stream().filter(l -> l.contains(" source: ") && !l.contains("source: shared objects file"))
+                    .toList();
+            assertEquals(List.of(), notShared, command + ": classes that did not come from the archive");
+            assertEquals(List.of(), lines.stream().filter(l -> l.contains("$$Lambda$")).toList(), command + ": lambdas linked");
+        }
         assertEquals(List.of(), State.hostRoutesAndAddrs(f.prefix4));
     }
 }
