@@ -325,6 +325,7 @@ public final class Daemon implements AutoCloseable {
             }
         }
         List<String> loaded = warmUp(dist, log);
+        warmUpCalls(dist, options.distFile().toAbsolutePath().getParent().resolve("training"), log);
         List<Wire.FileId> ownIds = ProcessFacts.ownIds();
         long checks = warmUpChecks(dist, own, ownIds);
         log.log(Level.DEBUG, "the hand-over's checks ran " + checks + " times at start (JIT warm-up)");
@@ -380,6 +381,31 @@ public final class Daemon implements AutoCloseable {
             // only a warm-up: the calls run the checks anyway
         }
         return n;
+    }
+
+    /** How many rounds of a plugin's samples {@link CallWarmUp} runs at most. */
+    static final int WARM_UP_ROUNDS = 300;
+    /** How long {@link CallWarmUp} runs a plugin's samples at most. */
+    static final long WARM_UP_CALLS_NANOS = 2_000_000_000L;
+
+    /**
+     * Runs the real calls of the plugins that allow it ({@link CallWarmUp}) until the JIT has compiled
+     * their path, each bounded by {@link #WARM_UP_ROUNDS} rounds and 2 s.
+     */
+    private static void warmUpCalls(DistFile dist, Path trainingDir, PluginLog log) {
+        for (Map.Entry<String, String> p : dist.plugins().entrySet()) {
+            long start = System.nanoTime();
+            try {
+                int rounds = CallWarmUp.run(trainingDir.resolve(p.getKey() + ".json"), p.getValue(), WARM_UP_ROUNDS,
+                        WARM_UP_CALLS_NANOS);
+                if (rounds > 0) {
+                    log.log(Level.DEBUG, "warmed up " + p.getKey() + "'s calls: " + rounds + " rounds of its samples in "
+                            + (System.nanoTime() - start) / 1_000_000 + " ms");
+                }
+            } catch (IOException | RuntimeException e) {
+                log.log(Level.WARNING, "the warm-up of " + p.getKey() + "'s calls stopped (it is served all the same): " + e.getMessage());
+            }
+        }
     }
 
     /** Loads each plugin and runs VERSION and a bad call through it in-process, touching nothing. */
