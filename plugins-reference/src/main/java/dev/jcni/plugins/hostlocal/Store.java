@@ -210,7 +210,12 @@ final class Store {
 
     /** @return {@code last_reserved_ip.<N>} parsed exactly as Go's {@code net.ParseIP} (no trimming) */
     Optional<InetAddress> lastReserved(int rangeSetIndex) {
-        return lastReservedBytes(rangeSetIndex).flatMap(b -> Ip.tryParse(new String(b, StandardCharsets.UTF_8)));
+        return lastReservedBytes(rangeSetIndex).flatMap(Store::parseLastReserved);
+    }
+
+    /** @return the content of {@code last_reserved_ip.<N>} parsed exactly as Go's {@code net.ParseIP} (no trimming) */
+    static Optional<InetAddress> parseLastReserved(byte[] content) {
+        return Ip.tryParse(new String(content, StandardCharsets.UTF_8));
     }
 
     /** Replaces {@code last_reserved_ip.<N>} atomically (a reader sees the old or the new text). */
@@ -219,8 +224,9 @@ final class Store {
         try {
             Files.move(tmp, lastReservedFile(rangeSetIndex), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
-        } finally {
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
+            throw e;
         }
     }
 
@@ -256,6 +262,8 @@ final class Store {
     final class Claimer implements AutoCloseable {
         private final byte[] content;
         private Path temp;
+        /** Temporary names already linked to a reservation: removed by close, after the store's lock. */
+        private final List<Path> linked = new ArrayList<>(1);
         private boolean linksUnsupported;
 
         private Claimer(byte[] content, boolean linksUnsupported) {
@@ -281,8 +289,9 @@ final class Store {
                     }
                     try {
                         Files.createLink(target, temp);
-                        // one inode per reservation: the next claim writes its own temporary file
-                        Files.deleteIfExists(temp);
+                        // one inode per reservation: the next claim writes its own temporary file; this
+                        // one's name goes at close, once the lock is released (a GC may remove it first)
+                        linked.add(temp);
                         temp = null;
                         return true;
                     } catch (FileAlreadyExistsException e) {
@@ -319,11 +328,28 @@ final class Store {
             return true;
         }
 
+        /**
+         * Removes the temporary names: the unused file, and the names of the files now linked to
+         * reservations (the reservations stay). Close it after the store's lock, so that the
+         * removals do not hold up other calls.
+         */
         @Override
         public void close() throws IOException {
+            IOException failure = null;
             if (temp != null) {
-                Files.deleteIfExists(temp);
+                linked.add(temp);
                 temp = null;
+            }
+            for (Path p : linked) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+            linked.clear();
+            if (failure != null) {
+                throw failure;
             }
         }
     }

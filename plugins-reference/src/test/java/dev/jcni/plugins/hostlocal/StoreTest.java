@@ -80,6 +80,33 @@ class StoreTest {
         assertEquals(List.of(), s.leftoverTempFiles(), "an unused claimer removes its file");
     }
 
+    /**
+     * A claim under the lock is the link(2) alone: the temporary name of the linked file is removed
+     * when the claimer closes (after the lock), and a GC that removed it first does no harm.
+     */
+    @Test
+    void theTemporaryNameOfAClaimedFileGoesWhenTheClaimerCloses() throws Exception {
+        Store s = Store.create(data, "net");
+        Path f = s.dir().resolve("10.1.2.3");
+        try (Store.Claimer c = s.claimer("c1", "eth0")) {
+            assertTrue(c.claim(Ip.parse("10.1.2.3")));
+            assertEquals(1, s.leftoverTempFiles().size(), "still named until close");
+            assertEquals(2, Files.getAttribute(f, "unix:nlink"));
+        }
+        assertEquals(List.of(), s.leftoverTempFiles());
+        assertEquals(1, Files.getAttribute(f, "unix:nlink"));
+        assertEquals("c1\r\neth0", Files.readString(f));
+
+        try (Store.Claimer c = s.claimer("c2", "eth0")) {
+            assertTrue(c.claim(Ip.parse("10.1.2.4")));
+            for (Path t : s.leftoverTempFiles()) {
+                s.delete(t); // a GC under the lock
+            }
+        }
+        assertEquals("c2\r\neth0", Files.readString(s.dir().resolve("10.1.2.4")));
+        assertEquals(List.of(), s.leftoverTempFiles());
+    }
+
     /** A GC (under the lock) may remove the temporary file of a claimer made before the lock: the claim writes it again. */
     @Test
     void aClaimWhoseTemporaryFileWasRemovedWritesItAgain() throws Exception {
