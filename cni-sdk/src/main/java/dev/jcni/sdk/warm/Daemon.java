@@ -66,7 +66,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * serves it start to end on itself: reads the request, waits for the call's turn, runs
  * {@link PluginMain#execute} with the caller's environment and working directory, writes the
  * outcome; one more worker is started whenever none is left waiting in {@code accept}, so
- * connections are always taken, and workers beyond a few idle ones end. A call has its thread to
+ * connections are always taken, and workers beyond {@code --max-calls} idle ones (at least 4) end;
+ * that many are started with the daemon, so a burst of calls is accepted at once. A call has its thread to
  * itself, and the thread serves another call only if it is still what it was before (same network,
  * mount, UTS and IPC namespaces and working directory, not retired; see {@link ThreadState});
  * otherwise it ends. So a namespace switch never reaches another call, and no thread is created
@@ -169,7 +170,7 @@ public final class Daemon implements AutoCloseable {
         this.maxCalls = options.maxCalls();
         this.drainTimeout = options.drainTimeout();
         this.turnTimeout = options.turnTimeout();
-        this.maxIdle = Math.max(4, options.maxCalls() / 2);
+        this.maxIdle = Math.max(4, options.maxCalls());
         this.metrics = new Metrics(dist.name(), dist.id(), workers::get);
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> daemonThread(r, "jcni-timer"));
         t.setRemoveOnCancelPolicy(true);
@@ -337,7 +338,11 @@ public final class Daemon implements AutoCloseable {
             rv.close();
             throw new IOException("cannot bind the metrics socket: " + e.getMessage(), e);
         }
-        d.startWorker();
+        // a burst of calls finds a worker waiting in accept for each call that may run at once,
+        // instead of a chain of thread starts, one per connection
+        for (int i = 0; i < d.maxIdle; i++) {
+            d.startWorker();
+        }
         d.timer.scheduleWithFixedDelay(d::sweep, 250, 250, TimeUnit.MILLISECONDS);
         log.log(Level.INFO, "serving dist " + dist.name() + " (id " + dist.id() + ") on " + rv.socket() + ": "
                 + String.join(", ", loaded) + "; at most " + options.maxCalls() + " calls at once");
