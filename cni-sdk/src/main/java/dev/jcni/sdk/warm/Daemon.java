@@ -136,6 +136,8 @@ public final class Daemon implements AutoCloseable {
     private final InFlight inFlight = new InFlight();
     private final ScheduledExecutorService timer;
     private final ProcessFacts own;
+    /** The namespace kinds the daemon has, read of each caller. */
+    private final List<String> ownKinds;
     private final List<Wire.FileId> ownIds;
     private final Optional<PeerProcesses> peers;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -164,6 +166,7 @@ public final class Daemon implements AutoCloseable {
         this.rendezvous = rendezvous;
         this.log = log;
         this.own = own;
+        this.ownKinds = List.copyOf(own.namespaces().keySet());
         this.ownIds = ownIds;
         this.permits = new Semaphore(options.maxCalls());
         this.maxSessions = options.maxSessions();
@@ -610,7 +613,7 @@ public final class Daemon implements AutoCloseable {
         Optional<String> detail;
         ProcessFacts caller = null;
         try {
-            caller = ProcessFacts.of(peer.pid(), own.namespaces().keySet().stream().toList());
+            caller = ProcessFacts.of(peer.pid(), ownKinds);
             detail = peer.isStillThere() ? caller.lackOf(own) : Optional.of("it exited while being checked");
         } catch (IOException | RuntimeException e) {
             detail = Optional.of("its /proc entries cannot be read: " + e.getMessage());
