@@ -77,10 +77,13 @@ final class Store {
      */
     static Store create(Path dataDir, String network) throws IOException {
         Path dir = directory(dataDir, network);
-        try {
-            Files.createDirectories(dir, DIR_MODE);
-        } catch (FileAlreadyExistsException e) {
-            throw new NotDirectoryException(dir.toString());
+        // the usual case, an existing directory, costs one stat and no exception
+        if (!Files.isDirectory(dir)) {
+            try {
+                Files.createDirectories(dir, DIR_MODE);
+            } catch (FileAlreadyExistsException e) {
+                throw new NotDirectoryException(dir.toString());
+            }
         }
         Store s = new Store(dir);
         s.ensureLockFile();
@@ -111,10 +114,14 @@ final class Store {
     }
 
     private void ensureLockFile() throws IOException {
+        Path lock = dir.resolve(LOCK_FILE);
+        if (Files.exists(lock, LinkOption.NOFOLLOW_LINKS)) {
+            return; // the usual case: one stat, no exception
+        }
         try {
-            Files.createFile(dir.resolve(LOCK_FILE), LOCK_MODE);
+            Files.createFile(lock, LOCK_MODE);
         } catch (FileAlreadyExistsException e) {
-            // present already: the usual case
+            // made meanwhile by another call
         }
     }
 
