@@ -53,9 +53,10 @@ final class Allocator {
     static Allocation allocate(Store store, RangeSet set, int index, String containerId, String ifname,
                                Optional<InetAddress> requested) throws IOException {
         // the claimer writes and syncs its temporary file before the lock: the sync does not hold up other
-        // calls; it is closed after the lock (resources close in reverse order), so are its removals
-        try (Store.Claimer claimer = store.claimer(containerId, ifname); PluginLock lock = store.lock();
-             Held held = new Held()) {
+        // calls; so is last_reserved_ip's temporary file created. Both are closed after the lock (resources
+        // close in reverse order), so are their removals
+        try (Store.Claimer claimer = store.claimer(containerId, ifname); Store.LastReserved last = store.lastReservedReplacement();
+             PluginLock lock = store.lock(); Held held = new Held()) {
             if (requested.isPresent()) {
                 InetAddress ip = requested.get();
                 AddressRange r = set.rangeFor(ip).orElseThrow(() -> internal(set.notInSet(ip)));
@@ -65,7 +66,7 @@ final class Allocator {
                 if (!claimer.claim(ip)) {
                     throw internal("requested IP address " + Ip.format(ip) + " is not available in range set " + set);
                 }
-                return recordLast(store, index, ip, r, store.lastReservedBytes(index));
+                return recordLast(store, index, ip, r, store.lastReservedBytes(index), last);
             }
             for (Store.Reservation existing : store.reservations()) {
                 if ((existing.isFor(containerId, ifname) || existing.isLegacyFor(containerId))
@@ -74,11 +75,11 @@ final class Allocator {
                             + ", duplicate allocation is not allowed");
                 }
             }
-            Optional<byte[]> last = store.lastReservedBytes(index);
-            RangeIterator it = RangeIterator.of(set, last.flatMap(Store::parseLastReserved));
+            Optional<byte[]> previous = store.lastReservedBytes(index);
+            RangeIterator it = RangeIterator.of(set, previous.flatMap(Store::parseLastReserved));
             for (Optional<RangeIterator.Candidate> c = it.next(); c.isPresent(); c = it.next()) {
                 if (claimer.claim(c.get().address())) {
-                    return recordLast(store, index, c.get().address(), c.get().range(), last);
+                    return recordLast(store, index, c.get().address(), c.get().range(), previous, last);
                 }
             }
             throw internal("no IP addresses available in range set: " + set);
@@ -86,9 +87,9 @@ final class Allocator {
     }
 
     private static Allocation recordLast(Store store, int index, InetAddress ip, AddressRange range,
-                                         Optional<byte[]> previous) throws IOException {
+                                         Optional<byte[]> previous, Store.LastReserved last) throws IOException {
         try {
-            store.writeLastReserved(index, Ip.format(ip).getBytes(StandardCharsets.UTF_8));
+            last.replace(index, Ip.format(ip).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             store.delete(store.fileFor(ip)); // Go would keep the reservation and fail: leave nothing instead
             throw e;

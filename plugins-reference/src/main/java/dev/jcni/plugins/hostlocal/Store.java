@@ -237,6 +237,71 @@ final class Store {
         }
     }
 
+    /**
+     * A replacement of {@code last_reserved_ip.<N>} prepared before the store's lock: its temporary
+     * file is created (unsynced, as {@link #writeLastReserved} does) at once, so that under the lock
+     * only its write and {@code rename} remain.
+     *
+     * @throws IOException when the temporary file cannot be created
+     */
+    LastReserved lastReservedReplacement() throws IOException {
+        while (true) {
+            Path tmp = dir.resolve(TEMP_PREFIX + ProcessHandle.current().pid() + "-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            try {
+                return new LastReserved(tmp, FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        FILE_MODE));
+            } catch (FileAlreadyExistsException e) {
+                // another name
+            }
+        }
+    }
+
+    /** See {@link #lastReservedReplacement()}; close it after the lock (an unused one removes its file). */
+    final class LastReserved implements AutoCloseable {
+        private final Path tmp;
+        private final FileChannel channel;
+        private boolean done;
+
+        private LastReserved(Path tmp, FileChannel channel) {
+            this.tmp = tmp;
+            this.channel = channel;
+        }
+
+        /**
+         * Replaces {@code last_reserved_ip.<N>} atomically with the content (once); when a GC removed
+         * the prepared file meanwhile, the replacement is written afresh ({@link #writeLastReserved}).
+         */
+        void replace(int rangeSetIndex, byte[] content) throws IOException {
+            if (done) {
+                throw new IllegalStateException("a replacement is used once");
+            }
+            done = true;
+            try {
+                try (channel) {
+                    writeFully(channel, content);
+                }
+                Files.move(tmp, lastReservedFile(rangeSetIndex), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (NoSuchFileException e) {
+                writeLastReserved(rangeSetIndex, content);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!done) {
+                done = true;
+                try (channel) {
+                    Files.deleteIfExists(tmp);
+                }
+            }
+        }
+    }
+
     /** Removes {@code last_reserved_ip.<N>}. */
     void deleteLastReserved(int rangeSetIndex) throws IOException {
         Files.deleteIfExists(lastReservedFile(rangeSetIndex));
