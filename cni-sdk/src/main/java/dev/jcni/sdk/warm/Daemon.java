@@ -70,7 +70,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * serves it start to end on itself: reads the request, waits for the call's turn, runs
  * {@link PluginMain#execute} with the caller's environment and working directory, writes the
  * outcome; one more worker is started whenever none is left waiting in {@code accept}, so
- * connections are always taken, and workers beyond a few idle ones end. A call has its thread to
+ * connections are always taken, and workers beyond {@code --max-calls} idle ones (at least 4) end;
+ * that many are started with the daemon, so a burst of calls is accepted at once. A call has its thread to
  * itself, and the thread serves another call only if it is still what it was before (same network,
  * mount, UTS and IPC namespaces and working directory, not retired; see {@link ThreadState});
  * otherwise it ends. So a namespace switch never reaches another call, and no thread is created
@@ -139,6 +140,8 @@ public final class Daemon implements AutoCloseable {
     private final InFlight inFlight = new InFlight();
     private final ScheduledExecutorService timer;
     private final ProcessFacts own;
+    /** The namespace kinds the daemon has, read of each caller. */
+    private final List<String> ownKinds;
     private final List<Wire.FileId> ownIds;
     private final Optional<PeerProcesses> peers;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -167,13 +170,14 @@ public final class Daemon implements AutoCloseable {
         this.rendezvous = rendezvous;
         this.log = log;
         this.own = own;
+        this.ownKinds = List.copyOf(own.namespaces().keySet());
         this.ownIds = ownIds;
         this.permits = new Semaphore(options.maxCalls());
         this.maxSessions = options.maxSessions();
         this.maxCalls = options.maxCalls();
         this.drainTimeout = options.drainTimeout();
         this.turnTimeout = options.turnTimeout();
-        this.maxIdle = Math.max(4, options.maxCalls() / 2);
+        this.maxIdle = Math.max(4, options.maxCalls());
         this.metrics = new Metrics(dist.name(), dist.id(), workers::get);
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> daemonThread(r, "jcni-timer"));
         t.setRemoveOnCancelPolicy(true);
@@ -337,6 +341,7 @@ public final class Daemon implements AutoCloseable {
             }
         }
         List<String> loaded = warmUp(dist, log);
+        warmUpCalls(dist, options.distFile().toAbsolutePath().getParent().resolve("training"), log);
         List<Wire.FileId> ownIds = ProcessFacts.ownIds();
         long checks = warmUpChecks(dist, own, ownIds);
         log.log(Level.DEBUG, "the hand-over's checks ran " + checks + " times at start (JIT warm-up)");
@@ -348,7 +353,11 @@ public final class Daemon implements AutoCloseable {
             rv.close();
             throw new IOException("cannot bind the metrics socket: " + e.getMessage(), e);
         }
-        d.startWorker();
+        // a burst of calls finds a worker waiting in accept for each call that may run at once,
+        // instead of a chain of thread starts, one per connection
+        for (int i = 0; i < d.maxIdle; i++) {
+            d.startWorker();
+        }
         d.timer.scheduleWithFixedDelay(d::sweep, 250, 250, TimeUnit.MILLISECONDS);
         log.log(Level.INFO, "serving dist " + dist.name() + " (id " + dist.id() + ") on " + rv.socket() + ": "
                 + String.join(", ", loaded) + "; at most " + options.maxCalls() + " calls at once");
@@ -392,6 +401,31 @@ public final class Daemon implements AutoCloseable {
             // only a warm-up: the calls run the checks anyway
         }
         return n;
+    }
+
+    /** How many rounds of a plugin's samples {@link CallWarmUp} runs at most. */
+    static final int WARM_UP_ROUNDS = 300;
+    /** How long {@link CallWarmUp} runs a plugin's samples at most. */
+    static final long WARM_UP_CALLS_NANOS = 2_000_000_000L;
+
+    /**
+     * Runs the real calls of the plugins that allow it ({@link CallWarmUp}) until the JIT has compiled
+     * their path, each bounded by {@link #WARM_UP_ROUNDS} rounds and 2 s.
+     */
+    private static void warmUpCalls(DistFile dist, Path trainingDir, PluginLog log) {
+        for (Map.Entry<String, String> p : dist.plugins().entrySet()) {
+            long start = System.nanoTime();
+            try {
+                int rounds = CallWarmUp.run(trainingDir.resolve(p.getKey() + ".json"), p.getValue(), WARM_UP_ROUNDS,
+                        WARM_UP_CALLS_NANOS);
+                if (rounds > 0) {
+                    log.log(Level.DEBUG, "warmed up " + p.getKey() + "'s calls: " + rounds + " rounds of its samples in "
+                            + (System.nanoTime() - start) / 1_000_000 + " ms");
+                }
+            } catch (IOException | RuntimeException e) {
+                log.log(Level.WARNING, "the warm-up of " + p.getKey() + "'s calls stopped (it is served all the same): " + e.getMessage());
+            }
+        }
     }
 
     /** Loads each plugin and runs VERSION and a bad call through it in-process, touching nothing. */
@@ -591,7 +625,7 @@ public final class Daemon implements AutoCloseable {
         Optional<String> detail;
         ProcessFacts caller = null;
         try {
-            caller = ProcessFacts.of(peer.pid(), own.namespaces().keySet().stream().toList());
+            caller = ProcessFacts.of(peer.pid(), ownKinds);
             detail = peer.isStillThere() ? caller.lackOf(own) : Optional.of("it exited while being checked");
         } catch (IOException | RuntimeException e) {
             detail = Optional.of("its /proc entries cannot be read: " + e.getMessage());

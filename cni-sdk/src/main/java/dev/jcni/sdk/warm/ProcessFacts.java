@@ -1,5 +1,6 @@
 package dev.jcni.sdk.warm;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -331,8 +333,29 @@ record ProcessFacts(Map<String, Object> namespaces, Object root, String cwd, Obj
         }
     }
 
-    private static String read(String path) throws IOException {
-        return read(Path.of(path));
+    /** The buffer each thread reads {@code /proc} files into (a few KiB; grown when a file needs more). */
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[8192]);
+
+    /**
+     * A {@code /proc} file's text: one open, reads into the thread's buffer until the end, one close
+     * (no size query and no channel, which Files.readAllBytes adds; a call's checks read four).
+     */
+    static String read(String path) throws IOException {
+        try (FileInputStream in = new FileInputStream(path)) {
+            byte[] buf = BUFFER.get();
+            int n = 0;
+            while (true) {
+                if (n == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                    BUFFER.set(buf);
+                }
+                int r = in.read(buf, n, buf.length - n);
+                if (r < 0) {
+                    return new String(buf, 0, n, StandardCharsets.UTF_8);
+                }
+                n += r;
+            }
+        }
     }
 
     private static String read(Path p) throws IOException {

@@ -254,15 +254,12 @@ final class Session {
         }
         try {
             synchronized (writeLock) {
+                byte[] record = new byte[0];
                 if (phases != null) {
                     Phases.mark("daemon: answer ready");
-                    byte[] record = phases.render();
-                    Wire.frame(channel, Wire.STDERR, record, 0, record.length);
+                    record = phases.render();
                 }
-                if (out.length > 0) {
-                    Wire.frame(channel, Wire.STDOUT, out, 0, out.length);
-                }
-                Wire.exit(channel, code);
+                Wire.outcome(channel, record, out, code);
             }
         } catch (IOException e) {
             log.log(Level.DEBUG, "cannot send the outcome of " + name + ": " + e);

@@ -312,13 +312,39 @@ final class Wire {
     }
 
     /**
-     * Writes the exit frame.
+     * Writes a call's outcome in one write where the channel gathers: a {@link #STDERR} frame of
+     * {@code stderr} and a {@link #STDOUT} frame of {@code stdout} (each only when not empty), then
+     * the exit frame; the shim wakes once for all of them.
      *
      * @param out the connection
+     * @param stderr the last stderr bytes (may be empty)
+     * @param stdout the call's stdout (may be empty)
      * @param code the exit code
      * @throws IOException when the caller is gone
      */
-    static void exit(WritableByteChannel out, int code) throws IOException {
-        frame(out, EXIT, ByteBuffer.allocate(4).putInt(code).array(), 0, 4);
+    static void outcome(WritableByteChannel out, byte[] stderr, byte[] stdout, int code) throws IOException {
+        ByteBuffer[] parts = new ByteBuffer[5];
+        int n = 0;
+        if (stderr.length > 0) {
+            parts[n++] = ByteBuffer.allocate(5).put(STDERR).putInt(stderr.length).flip();
+            parts[n++] = ByteBuffer.wrap(stderr);
+        }
+        if (stdout.length > 0) {
+            parts[n++] = ByteBuffer.allocate(5).put(STDOUT).putInt(stdout.length).flip();
+            parts[n++] = ByteBuffer.wrap(stdout);
+        }
+        parts[n++] = ByteBuffer.allocate(9).put(EXIT).putInt(4).putInt(code).flip();
+        ByteBuffer last = parts[n - 1];
+        if (out instanceof java.nio.channels.GatheringByteChannel g) {
+            while (last.hasRemaining()) {
+                g.write(parts, 0, n);
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            while (parts[i].hasRemaining()) {
+                out.write(parts[i]);
+            }
+        }
     }
 }

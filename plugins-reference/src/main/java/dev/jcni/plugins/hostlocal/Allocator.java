@@ -1,6 +1,7 @@
 package dev.jcni.plugins.hostlocal;
 
 import dev.jcni.plugins.PluginLock;
+import dev.jcni.sdk.internal.Phases;
 import dev.jcni.sdk.types.CniException;
 import dev.jcni.sdk.types.ErrorCodes;
 import dev.jcni.sdk.types.Ip;
@@ -51,8 +52,11 @@ final class Allocator {
     @SuppressWarnings("try")
     static Allocation allocate(Store store, RangeSet set, int index, String containerId, String ifname,
                                Optional<InetAddress> requested) throws IOException {
-        // the claimer writes and syncs its temporary file before the lock: the sync does not hold up other calls
-        try (Store.Claimer claimer = store.claimer(containerId, ifname); PluginLock lock = store.lock()) {
+        // the claimer writes and syncs its temporary file before the lock: the sync does not hold up other
+        // calls; so is last_reserved_ip's temporary file created. Both are closed after the lock (resources
+        // close in reverse order), so are their removals
+        try (Store.Claimer claimer = store.claimer(containerId, ifname); Store.LastReserved last = store.lastReservedReplacement();
+             PluginLock lock = store.lock(); Held held = new Held()) {
             if (requested.isPresent()) {
                 InetAddress ip = requested.get();
                 AddressRange r = set.rangeFor(ip).orElseThrow(() -> internal(set.notInSet(ip)));
@@ -62,7 +66,7 @@ final class Allocator {
                 if (!claimer.claim(ip)) {
                     throw internal("requested IP address " + Ip.format(ip) + " is not available in range set " + set);
                 }
-                return recordLast(store, index, ip, r);
+                return recordLast(store, index, ip, r, store.lastReservedBytes(index), last);
             }
             for (Store.Reservation existing : store.reservations()) {
                 if ((existing.isFor(containerId, ifname) || existing.isLegacyFor(containerId))
@@ -71,20 +75,21 @@ final class Allocator {
                             + ", duplicate allocation is not allowed");
                 }
             }
-            RangeIterator it = RangeIterator.of(set, store.lastReserved(index));
+            Optional<byte[]> previous = store.lastReservedBytes(index);
+            RangeIterator it = RangeIterator.of(set, previous.flatMap(Store::parseLastReserved));
             for (Optional<RangeIterator.Candidate> c = it.next(); c.isPresent(); c = it.next()) {
                 if (claimer.claim(c.get().address())) {
-                    return recordLast(store, index, c.get().address(), c.get().range());
+                    return recordLast(store, index, c.get().address(), c.get().range(), previous, last);
                 }
             }
             throw internal("no IP addresses available in range set: " + set);
         }
     }
 
-    private static Allocation recordLast(Store store, int index, InetAddress ip, AddressRange range) throws IOException {
-        Optional<byte[]> previous = store.lastReservedBytes(index);
+    private static Allocation recordLast(Store store, int index, InetAddress ip, AddressRange range,
+                                         Optional<byte[]> previous, Store.LastReserved last) throws IOException {
         try {
-            store.writeLastReserved(index, Ip.format(ip).getBytes(StandardCharsets.UTF_8));
+            last.replace(index, Ip.format(ip).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             store.delete(store.fileFor(ip)); // Go would keep the reservation and fail: leave nothing instead
             throw e;
@@ -130,7 +135,7 @@ final class Allocator {
     @SuppressWarnings("try")
     static List<String> release(Store store, String containerId, String ifname) throws IOException {
         List<String> errors = new ArrayList<>();
-        try (PluginLock lock = store.lock()) {
+        try (PluginLock lock = store.lock(); Held held = new Held()) {
             List<Store.Reservation> all = store.reservations();
             boolean found = false;
             for (Store.Reservation r : all) {
@@ -168,6 +173,16 @@ final class Allocator {
             List<Store.Reservation> all = store.reservations();
             return all.stream().anyMatch(r -> r.isFor(containerId, ifname))
                     || all.stream().anyMatch(r -> r.isLegacyFor(containerId));
+        }
+    }
+
+    /** Sums, for the call's phases ({@link Phases}), how long the store's lock is held; close it before the lock. */
+    private static final class Held implements AutoCloseable {
+        private final long start = Phases.start();
+
+        @Override
+        public void close() {
+            Phases.add("host-local store lock held", start);
         }
     }
 

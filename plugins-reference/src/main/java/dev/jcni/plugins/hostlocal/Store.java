@@ -84,10 +84,13 @@ final class Store {
      */
     static Store create(Path dataDir, String network) throws IOException {
         Path dir = directory(dataDir, network);
-        try {
-            Files.createDirectories(dir, DIR_MODE);
-        } catch (FileAlreadyExistsException e) {
-            throw new NotDirectoryException(dir.toString());
+        // the usual case, an existing directory, costs one stat and no exception
+        if (!Files.isDirectory(dir)) {
+            try {
+                Files.createDirectories(dir, DIR_MODE);
+            } catch (FileAlreadyExistsException e) {
+                throw new NotDirectoryException(dir.toString());
+            }
         }
         Store s = new Store(dir);
         s.ensureLockFile();
@@ -118,10 +121,14 @@ final class Store {
     }
 
     private void ensureLockFile() throws IOException {
+        Path lock = dir.resolve(LOCK_FILE);
+        if (Files.exists(lock, LinkOption.NOFOLLOW_LINKS)) {
+            return; // the usual case: one stat, no exception
+        }
         try {
-            Files.createFile(dir.resolve(LOCK_FILE), LOCK_MODE);
+            Files.createFile(lock, LOCK_MODE);
         } catch (FileAlreadyExistsException e) {
-            // present already: the usual case
+            // made meanwhile by another call
         }
     }
 
@@ -218,7 +225,12 @@ final class Store {
     /** @return {@code last_reserved_ip.<N>} parsed exactly as Go's {@code net.ParseIP} (no trimming) */
     Optional<InetAddress> lastReserved(int rangeSetIndex) {
         Optional<byte[]> b = lastReservedBytes(rangeSetIndex);
-        return b.isPresent() ? Ip.tryParse(new String(b.get(), StandardCharsets.UTF_8)) : Optional.empty();
+        return b.isPresent() ? parseLastReserved(b.get()) : Optional.empty();
+    }
+
+    /** @return the content of {@code last_reserved_ip.<N>} parsed exactly as Go's {@code net.ParseIP} (no trimming) */
+    static Optional<InetAddress> parseLastReserved(byte[] content) {
+        return Ip.tryParse(new String(content, StandardCharsets.UTF_8));
     }
 
     /** Replaces {@code last_reserved_ip.<N>} atomically (a reader sees the old or the new text). */
@@ -227,8 +239,74 @@ final class Store {
         try {
             Files.move(tmp, lastReservedFile(rangeSetIndex), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
-        } finally {
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /**
+     * A replacement of {@code last_reserved_ip.<N>} prepared before the store's lock: its temporary
+     * file is created (unsynced, as {@link #writeLastReserved} does) at once, so that under the lock
+     * only its write and {@code rename} remain.
+     *
+     * @throws IOException when the temporary file cannot be created
+     */
+    LastReserved lastReservedReplacement() throws IOException {
+        while (true) {
+            Path tmp = dir.resolve(TEMP_PREFIX + ProcessHandle.current().pid() + "-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            try {
+                return new LastReserved(tmp, FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        FILE_MODE));
+            } catch (FileAlreadyExistsException e) {
+                // another name
+            }
+        }
+    }
+
+    /** See {@link #lastReservedReplacement()}; close it after the lock (an unused one removes its file). */
+    final class LastReserved implements AutoCloseable {
+        private final Path tmp;
+        private final FileChannel channel;
+        private boolean done;
+
+        private LastReserved(Path tmp, FileChannel channel) {
+            this.tmp = tmp;
+            this.channel = channel;
+        }
+
+        /**
+         * Replaces {@code last_reserved_ip.<N>} atomically with the content (once); when a GC removed
+         * the prepared file meanwhile, the replacement is written afresh ({@link #writeLastReserved}).
+         */
+        void replace(int rangeSetIndex, byte[] content) throws IOException {
+            if (done) {
+                throw new IllegalStateException("a replacement is used once");
+            }
+            done = true;
+            try {
+                try (channel) {
+                    writeFully(channel, content);
+                }
+                Files.move(tmp, lastReservedFile(rangeSetIndex), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (NoSuchFileException e) {
+                writeLastReserved(rangeSetIndex, content);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!done) {
+                done = true;
+                try (channel) {
+                    Files.deleteIfExists(tmp);
+                }
+            }
         }
     }
 
@@ -264,6 +342,8 @@ final class Store {
     final class Claimer implements AutoCloseable {
         private final byte[] content;
         private Path temp;
+        /** Temporary names already linked to a reservation: removed by close, after the store's lock. */
+        private final List<Path> linked = new ArrayList<>(1);
         private boolean linksUnsupported;
 
         private Claimer(byte[] content, boolean linksUnsupported) {
@@ -289,8 +369,9 @@ final class Store {
                     }
                     try {
                         Files.createLink(target, temp);
-                        // one inode per reservation: the next claim writes its own temporary file
-                        Files.deleteIfExists(temp);
+                        // one inode per reservation: the next claim writes its own temporary file; this
+                        // one's name goes at close, once the lock is released (a GC may remove it first)
+                        linked.add(temp);
                         temp = null;
                         return true;
                     } catch (FileAlreadyExistsException e) {
@@ -327,11 +408,28 @@ final class Store {
             return true;
         }
 
+        /**
+         * Removes the temporary names: the unused file, and the names of the files now linked to
+         * reservations (the reservations stay). Close it after the store's lock, so that the
+         * removals do not hold up other calls.
+         */
         @Override
         public void close() throws IOException {
+            IOException failure = null;
             if (temp != null) {
-                Files.deleteIfExists(temp);
+                linked.add(temp);
                 temp = null;
+            }
+            for (Path p : linked) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+            linked.clear();
+            if (failure != null) {
+                throw failure;
             }
         }
     }

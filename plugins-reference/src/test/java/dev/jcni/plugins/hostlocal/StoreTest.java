@@ -80,6 +80,68 @@ class StoreTest {
         assertEquals(List.of(), s.leftoverTempFiles(), "an unused claimer removes its file");
     }
 
+    /**
+     * A claim under the lock is the link(2) alone: the temporary name of the linked file is removed
+     * when the claimer closes (after the lock), and a GC that removed it first does no harm.
+     */
+    @Test
+    void theTemporaryNameOfAClaimedFileGoesWhenTheClaimerCloses() throws Exception {
+        Store s = Store.create(data, "net");
+        Path f = s.dir().resolve("10.1.2.3");
+        try (Store.Claimer c = s.claimer("c1", "eth0")) {
+            assertTrue(c.claim(Ip.parse("10.1.2.3")));
+            assertEquals(1, s.leftoverTempFiles().size(), "still named until close");
+            assertEquals(2, Files.getAttribute(f, "unix:nlink"));
+        }
+        assertEquals(List.of(), s.leftoverTempFiles());
+        assertEquals(1, Files.getAttribute(f, "unix:nlink"));
+        assertEquals("c1\r\neth0", Files.readString(f));
+
+        try (Store.Claimer c = s.claimer("c2", "eth0")) {
+            assertTrue(c.claim(Ip.parse("10.1.2.4")));
+            for (Path t : s.leftoverTempFiles()) {
+                s.delete(t); // a GC under the lock
+            }
+        }
+        assertEquals("c2\r\neth0", Files.readString(s.dir().resolve("10.1.2.4")));
+        assertEquals(List.of(), s.leftoverTempFiles());
+    }
+
+    /**
+     * last_reserved_ip's replacement is prepared before the lock (its temporary file created), used
+     * under it (written and renamed over the old file); unused, it removes its file; when a GC removed
+     * the prepared file meanwhile, the replacement is written afresh.
+     */
+    @Test
+    void aLastReservedReplacementPreparedBeforeTheLockReplacesAtomicallyOrLeavesNothing() throws Exception {
+        Store s = Store.create(data, "net");
+        s.writeLastReserved(0, "10.1.2.3".getBytes(StandardCharsets.US_ASCII));
+        try (Store.LastReserved r = s.lastReservedReplacement()) {
+            assertEquals(1, s.leftoverTempFiles().size(), "created before the lock");
+            assertEquals(Optional.of(Ip.parse("10.1.2.3")), s.lastReserved(0), "the old content until the replacement");
+            r.replace(0, "10.1.2.4".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(List.of(), s.leftoverTempFiles(), "renamed over the old file");
+            assertThrows(IllegalStateException.class, () -> r.replace(0, "10.1.2.5".getBytes(StandardCharsets.US_ASCII)));
+        }
+        assertEquals(Optional.of(Ip.parse("10.1.2.4")), s.lastReserved(0));
+        assertEquals("rw-------", mode(s.dir().resolve("last_reserved_ip.0")));
+
+        try (Store.LastReserved r = s.lastReservedReplacement()) {
+            assertEquals(1, s.leftoverTempFiles().size());
+        }
+        assertEquals(List.of(), s.leftoverTempFiles(), "an unused replacement removes its file");
+        assertEquals(Optional.of(Ip.parse("10.1.2.4")), s.lastReserved(0));
+
+        try (Store.LastReserved r = s.lastReservedReplacement()) {
+            for (Path t : s.leftoverTempFiles()) {
+                s.delete(t); // a GC under the lock
+            }
+            r.replace(1, "10.1.3.9".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertEquals(Optional.of(Ip.parse("10.1.3.9")), s.lastReserved(1), "written afresh");
+        assertEquals(List.of(), s.leftoverTempFiles());
+    }
+
     /** A GC (under the lock) may remove the temporary file of a claimer made before the lock: the claim writes it again. */
     @Test
     void aClaimWhoseTemporaryFileWasRemovedWritesItAgain() throws Exception {
