@@ -76,7 +76,8 @@ final class Allocator {
                 }
             }
             Optional<byte[]> previous = store.lastReservedBytes(index);
-            RangeIterator it = RangeIterator.of(set, previous.flatMap(Store::parseLastReserved));
+            // no method reference: a cold call links no lambda (docs/performance.md, the cold path)
+            RangeIterator it = RangeIterator.of(set, previous.isPresent() ? Store.parseLastReserved(previous.get()) : Optional.empty());
             for (Optional<RangeIterator.Candidate> c = it.next(); c.isPresent(); c = it.next()) {
                 if (claimer.claim(c.get().address())) {
                     return recordLast(store, index, c.get().address(), c.get().range(), previous, last);

@@ -254,8 +254,8 @@ final class Store {
      */
     LastReserved lastReservedReplacement() throws IOException {
         while (true) {
-            Path tmp = dir.resolve(TEMP_PREFIX + ProcessHandle.current().pid() + "-"
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            // no pid in the name (as writeTemp): CREATE_NEW and the loop make the random name unique
+            Path tmp = dir.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
             try {
                 return new LastReserved(tmp, FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                         FILE_MODE));
