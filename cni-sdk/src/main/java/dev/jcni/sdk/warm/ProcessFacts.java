@@ -247,7 +247,7 @@ record ProcessFacts(Map<String, Object> namespaces, Object root, String cwd, Obj
             String d = c.getValue();
             String parent = d.lastIndexOf('/') <= 0 ? "/" : d.substring(0, d.lastIndexOf('/'));
             String mine = cgroups.get(c.getKey());
-            if (!(parent.equals("/") || mine.equals(parent) || mine.startsWith(parent + "/") || within(d, mine))) {
+            if (!(within(mine, parent) || within(d, mine))) {
                 return Optional.of("its cgroup " + c.getKey() + ":" + mine + " is outside the daemon's " + parent);
             }
         }

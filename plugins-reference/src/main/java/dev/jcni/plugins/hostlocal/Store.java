@@ -253,16 +253,8 @@ final class Store {
      * @throws IOException when the temporary file cannot be created
      */
     LastReserved lastReservedReplacement() throws IOException {
-        while (true) {
-            // no pid in the name (as writeTemp): CREATE_NEW and the loop make the random name unique
-            Path tmp = dir.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-            try {
-                return new LastReserved(tmp, FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                        FILE_MODE));
-            } catch (FileAlreadyExistsException e) {
-                // another name
-            }
-        }
+        Temp t = createTemp();
+        return new LastReserved(t.path(), t.channel());
     }
 
     /** See {@link #lastReservedReplacement()}; close it after the lock (an unused one removes its file). */
@@ -435,28 +427,40 @@ final class Store {
     }
 
     private Path writeTemp(byte[] content, boolean sync) throws IOException {
+        Temp temp = createTemp();
+        Path tmp = temp.path();
+        try (FileChannel fc = temp.channel()) {
+            writeFully(fc, content);
+            if (sync) {
+                long t = Phases.start();
+                fc.force(false);
+                Phases.add("fsync (host-local store, before the lock)", t);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        return tmp;
+    }
+
+    /** A temporary file of the store and its channel, open for writing. */
+    private record Temp(Path path, FileChannel channel) {
+    }
+
+    /**
+     * A new, empty temporary file in the store directory, created exclusively with the store's mode.
+     * No pid in the name: ProcessHandle's set-up is a few ms of a cold call; CREATE_NEW and the loop
+     * make the random name unique.
+     */
+    private Temp createTemp() throws IOException {
         while (true) {
-            // no pid in the name: ProcessHandle's set-up is a few ms of a cold call; CREATE_NEW and the
-            // loop make the random name unique
             Path tmp = dir.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-            FileChannel fc;
             try {
-                fc = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE_MODE);
+                return new Temp(tmp, FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        FILE_MODE));
             } catch (FileAlreadyExistsException e) {
-                continue;
+                // another name
             }
-            try (fc) {
-                writeFully(fc, content);
-                if (sync) {
-                    long t = Phases.start();
-                    fc.force(false);
-                    Phases.add("fsync (host-local store, before the lock)", t);
-                }
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
-            return tmp;
         }
     }
 
